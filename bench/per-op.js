@@ -1,0 +1,27 @@
+// One per-operation scenario in a fresh process: set up the stack, warm up, time batches, print the median ns/op.
+import { loadOperation, median, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
+
+const scenario = process.argv[2];
+const batches = Number(process.env.BENCH_BATCHES ?? 7);
+const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 3000);
+
+const setups = {
+  a: async () => {},
+  b: setupBareOtel,
+  c: () => startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: '1' }),
+  d: () => startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: '0.1' }),
+  e: () => setupSentryTracer('stream'),
+  f: () => setupSentryTracer('static'),
+};
+await setups[scenario]();
+const op = await loadOperation();
+
+for (let i = 0; i < batchSize * 2; i++) await op(); // warm-up (JIT, caches, first exports)
+const perBatch = [];
+for (let b = 0; b < batches; b++) {
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < batchSize; i++) await op();
+  perBatch.push(Number(process.hrtime.bigint() - start) / batchSize);
+}
+console.log(JSON.stringify({ scenario, nsPerOp: median(perBatch), batches: perBatch }));
+process.exit(0);

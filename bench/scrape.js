@@ -1,0 +1,27 @@
+// BENCH_SERIES exposition series (sample lines: every histogram bucket, _sum and _count is one series to
+// Prometheus), made of distinct models through ai.requests; then BENCH_SCRAPES sequential scrapes of /metrics.
+import { percentile, startBridgeWith } from './lib.js';
+import { fileURLToPath } from 'node:url';
+
+const series = Number(process.env.BENCH_SERIES);
+const scrapes = Number(process.env.BENCH_SCRAPES ?? 20);
+const bridge = await startBridgeWith({ SENTRY_DSN: '', AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT: String(series) });
+const { aiRequest } = await import(fileURLToPath(new URL('../dist/src/agent/index.js', import.meta.url)));
+const samples = async () => (await (await fetch(bridge.metricsUrl)).text()).split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+const model = (i) => aiRequest({ provider: 'openai', model: `model-${i}` }, async () => ({ usage: { input_tokens: 1, output_tokens: 1 } }));
+await model(0);
+const perModel = (await samples()) - 1; // all but target_info
+for (let i = 1; i < Math.ceil(series / perModel); i++) await model(i);
+const latencies = [];
+let bytes = 0;
+let lines = 0;
+for (let i = 0; i < scrapes; i++) {
+  const start = performance.now();
+  const text = await (await fetch(bridge.metricsUrl)).text();
+  latencies.push(performance.now() - start);
+  bytes = text.length;
+  lines = text.split('\n').filter((l) => l !== '' && !l.startsWith('#')).length;
+}
+console.log(JSON.stringify({ series, measuredSeries: lines, models: Math.ceil(series / perModel), bytes, p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) }));
+await bridge.shutdown();
+process.exit(0);

@@ -1,0 +1,25 @@
+// Offered load of BENCH_RATE spans/s for BENCH_SECONDS through the bridge (sampling 1.0) to the ingest; prints
+// what was ended, exported and dropped according to the bridge's own self metrics.
+import { trace } from '@opentelemetry/api';
+import { emitAtRate, spanOutcomes, startBridgeWith } from './lib.js';
+
+const rate = Number(process.env.BENCH_RATE);
+const seconds = Number(process.env.BENCH_SECONDS ?? 3);
+const bridge = await startBridgeWith({
+  SENTRY_TRACES_SAMPLE_RATE: '1',
+  OTEL_BSP_MAX_QUEUE_SIZE: process.env.OTEL_BSP_MAX_QUEUE_SIZE ?? '16384',
+  OTEL_BSP_MAX_EXPORT_BATCH_SIZE: process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE ?? '2048',
+  OTEL_BSP_SCHEDULE_DELAY: process.env.OTEL_BSP_SCHEDULE_DELAY ?? '100',
+});
+const tracer = trace.getTracer('bench');
+const attributes = { 'agent.span.type': 'ai.request', 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 12 };
+const { ended, elapsed } = await emitAtRate(rate, seconds, () => tracer.startSpan('chat gpt-4o', { attributes }));
+await bridge.forceFlush();
+console.log(JSON.stringify({
+    rate,
+    achieved: ended / elapsed,
+    ended,
+    ...(await spanOutcomes(bridge.metricsUrl)),
+}));
+await bridge.shutdown();
+process.exit(0);

@@ -1,0 +1,244 @@
+#!/usr/bin/env node
+// `npm start`: three agent processes (planner, researcher, writer), each preloaded with the bridge, work through a
+// few tasks; then the cross-agent trace, the error events and the metrics endpoints are shown.
+//
+//   npm start -- [--tasks N] [--seed S] [--failure-rate R] [--serve] [--interval MS] [--metrics-base-port P]
+//
+// With no SENTRY_DSN the local Sentry-compatible ingest runs in this process and every agent sends to it.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createRandom } from './lib/random.js';
+import { postJson } from './lib/http-agent.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const REGISTER = `${ROOT}dist/instrumentation/register.js`;
+const TOPICS = ['vector memory', 'agent tracing', 'prometheus alerts', 'sentry releases', 'context propagation', 'llm latency', 'tool calling', 'sampling'];
+
+const { values: args } = parseArgs({
+  options: {
+    tasks: { type: 'string', default: process.env.DEMO_TASKS ?? '8' },
+    seed: { type: 'string', default: process.env.DEMO_SEED ?? '42' },
+    'failure-rate': { type: 'string', default: process.env.DEMO_FAILURE_RATE ?? '0.25' },
+    serve: { type: 'boolean', default: false },
+    interval: { type: 'string', default: '2000' },
+    'metrics-base-port': { type: 'string', default: process.env.DEMO_METRICS_BASE_PORT ?? '0' },
+  },
+});
+const taskCount = positive('tasks', args.tasks);
+const seed = Number(args.seed);
+const failureRate = Number(args['failure-rate']);
+if (!Number.isFinite(seed) || !(failureRate >= 0 && failureRate <= 1)) fail('--seed must be a number and --failure-rate between 0 and 1');
+
+const children = [];
+let ingest;
+let stopping = false;
+
+async function main() {
+  const external = process.env.SENTRY_DSN;
+  let dsn = external;
+  if (external) {
+    say(`Using SENTRY_DSN from the environment (${external.replace(/\/\/[^@]*@/, '//***@')}): see the traces in that Sentry.`);
+  } else {
+    const { startIngest } = await import(`${ROOT}dist/src/ingest/index.js`);
+    ingest = await startIngest({ waterfall: false });
+    dsn = ingest.dsn;
+    say(`No SENTRY_DSN: started the local Sentry-compatible ingest at ${ingest.url} (DSN ${ingest.dsn}).`);
+  }
+
+  const base = Number(args['metrics-base-port']);
+  const metricsPorts = await Promise.all([0, 1, 2].map(async (i) => (base > 0 ? base + i : freePort())));
+  const common = {
+    SENTRY_DSN: dsn,
+    SENTRY_ENVIRONMENT: process.env.SENTRY_ENVIRONMENT ?? 'demo',
+    SENTRY_RELEASE: process.env.SENTRY_RELEASE ?? 'agent-otel-bridge-demo@0.1.0',
+    SENTRY_TRACES_SAMPLE_RATE: process.env.SENTRY_TRACES_SAMPLE_RATE ?? '1',
+    OTEL_BSP_SCHEDULE_DELAY: '200',
+    OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
+    AGENT_BRIDGE_QUIET: 'true',
+    DEMO_SEED: String(seed),
+  };
+  const writer = await startAgent('writer', { ...common, OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPorts[2]) }, /MESSAGE_PORT (\d+)/);
+  const researcher = await startAgent('researcher', {
+    ...common,
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPorts[1]),
+    WRITER_MESSAGE_ADDR: `127.0.0.1:${writer.extra}`,
+  });
+  const planner = await startAgent('planner', {
+    ...common,
+    OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPorts[0]),
+    RESEARCHER_URL: researcher.url,
+    WRITER_URL: writer.url,
+  });
+  console.log(`PIDS ${JSON.stringify(children.map((c) => c.pid))}`);
+  const metricsUrls = { planner: metricsPorts[0], researcher: metricsPorts[1], writer: metricsPorts[2] };
+
+  if (args.serve) return serve(planner.url, metricsUrls);
+
+  const tasks = planTasks(taskCount, 0);
+  const results = [];
+  for (const task of tasks) {
+    results.push(await runTask(planner.url, task));
+    process.stderr.write(`\rtasks ${results.length}/${tasks.length}`);
+  }
+  process.stderr.write('\n');
+  await stopAgents();
+
+  say('\nTasks:');
+  for (const r of results) say(`  ${String(r.id).padStart(2)}  ${r.traceId}  ${r.outcome}${r.error ? `  (${r.error})` : ''}`);
+  if (ingest) await showIngest(results);
+  say('\nMetrics (Prometheus exposition) while the agents run (`npm start -- --serve` keeps them up):');
+  for (const [name, port] of Object.entries(metricsUrls)) say(`  ${name.padEnd(10)} http://127.0.0.1:${port}/metrics`);
+  await ingest?.close();
+}
+
+/** Deterministic: exactly one task hits the scripted bug; others are rate-limited at the failure rate. */
+function planTasks(count, offset) {
+  const random = createRandom(seed + offset);
+  const bugAt = count > 1 ? 1 + (seed % (count - 1)) : -1;
+  return Array.from({ length: count }, (_, i) => ({
+    id: offset + i + 1,
+    topic: TOPICS[(seed + offset + i) % TOPICS.length],
+    bug: offset === 0 && i === bugAt,
+    rateLimited: i !== bugAt && random() < failureRate,
+  }));
+}
+
+async function runTask(plannerUrl, task) {
+  try {
+    const { body } = await postJson(`${plannerUrl}/tasks`, task);
+    return body;
+  } catch (err) {
+    return { id: task.id, traceId: '-', outcome: 'failed', error: err.message };
+  }
+}
+
+async function showIngest(results) {
+  // The agents flushed on exit; give the last requests a moment to be stored, then read until stable.
+  let last = -1;
+  for (let i = 0; i < 40 && ingest.spans().length !== last; i++) {
+    last = ingest.spans().length;
+    await sleep(150);
+  }
+  const { renderWaterfall } = await import(`${ROOT}dist/src/ingest/index.js`);
+  const complete = results.find((r) => r.outcome === 'ok' && ingest.trace(r.traceId));
+  const buggy = results.find((r) => r.outcome === 'bug' && ingest.trace(r.traceId));
+  for (const [title, result] of [['One complete cross-agent trace', complete], ['The trace with the bug', buggy]]) {
+    if (!result) continue;
+    say(`\n${title} (${result.traceId}):`);
+    say(renderWaterfall(ingest.trace(result.traceId), undefined, { width: Math.min(process.stdout.columns ?? 110, 120) }));
+  }
+  const events = ingest.events();
+  say(`\nThe ingest received ${ingest.spans().length} spans in ${ingest.traces().length} traces, and ${events.length} error event(s):`);
+  for (const e of events) say(`  ${e.type}: ${e.value}  (trace ${e.trace_id}, agent ${e.tags.agent ?? '-'}, model ${e.tags.model ?? '-'})`);
+  const limited = results.filter((r) => r.outcome === 'rate-limited').length;
+  if (limited) say(`  ${limited} rate-limited task(s) raised no issue: operational errors are counted, not reported.`);
+}
+
+async function serve(plannerUrl, metricsUrls) {
+  say('Serving: a task every', args.interval, 'ms. Metrics:');
+  for (const [name, port] of Object.entries(metricsUrls)) say(`  ${name.padEnd(10)} http://127.0.0.1:${port}/metrics`);
+  say('Ctrl-C to stop.');
+  let offset = 0;
+  const timer = setInterval(async () => {
+    const [task] = planTasks(1, ++offset);
+    const result = await runTask(plannerUrl, task);
+    say(`task ${result.id} ${result.outcome} ${result.traceId}`);
+  }, Number(args.interval));
+  await new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  clearInterval(timer);
+  say('\nstopping…');
+  await stopAgents();
+  await ingest?.close();
+}
+
+function startAgent(name, env, extraPattern) {
+  const child = spawn(process.execPath, ['--import', REGISTER, `${ROOT}demo/agents/${name}.js`], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, OTEL_SERVICE_NAME: name, PORT: '0', MESSAGE_PORT: '0', NODE_OPTIONS: '' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${name} did not start within 20 s`)), 20_000);
+    child.once('exit', (code) => reject(new Error(`${name} exited early (code ${code})`)));
+    child.stdout.setEncoding('utf8').on('data', (chunk) => {
+      out += chunk;
+      const port = out.match(/READY (\d+)/)?.[1];
+      const extra = extraPattern ? out.match(extraPattern)?.[1] : 'none';
+      if (port && extra) {
+        clearTimeout(timer);
+        resolve({ url: `http://127.0.0.1:${port}`, extra });
+      }
+    });
+  });
+}
+
+/** SIGTERM each agent: the bridge flushes spans, metrics and Sentry, then the process ends by the signal. */
+async function stopAgents() {
+  if (stopping) return;
+  stopping = true;
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function positive(name, value) {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) fail(`--${name} must be a whole number ≥ 1`);
+  return n;
+}
+
+function say(...parts) {
+  console.log(...parts);
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function fail(message) {
+  console.error(`demo: ${message}`);
+  process.exit(2);
+}
+
+// No orphans: whatever happens, the agents go down with us.
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+main().then(
+  () => process.exit(0),
+  async (err) => {
+    console.error(`demo failed: ${err.message}`);
+    await stopAgents().catch(() => {});
+    await ingest?.close().catch(() => {});
+    process.exit(1);
+  },
+);

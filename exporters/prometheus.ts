@@ -1,0 +1,174 @@
+/**
+ * Prometheus endpoint: a MeterProvider whose reader is @opentelemetry/exporter-prometheus (server start
+ * prevented), served by our own node:http server so we control the routes and auth:
+ *   GET /metrics  → the exporter's request handler (optionally behind `Authorization: Bearer <token>`)
+ *   GET /healthz  → 200 `ok` (never authenticated: probes carry no secrets)
+ * Never throws into the host: a busy port (or any listen error) is one warn line, and metrics are still
+ * collected — just not served.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import type { Resource } from '@opentelemetry/resources';
+import { MeterProvider, type InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { warn } from '../src/log.js';
+import { DEFAULT_CARDINALITY_LIMIT } from '../src/metrics/cardinality.js';
+import { createBridgeMetricViews } from '../src/metrics/views.js';
+import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
+
+export interface PrometheusEndpointOptions {
+  /** OTEL_EXPORTER_PROMETHEUS_HOST; default 0.0.0.0. */
+  host?: string;
+  /** OTEL_EXPORTER_PROMETHEUS_PORT; default 9464; 0 = any free port. */
+  port?: number;
+  /** AGENT_BRIDGE_METRICS_TOKEN: when set, /metrics needs `Authorization: Bearer <token>`. */
+  token?: string | undefined;
+  /** AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT: series per metric, overflow series included. Default 2000. */
+  cardinalityLimit?: number;
+  resource?: Resource;
+  /** Extra views for the host's own instruments (the bridge's views are always installed). */
+  views?: ViewOptions[];
+  /** Bind agent_bridge_* self metrics to this provider. Default true. */
+  selfMetrics?: boolean;
+}
+
+export interface PrometheusEndpoint {
+  /** Give this to SpanMetricsProcessor (and anything else that should appear on /metrics). */
+  readonly meterProvider: MeterProvider;
+  readonly reader: PrometheusExporter;
+  /** `http://host:port/metrics`, or undefined when the server could not listen. */
+  readonly url: string | undefined;
+  /** Stops the server and shuts the meter provider down. Never rejects. */
+  close(): Promise<void>;
+}
+
+/** Alias used by the bridge start. */
+export type PrometheusHandle = PrometheusEndpoint;
+
+/** The PrometheusExporter does not pass a cardinality selector to its MetricReader; this applies the limit to instruments without a view. */
+class LimitedPrometheusExporter extends PrometheusExporter {
+  constructor(private readonly limit: number) {
+    super({ preventServerStart: true });
+  }
+
+  override selectCardinalityLimit(_instrumentType: InstrumentType): number {
+    return this.limit;
+  }
+}
+
+/** The meter provider + reader without any server (tests, or a host serving /metrics itself). */
+export function createPrometheusMeterProvider(options: Pick<PrometheusEndpointOptions, 'cardinalityLimit' | 'resource' | 'views'> = {}): {
+  meterProvider: MeterProvider;
+  reader: PrometheusExporter;
+} {
+  const limit = validLimit(options.cardinalityLimit);
+  const reader = new LimitedPrometheusExporter(limit);
+  const meterProvider = new MeterProvider({
+    ...(options.resource ? { resource: options.resource } : {}),
+    readers: [reader],
+    views: [...createBridgeMetricViews(limit), ...(options.views ?? [])],
+  });
+  return { meterProvider, reader };
+}
+
+export async function startPrometheusExporter(options: PrometheusEndpointOptions = {}): Promise<PrometheusEndpoint> {
+  const host = options.host ?? '0.0.0.0';
+  const port = options.port ?? 9464;
+  const { meterProvider, reader } = createPrometheusMeterProvider(options);
+  if (options.selfMetrics !== false) bindSelfMetrics(meterProvider);
+
+  const server = createServer(createHandler(reader, options.token));
+  server.unref(); // the host decides when the process ends, not the metrics endpoint
+  const url = await listen(server, host, port);
+
+  let closed: Promise<void> | undefined;
+  return {
+    meterProvider,
+    reader,
+    url,
+    close() {
+      closed ??= (async () => {
+        unbindSelfMetrics(meterProvider);
+        if (server.listening) {
+          await new Promise<void>((resolve) => {
+            server.close(() => resolve());
+            server.closeAllConnections(); // scrapers keep connections alive
+          });
+        }
+        await meterProvider.shutdown().catch((err: unknown) => warn(`metrics shutdown: ${String(err)}`));
+      })();
+      return closed;
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const onError = (err: NodeJS.ErrnoException): void => {
+      const reason = err.code === 'EADDRINUSE' ? 'the port is already in use' : err.code === 'EACCES' ? 'permission denied' : err.message;
+      warn(
+        `Prometheus endpoint not started on ${host}:${port}: ${reason} (set OTEL_EXPORTER_PROMETHEUS_PORT); metrics are still collected but not served`,
+      );
+      resolve(undefined);
+    };
+    server.once('error', onError);
+    try {
+      server.listen({ host, port }, () => {
+        server.off('error', onError);
+        server.on('error', (err) => warn(`Prometheus endpoint: ${err.message}`));
+        const address = server.address() as AddressInfo;
+        const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        resolve(`http://${shownHost}:${address.port}/metrics`);
+      });
+    } catch (err) {
+      onError(err as NodeJS.ErrnoException);
+    }
+  });
+}
+
+function createHandler(reader: PrometheusExporter, token: string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+  const expected = token ? digest(token) : undefined;
+  return (req, res) => {
+    try {
+      const url = req.url ?? '/';
+      const q = url.indexOf('?');
+      const path = q === -1 ? url : url.slice(0, q);
+      if (req.method !== 'GET' && req.method !== 'HEAD') {
+        res.writeHead(405, { allow: 'GET, HEAD' }).end();
+        return;
+      }
+      if (path === '/healthz') {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
+        return;
+      }
+      if (path !== '/metrics') {
+        res.writeHead(404).end();
+        return;
+      }
+      if (expected !== undefined && !authorized(req.headers.authorization, expected)) {
+        res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('unauthorized\n');
+        return;
+      }
+      reader.getMetricsRequestHandler(req, res);
+    } catch (err) {
+      warn(`Prometheus endpoint: request failed: ${String(err)}`);
+      if (!res.headersSent) res.writeHead(500);
+      res.end();
+    }
+  };
+}
+
+/** Constant-time comparison of the bearer token (hashing first equalises lengths). */
+function authorized(header: string | undefined, expected: Buffer): boolean {
+  if (typeof header !== 'string' || header.length < 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') return false;
+  return timingSafeEqual(digest(header.slice(7).trim()), expected);
+}
+
+function digest(value: string): Buffer {
+  return createHash('sha256').update(value).digest();
+}
+
+function validLimit(limit: number | undefined): number {
+  return limit !== undefined && Number.isFinite(limit) && limit >= 1 ? Math.floor(limit) : DEFAULT_CARDINALITY_LIMIT;
+}

@@ -1,0 +1,117 @@
+/**
+ * "Agents overview": traffic, errors and latency per agent and span type, across every span type the helpers
+ * emit (DESIGN §2), plus errors by classification (bug / operational, DESIGN §7).
+ */
+import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
+import { METRIC } from './metrics.js';
+import { dashboard, mergeColumns, stat, table, threshold, timeseries } from './panels.js';
+import { errorRatio, F, increase, orZero, perSecond, perSpanType, quantile, rate, sel, sumBy } from './promql.js';
+import { agentVariable, datasourceVariable, instanceVariable, serviceVariable } from './variables.js';
+
+const AGENT_TYPE = ['gen_ai_agent_name', 'agent_span_type'];
+const LEGEND = '{{gen_ai_agent_name}} · {{agent_span_type}}';
+const errors = (...m: string[]): string => sel(METRIC.errors, F.instance, F.agent, ...m);
+
+function latency(q: number): string {
+  return perSpanType((s, agent) => quantile(q, s.histogram, [s.agentLabel], [F.instance, agent, ...s.matchers]));
+}
+
+export function agentsOverview(): DashboardBuilder {
+  const inv = [F.instance, F.agent];
+  return dashboard({
+    uid: 'aob-agents-overview',
+    title: 'Agents overview',
+    description: 'Traffic, errors and latency of every agent, by span type (agent-otel-bridge span metrics).',
+    tags: ['agents'],
+  })
+    .withVariable(datasourceVariable())
+    .withVariable(serviceVariable())
+    .withVariable(instanceVariable())
+    .withVariable(agentVariable())
+    .withRow(new RowBuilder('Summary'))
+    .withPanel(
+      stat('Agent invocations /s', { expr: perSecond(METRIC.invocationDuration, [], inv) }, {
+        unit: 'reqps',
+        description: 'invoke_agent spans per second (agent_invocation_duration_seconds_count).',
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('Invocation error ratio', { expr: errorRatio(METRIC.invocationDuration, [], inv) }, {
+        unit: 'percentunit',
+        description: 'Share of agent invocations that ended with ERROR (error_type set).',
+        thresholds: [threshold(null, 'green'), threshold(0.01, 'orange'), threshold(0.05, 'red')],
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('Bug errors /s', { expr: orZero(sumBy([], rate(errors('classification="bug"')))) }, {
+        unit: 'short',
+        description: 'ERROR spans classified as bugs (they create Sentry issues). Operational errors (4xx, validation, aborts) are excluded.',
+        thresholds: [threshold(null, 'green'), threshold(0.01, 'red')],
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('LLM calls /s', { expr: perSecond(METRIC.llmDuration, [], inv) }, {
+        unit: 'reqps',
+        description: 'ai.request spans per second (gen_ai_client_operation_duration_seconds_count).',
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withRow(new RowBuilder('Traffic and errors'))
+    .withPanel(
+      timeseries('Requests /s by agent and span type', [{ expr: perSpanType((s, agent) => perSecond(s.histogram, [s.agentLabel], [F.instance, agent, ...s.matchers])), legend: LEGEND }], {
+        unit: 'reqps',
+        description: 'Spans per second of each agent, per agent.span.type. agent.communication counts the messages the agent processed.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries('Errors /s by agent and span type', [{ expr: sumBy(AGENT_TYPE, rate(errors())), legend: LEGEND }], {
+        unit: 'short',
+        description: 'ERROR spans per second (agent_errors_total), bugs and operational errors together.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries(
+        'Error ratio by agent and span type',
+        [{ expr: perSpanType((s, agent) => errorRatio(s.histogram, [s.agentLabel], [F.instance, agent, ...s.matchers])), legend: LEGEND }],
+        { unit: 'percentunit', min: 0, description: 'Share of each span type\'s spans that ended with ERROR.', w: 12, h: 8 },
+      ),
+    )
+    .withPanel(
+      timeseries('Errors /s by classification', [{ expr: sumBy(['classification'], rate(errors())), legend: '{{classification}}' }], {
+        unit: 'short',
+        stacked: true,
+        description: 'bug = a Sentry issue; operational = expected failures (configurable error types, HTTP 4xx) recorded as breadcrumbs only.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      table(
+        'Top error types in the range',
+        [{ expr: `topk(20, ${sumBy(['gen_ai_agent_name', 'agent_span_type', 'error_type', 'classification'], increase(errors()))})` }],
+        {
+          description: 'Errors in the selected time range by agent, span type, error type and classification.',
+          transformations: mergeColumns(['errors']),
+          sortBy: 'errors',
+          units: { errors: 'short' },
+          w: 24,
+          h: 8,
+        },
+      ),
+    )
+    .withRow(new RowBuilder('Latency'))
+    .withPanel(timeseries('p50 latency by agent and span type', [{ expr: latency(0.5), legend: LEGEND }], { unit: 's', description: 'Median span duration.', w: 8, h: 8 }))
+    .withPanel(timeseries('p95 latency by agent and span type', [{ expr: latency(0.95), legend: LEGEND }], { unit: 's', description: '95th percentile span duration.', w: 8, h: 8 }))
+    .withPanel(timeseries('p99 latency by agent and span type', [{ expr: latency(0.99), legend: LEGEND }], { unit: 's', description: '99th percentile span duration.', w: 8, h: 8 }));
+}

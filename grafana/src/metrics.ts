@@ -1,0 +1,96 @@
+/**
+ * The metrics the dashboards and alert rules read, as Prometheus shows them (DESIGN §3 + two additions):
+ * names, types and label sets. One table so the dashboards, the test fixture (test/grafana/fixture-metrics.ts)
+ * and the contract test (every metric/label a query names must be here) cannot drift apart.
+ *
+ * Additions to DESIGN §3, both emitted by span-metrics (src/metrics/catalog.ts is the emitting side):
+ *  - agent_tool_execution_duration_seconds (tool.execution spans; the overview needs every span type);
+ *  - gen_ai_client_operation_time_to_first_chunk_seconds (GenAI semconv `gen_ai.client.operation.time_to_first_chunk`,
+ *    from the span attribute `gen_ai.response.time_to_first_chunk` on streaming ai.request spans; labels as
+ *    gen_ai_client_operation_duration_seconds).
+ */
+
+/** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
+export const SCRAPE_LABELS = ['job', 'instance'] as const;
+/** Labels @opentelemetry/exporter-prometheus adds to every series of an instrumentation scope. */
+export const SCOPE_LABELS = ['otel_scope_name', 'otel_scope_version', 'otel_scope_schema_url'] as const;
+
+export type MetricType = 'histogram' | 'counter' | 'gauge';
+
+export interface MetricContract {
+  /** Name as Prometheus shows it (histograms: the base name; the series are `_bucket`, `_sum`, `_count`). */
+  readonly name: string;
+  readonly type: MetricType;
+  /** Labels set by the bridge (scrape and scope labels come on top). */
+  readonly labels: readonly string[];
+  /** design = DESIGN §3; addition = see the header; prometheus = produced by the scrape / the exporter itself. */
+  readonly origin: 'design' | 'addition' | 'prometheus';
+}
+
+const LLM_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'] as const;
+
+export const METRIC = {
+  llmDuration: 'gen_ai_client_operation_duration_seconds',
+  llmTokens: 'gen_ai_client_token_usage',
+  llmTimeToFirstChunk: 'gen_ai_client_operation_time_to_first_chunk_seconds',
+  memoryDuration: 'agent_memory_operation_duration_seconds',
+  memoryResults: 'agent_memory_results',
+  communicationDuration: 'agent_communication_duration_seconds',
+  invocationDuration: 'agent_invocation_duration_seconds',
+  toolDuration: 'agent_tool_execution_duration_seconds',
+  errors: 'agent_errors_total',
+  bridgeSpans: 'agent_bridge_spans_total',
+  sentryEvents: 'agent_bridge_sentry_events_total',
+  up: 'up',
+  targetInfo: 'target_info',
+} as const;
+
+export const METRICS: readonly MetricContract[] = [
+  { name: METRIC.llmDuration, type: 'histogram', labels: [...LLM_LABELS, 'error_type'], origin: 'design' },
+  { name: METRIC.llmTokens, type: 'histogram', labels: [...LLM_LABELS, 'gen_ai_token_type'], origin: 'design' },
+  { name: METRIC.memoryDuration, type: 'histogram', labels: ['agent_memory_operation', 'agent_memory_store', 'gen_ai_agent_name', 'error_type'], origin: 'design' },
+  { name: METRIC.memoryResults, type: 'histogram', labels: ['agent_memory_operation', 'agent_memory_store'], origin: 'design' },
+  // messaging_operation_type (send / process) separates the two ends of a message (src/processors/span-metrics.ts).
+  { name: METRIC.communicationDuration, type: 'histogram', labels: ['source_agent', 'target_agent', 'messaging_operation_type', 'error_type'], origin: 'design' },
+  { name: METRIC.invocationDuration, type: 'histogram', labels: ['gen_ai_agent_name', 'error_type'], origin: 'design' },
+  { name: METRIC.errors, type: 'counter', labels: ['gen_ai_agent_name', 'agent_span_type', 'error_type', 'classification'], origin: 'design' },
+  { name: METRIC.bridgeSpans, type: 'counter', labels: ['outcome', 'exporter'], origin: 'design' },
+  { name: METRIC.sentryEvents, type: 'counter', labels: ['outcome'], origin: 'design' },
+  { name: METRIC.toolDuration, type: 'histogram', labels: ['gen_ai_tool_name', 'gen_ai_agent_name', 'error_type'], origin: 'addition' },
+  { name: METRIC.llmTimeToFirstChunk, type: 'histogram', labels: [...LLM_LABELS, 'error_type'], origin: 'addition' },
+  { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
+  // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
+  {
+    name: METRIC.targetInfo,
+    type: 'gauge',
+    labels: ['service_name', 'service_version', 'service_instance_id', 'deployment_environment_name', 'telemetry_sdk_language', 'telemetry_sdk_name', 'telemetry_sdk_version'],
+    origin: 'prometheus',
+  },
+];
+
+/** The series names Prometheus stores for a metric (histograms expand to three). */
+export function seriesNames(metric: MetricContract): string[] {
+  return metric.type === 'histogram' ? [`${metric.name}_bucket`, `${metric.name}_sum`, `${metric.name}_count`] : [metric.name];
+}
+
+/** Every label a series of `metric` can carry, given its series name (only `_bucket` has `le`). */
+export function labelsOf(metric: MetricContract, series: string): string[] {
+  const extra = metric.origin === 'prometheus' ? [] : [...SCOPE_LABELS];
+  return [...metric.labels, ...SCRAPE_LABELS, ...extra, ...(series.endsWith('_bucket') && metric.type === 'histogram' ? ['le'] : [])];
+}
+
+/** Series name → its metric, for every series name in the contract. */
+export function seriesIndex(): Map<string, MetricContract> {
+  const index = new Map<string, MetricContract>();
+  for (const m of METRICS) for (const s of seriesNames(m)) index.set(s, m);
+  return index;
+}
+
+/** agent.span.type values (label agent_span_type), as src/agent/attributes.ts defines them. */
+export const SPAN_TYPE = {
+  invocation: 'agent.invocation',
+  aiRequest: 'ai.request',
+  tool: 'tool.execution',
+  memory: 'memory.operation',
+  communication: 'agent.communication',
+} as const;

@@ -1,0 +1,23 @@
+/**
+ * The preload: `node --import agent-otel-bridge/register app.js`.
+ *
+ * Runs before the application's first import is evaluated. It registers import-in-the-middle's ESM loader hook
+ * with `module.register` (the pattern OpenTelemetry JS documents for `--import`) so ESM imports of `node:http`
+ * and friends are patched, starts the SDK (CommonJS `require` is patched by the instrumentations themselves),
+ * and waits until the loader thread has acknowledged every hook before the app starts importing.
+ * `OTEL_SDK_DISABLED=true` turns all of it off: nothing is loaded.
+ */
+import { register } from 'node:module';
+
+if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+  try {
+    const { createAddHookMessageChannel } = await import('import-in-the-middle');
+    const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
+    register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
+    const { startBridge } = await import('../src/bridge.js');
+    await startBridge();
+    await waitForAllMessagesAcknowledged();
+  } catch (err) {
+    process.stderr.write(`[agent-otel-bridge] error: preload failed, telemetry is off: ${(err as Error).message}\n`);
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The current agent travels in OpenTelemetry context (not in a global), so concurrent agents in one process
+ * never see each other's name, and every span started inside `invokeAgent` / `receiveFromAgent({ agent })`
+ * carries `gen_ai.agent.name` without the caller passing it around.
+ */
+import { context, createContextKey, type Context } from '@opentelemetry/api';
+
+export interface AgentIdentity {
+  /** `gen_ai.agent.name` — keep it low-cardinality (it is a metric label). */
+  readonly name: string;
+  /** `gen_ai.agent.id`, when the agent has a stable identifier. */
+  readonly id?: string | undefined;
+  /** `gen_ai.conversation.id` inherited by nested spans unless they pass their own. */
+  readonly conversationId?: string | undefined;
+}
+
+const AGENT_KEY = createContextKey('agent-otel-bridge.agent');
+
+/** The agent of the enclosing `invokeAgent` (or receiving agent), if any. */
+export function getCurrentAgent(ctx: Context = context.active()): AgentIdentity | undefined {
+  const value = ctx.getValue(AGENT_KEY);
+  return value === undefined ? undefined : (value as AgentIdentity);
+}
+
+/** `ctx` with `agent` as the current agent. */
+export function setCurrentAgent(ctx: Context, agent: AgentIdentity): Context {
+  return ctx.setValue(AGENT_KEY, agent);
+}

@@ -1,0 +1,246 @@
+/**
+ * `aiRequest` — one call to an LLM (agent.span.type `ai.request`): span `{operation} {model}`, kind CLIENT,
+ * sentry.op `gen_ai.{operation}`. `startAiRequest` is the manual form for streaming responses.
+ */
+import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MAX_TOKENS,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_REQUEST_STREAM,
+  ATTR_GEN_AI_REQUEST_TEMPERATURE,
+  ATTR_GEN_AI_REQUEST_TOP_P,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_RESPONSE_ID,
+  ATTR_GEN_AI_RESPONSE_MODEL,
+  ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
+  GEN_AI_OPERATION_NAME_VALUE_CHAT,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { AGENT_SPAN_TYPE_VALUE_AI_REQUEST, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_PREFIX } from './attributes.js';
+import { getCurrentAgent } from './agent-context.js';
+import { readAiResult, readOutputMessages, readUsage, toSemconvMessages, type TokenUsage } from './ai-result.js';
+import { compact, count, finite, guard, identifier, isRecord, prop } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan, type ManualSpan } from './span-handle.js';
+
+export type { TokenUsage } from './ai-result.js';
+
+/** `gen_ai.operation.name` values of an LLM call (custom values allowed, keep them low-cardinality). */
+export type AiOperation = 'chat' | 'text_completion' | 'generate_content' | 'embeddings' | (string & {});
+
+export interface AiRequestOptions {
+  /** gen_ai.operation.name; default `chat`. */
+  operation?: AiOperation;
+  /** gen_ai.provider.name, e.g. `openai`, `anthropic`, `aws.bedrock`. */
+  provider?: string;
+  /** gen_ai.request.model, e.g. `gpt-4o`. */
+  model?: string;
+  /** gen_ai.conversation.id; default: the enclosing agent's. */
+  conversationId?: string;
+  temperature?: number;
+  maxTokens?: number;
+  topP?: number;
+  /** gen_ai.request.stream */
+  stream?: boolean;
+  /** Prompt messages (string, `{ role, content }[]`, or semconv messages). Recorded only with content capture on. */
+  input?: unknown;
+}
+
+/** Handle passed to an `aiRequest` callback. */
+export interface AiRequestSpan extends AgentSpan {
+  /** Token counts; explicit values win over what the return value reports. */
+  recordUsage(usage: TokenUsage): this;
+  setResponseModel(model: string): this;
+  setResponseId(id: string): this;
+  setFinishReasons(reasons: string | readonly string[]): this;
+  /** Time since the span started → gen_ai.response.time_to_first_chunk (seconds). Only the first call counts. */
+  recordFirstChunk(): this;
+  /** Prompt messages (content capture only). */
+  recordInput(messages: unknown): this;
+  /** Completion messages (content capture only). */
+  recordOutput(messages: unknown): this;
+}
+
+/** Manual form of an ai.request span (see `startAiRequest`). */
+export interface AiRequestHandle extends AiRequestSpan, ManualSpan {
+  /**
+   * Wrap a response stream: records the first chunk, usage / model / finish reasons found in chunks, ends the
+   * span when the stream completes or the consumer stops early, fails it when the stream throws.
+   */
+  observeStream<C>(stream: AsyncIterable<C>): AsyncIterable<C>;
+}
+
+const USAGE_KEYS = ['input', 'output', 'cacheRead', 'cacheCreation', 'reasoning'];
+
+class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
+  private readonly startedAt = this.isRecording() ? performance.now() : 0; // only needed for time to first chunk
+  private firstChunkSeen = false;
+  private explicit = { usage: false, model: false, id: false, finishReasons: false, output: false };
+
+  recordUsage(usage: TokenUsage): this {
+    this.explicit.usage = true;
+    this.applyUsage(usage);
+    return this;
+  }
+
+  setResponseModel(model: string): this {
+    this.explicit.model = true;
+    const value = identifier(model);
+    if (value !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, value);
+    return this;
+  }
+
+  setResponseId(id: string): this {
+    this.explicit.id = true;
+    const value = identifier(id);
+    if (value !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, value);
+    return this;
+  }
+
+  setFinishReasons(reasons: string | readonly string[]): this {
+    this.explicit.finishReasons = true;
+    const list = (typeof reasons === 'string' ? [reasons] : Array.isArray(reasons) ? reasons : []).map(identifier).filter((r): r is string => r !== undefined);
+    if (list.length > 0) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, list);
+    return this;
+  }
+
+  recordFirstChunk(): this {
+    if (this.firstChunkSeen) return this;
+    this.firstChunkSeen = true;
+    this.setAttribute(ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK, (performance.now() - this.startedAt) / 1000);
+    return this;
+  }
+
+  recordInput(messages: unknown): this {
+    this.setContent(ATTR_GEN_AI_INPUT_MESSAGES, toSemconvMessages(messages, 'user'));
+    return this;
+  }
+
+  recordOutput(messages: unknown): this {
+    this.explicit.output = true;
+    this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, toSemconvMessages(messages, 'assistant'));
+    return this;
+  }
+
+  observeStream<C>(stream: AsyncIterable<C>): AsyncIterable<C> {
+    return { [Symbol.asyncIterator]: () => this.iterate(stream) };
+  }
+
+  private async *iterate<C>(stream: AsyncIterable<C>): AsyncGenerator<C, void, undefined> {
+    try {
+      for await (const chunk of stream) {
+        this.recordFirstChunk();
+        if (this.live) guard('harvest chunk', () => this.absorbChunk(chunk));
+        yield chunk;
+      }
+    } catch (err) {
+      this.fail(err);
+      throw err;
+    } finally {
+      this.end(); // completion, or the consumer stopped early (`break` → return())
+    }
+  }
+
+  protected override harvest(result: unknown): void {
+    const facts = readAiResult(result);
+    if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
+    if (!this.explicit.model && facts.model !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
+    if (!this.explicit.id && facts.id !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, facts.id);
+    if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, facts.finishReasons);
+    if (!this.explicit.output) {
+      const output = readOutputMessages(result);
+      if (output !== undefined) this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, output);
+    }
+  }
+
+  /**
+   * Streams report facts piecemeal (OpenAI: usage in the last chunk; Anthropic: model and input tokens in
+   * `message_start`, output tokens and stop reason in `message_delta`): each chunk adds what it knows.
+   */
+  private absorbChunk(chunk: unknown): void {
+    for (const source of [chunk, prop(chunk, 'message'), prop(chunk, 'delta')]) {
+      if (!isRecord(source)) continue;
+      const facts = readAiResult(source);
+      if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
+      if (!this.explicit.model && facts.model !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
+      if (!this.explicit.id && facts.id !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, facts.id);
+      if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, facts.finishReasons);
+    }
+  }
+
+  private applyUsage(usage: TokenUsage): void {
+    // typed TokenUsage, or (from JS callers) a provider usage object such as { input_tokens, output_tokens }
+    const typed = isRecord(usage) && USAGE_KEYS.some((key) => key in usage);
+    const normalised: TokenUsage = typed ? usage : (readUsage(usage) ?? {});
+    const entries: [string, number | undefined][] = [
+      [ATTR_GEN_AI_USAGE_INPUT_TOKENS, count(normalised.input)],
+      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, count(normalised.output)],
+      [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(normalised.cacheRead)],
+      [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(normalised.cacheCreation)],
+      [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(normalised.reasoning)],
+    ];
+    for (const [key, value] of entries) if (value !== undefined) this.setAttribute(key, value);
+  }
+}
+
+function plan(options: AiRequestOptions) {
+  return () => {
+    const operation = identifier(prop(options, 'operation')) ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
+    const model = identifier(prop(options, 'model'));
+    const agent = getCurrentAgent();
+    return {
+      name: model === undefined ? operation : `${operation} ${model}`,
+      kind: SpanKind.CLIENT,
+      attributes: () => compact({
+        [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
+        [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_PREFIX + operation,
+        [ATTR_GEN_AI_OPERATION_NAME]: operation,
+        [ATTR_GEN_AI_PROVIDER_NAME]: identifier(prop(options, 'provider')),
+        [ATTR_GEN_AI_REQUEST_MODEL]: model,
+        [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
+        [ATTR_GEN_AI_AGENT_ID]: agent?.id,
+        [ATTR_GEN_AI_CONVERSATION_ID]: identifier(prop(options, 'conversationId')) ?? agent?.conversationId,
+        [ATTR_GEN_AI_REQUEST_TEMPERATURE]: finite(prop(options, 'temperature')),
+        [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: count(prop(options, 'maxTokens')),
+        [ATTR_GEN_AI_REQUEST_TOP_P]: finite(prop(options, 'topP')),
+        [ATTR_GEN_AI_REQUEST_STREAM]: typeof prop(options, 'stream') === 'boolean' ? (prop(options, 'stream') as boolean) : undefined,
+      }),
+    };
+  };
+}
+
+function create(options: AiRequestOptions): AiRequestSpanImpl {
+  const handle = startSpan(plan(options), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx));
+  const input = prop(options, 'input');
+  if (input !== undefined) handle.recordInput(input);
+  return handle;
+}
+
+/**
+ * Trace one LLM call. `fn` runs with the span active; its return value is harvested for usage, response
+ * model, id, finish reasons (and output messages with content capture on) and returned unchanged.
+ *
+ * @example
+ * const reply = await aiRequest({ provider: 'openai', model: 'gpt-4o' }, () => openai.chat.completions.create({ … }));
+ */
+export function aiRequest<T>(options: AiRequestOptions, fn: (span: AiRequestSpan) => T): T {
+  return runInSpan(create(options), fn);
+}
+
+/**
+ * Start an ai.request span without a callback — for streaming. End it with `end()` / `fail(err)`, or let
+ * `observeStream(stream)` do both. Use `run(fn)` (or `context`) to make it the parent of nested work.
+ */
+export function startAiRequest(options: AiRequestOptions): AiRequestHandle {
+  return create(options);
+}

@@ -1,0 +1,72 @@
+/**
+ * Message-content capture (prompts, completions, tool arguments/results, memory contents).
+ *
+ * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (the GenAI semconv opt-in variable): content
+ * is the most sensitive thing an agent handles. The variable is read once, lazily, on first use; the bridge (or a
+ * test) can override it with `setCaptureMessageContent`. Captured values are serialised to a string and cut to
+ * `CONTENT_MAX_LENGTH` characters, ending with `CONTENT_TRUNCATION_MARKER` when cut.
+ */
+
+/** Upper bound, in UTF-16 code units, of every captured content attribute (marker included). */
+export const CONTENT_MAX_LENGTH = 4096;
+/** Appended to content that was cut to `CONTENT_MAX_LENGTH`. */
+export const CONTENT_TRUNCATION_MARKER = '…[truncated]';
+
+const ENV_VAR = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+let capture: boolean | undefined;
+
+/**
+ * Force content capture on or off for this process (the bridge applies its validated config here; tests use it).
+ * `undefined` forgets the override, so the environment variable is read again on next use.
+ */
+export function setCaptureMessageContent(enabled: boolean | undefined): void {
+  capture = enabled;
+}
+
+/** Whether content attributes are recorded. */
+export function isCaptureMessageContentEnabled(): boolean {
+  if (capture === undefined) capture = readEnv();
+  return capture;
+}
+
+function readEnv(): boolean {
+  try {
+    const raw = typeof process === 'undefined' ? undefined : process.env[ENV_VAR];
+    return typeof raw === 'string' && raw.trim().toLowerCase() === 'true';
+  } catch {
+    return false; // a hostile/odd `process.env` must not break telemetry
+  }
+}
+
+/** Cut `text` to `max` code units, ending with the marker; never splits a surrogate pair. */
+export function truncateContent(text: string, max: number = CONTENT_MAX_LENGTH): string {
+  if (text.length <= max) return text;
+  let cut = Math.max(0, max - CONTENT_TRUNCATION_MARKER.length);
+  const code = text.charCodeAt(cut - 1);
+  if (code >= 0xd800 && code <= 0xdbff) cut -= 1; // do not leave half of a surrogate pair
+  return text.slice(0, cut) + CONTENT_TRUNCATION_MARKER;
+}
+
+/**
+ * Content value → attribute string: strings as they are, anything else as JSON (circular references and
+ * bigints tolerated). `undefined` when there is nothing to record. Never throws.
+ */
+export function serializeContent(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return truncateContent(value);
+  try {
+    const seen = new WeakSet<object>();
+    const json = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'bigint') return v.toString();
+      if (typeof v === 'object' && v !== null) {
+        if (seen.has(v)) return '[Circular]';
+        seen.add(v);
+      }
+      return v;
+    });
+    return json === undefined ? undefined : truncateContent(json);
+  } catch {
+    return '[unserializable]';
+  }
+}

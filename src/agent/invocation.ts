@@ -1,0 +1,108 @@
+/**
+ * `invokeAgent` — one run of an agent (agent.span.type `agent.invocation`): span `invoke_agent {name}`, kind
+ * INTERNAL (SERVER when it is the entry point of a request from outside, CLIENT for a remote agent service),
+ * sentry.op `gen_ai.invoke_agent`. The agent becomes the current agent for everything inside the callback.
+ */
+import { SpanKind } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_AGENT_DESCRIPTION,
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_AGENT_VERSION,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_INVOKE_AGENT } from './attributes.js';
+import { getCurrentAgent, type AgentIdentity } from './agent-context.js';
+import { toSemconvMessages } from './ai-result.js';
+import { compact, identifier, prop } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan } from './span-handle.js';
+
+export interface InvokeAgentOptions {
+  /** gen_ai.agent.name — low cardinality (a metric label). */
+  name: string;
+  /** gen_ai.agent.id */
+  id?: string;
+  description?: string;
+  version?: string;
+  /** gen_ai.conversation.id, inherited by nested spans; default: the enclosing agent's. */
+  conversationId?: string;
+  /** Model provider / model the agent runs on, when fixed. */
+  provider?: string;
+  model?: string;
+  /** SpanKind.INTERNAL (default), SERVER at a process entry, CLIENT for a remote agent service. */
+  kind?: SpanKind;
+  /** The task given to the agent (content capture only → gen_ai.input.messages). */
+  input?: unknown;
+}
+
+export interface AgentInvocationSpan extends AgentSpan {
+  /** The agent's final answer (content capture only → gen_ai.output.messages). */
+  recordOutput(output: unknown): this;
+}
+
+class AgentInvocationSpanImpl extends SpanHandle implements AgentInvocationSpan {
+  private outputSet = false;
+
+  recordOutput(output: unknown): this {
+    this.outputSet = true;
+    this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, toSemconvMessages(output, 'assistant'));
+    return this;
+  }
+
+  recordInput(input: unknown): void {
+    this.setContent(ATTR_GEN_AI_INPUT_MESSAGES, toSemconvMessages(input, 'user'));
+  }
+
+  /** A string answer is the agent's output; other return values are the caller's business. */
+  protected override harvest(result: unknown): void {
+    if (!this.outputSet && typeof result === 'string') this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, toSemconvMessages(result, 'assistant'));
+  }
+}
+
+const KINDS: readonly SpanKind[] = [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT];
+
+/**
+ * Trace one agent run. Spans started inside `fn` (ai.request, memory, tool, send) carry this agent's
+ * `gen_ai.agent.name` / `gen_ai.agent.id` and conversation id.
+ *
+ * @example
+ * const answer = await invokeAgent({ name: 'planner' }, async () => plan(task));
+ */
+export function invokeAgent<T>(options: InvokeAgentOptions, fn: (span: AgentInvocationSpan) => T): T {
+  const handle = startSpan(
+    () => {
+      const name = identifier(prop(options, 'name')) ?? 'unknown';
+      const id = identifier(prop(options, 'id'));
+      const conversationId = identifier(prop(options, 'conversationId')) ?? getCurrentAgent()?.conversationId;
+      const kind = prop(options, 'kind');
+      const agent: AgentIdentity = { name, id, conversationId };
+      return {
+        name: `invoke_agent ${name}`,
+        kind: KINDS.includes(kind as SpanKind) ? (kind as SpanKind) : SpanKind.INTERNAL,
+        agent,
+        attributes: () => compact({
+          [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,
+          [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_INVOKE_AGENT,
+          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+          [ATTR_GEN_AI_AGENT_NAME]: name,
+          [ATTR_GEN_AI_AGENT_ID]: id,
+          [ATTR_GEN_AI_AGENT_DESCRIPTION]: identifier(prop(options, 'description')),
+          [ATTR_GEN_AI_AGENT_VERSION]: identifier(prop(options, 'version')),
+          [ATTR_GEN_AI_CONVERSATION_ID]: conversationId,
+          [ATTR_GEN_AI_PROVIDER_NAME]: identifier(prop(options, 'provider')),
+          [ATTR_GEN_AI_REQUEST_MODEL]: identifier(prop(options, 'model')),
+        }),
+      };
+    },
+    (span, ctx) => new AgentInvocationSpanImpl(span, ctx),
+  );
+  const input = prop(options, 'input');
+  if (input !== undefined) handle.recordInput(input);
+  return runInSpan(handle, fn);
+}

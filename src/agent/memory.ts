@@ -1,0 +1,155 @@
+/**
+ * `memoryOperation` — a read or write of agent memory (agent.span.type `memory.operation`): span
+ * `memory.{operation} {store}`, kind CLIENT, sentry.op `memory.{operation}`. Reads (search/get) are also GenAI
+ * `retrieval` operations. The result count of a read feeds the `agent_memory_results` histogram (0 = miss).
+ */
+import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_AGENT_ID,
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL,
+} from '@opentelemetry/semantic-conventions/incubating';
+import {
+  AGENT_MEMORY_OPERATION_VALUE_GET,
+  AGENT_MEMORY_OPERATION_VALUE_SEARCH,
+  AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,
+  ATTR_AGENT_MEMORY_CONTENT,
+  ATTR_AGENT_MEMORY_OPERATION,
+  ATTR_AGENT_MEMORY_RESULT_COUNT,
+  ATTR_AGENT_MEMORY_STORE,
+  ATTR_AGENT_SPAN_TYPE,
+  ATTR_SENTRY_OP,
+  SENTRY_OP_MEMORY_PREFIX,
+} from './attributes.js';
+import { getCurrentAgent } from './agent-context.js';
+import { compact, count, identifier, prop } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan } from './span-handle.js';
+
+export type MemoryOperation = 'search' | 'get' | 'put' | 'delete' | (string & {});
+
+export interface MemoryOperationOptions {
+  /** search | get | put | delete (custom verbs allowed; low cardinality). */
+  operation: MemoryOperation;
+  /** Logical store name, e.g. `notes` (a metric label: low cardinality). */
+  store: string;
+  /** gen_ai.data_source.id; defaults to `store`. */
+  dataSourceId?: string;
+  /** Query text of a search/get (content capture only → gen_ai.retrieval.query.text). */
+  query?: string;
+  /** Contents written by a put (content capture only → agent.memory.content). */
+  content?: unknown;
+}
+
+export interface MemorySpan extends AgentSpan {
+  /** agent.memory.result_count; explicit values win over what the return value implies. */
+  recordResultCount(count: number): this;
+  /** Memory contents (content capture only). */
+  recordContent(content: unknown): this;
+}
+
+const RESULT_LIST_KEYS = ['results', 'documents', 'matches', 'items', 'records'];
+
+class MemorySpanImpl extends SpanHandle implements MemorySpan {
+  private countSet = false;
+  private contentSet = false;
+
+  private readonly isRead: boolean;
+  private readonly operation: string;
+
+  constructor(span: Span, ctx: Context, isRead: boolean, operation: string) {
+    super(span, ctx);
+    this.isRead = isRead;
+    this.operation = operation;
+  }
+
+  recordResultCount(value: number): this {
+    const n = count(value);
+    if (n !== undefined) {
+      this.countSet = true;
+      this.setAttribute(ATTR_AGENT_MEMORY_RESULT_COUNT, Math.floor(n));
+    }
+    return this;
+  }
+
+  recordContent(content: unknown): this {
+    this.contentSet = true;
+    this.setContent(ATTR_AGENT_MEMORY_CONTENT, content);
+    return this;
+  }
+
+  /** Query text (content capture only). */
+  recordQuery(query: unknown): void {
+    this.setContent(ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, query);
+  }
+
+  protected override harvest(result: unknown): void {
+    if (!this.isRead) return;
+    if (!this.countSet) {
+      const n = resultCount(this.operation, result);
+      if (n !== undefined) this.setAttribute(ATTR_AGENT_MEMORY_RESULT_COUNT, n);
+    }
+    if (!this.contentSet) this.setContent(ATTR_AGENT_MEMORY_CONTENT, result);
+  }
+}
+
+/**
+ * How many results a read returned: an array's length; `{ results | documents | matches | items | records: [] }`;
+ * a numeric `count` / `total`; `null` → 0; for `get`, found (1) or not (0 for `undefined` / `null`).
+ */
+function resultCount(operation: string, result: unknown): number | undefined {
+  if (Array.isArray(result)) return result.length;
+  for (const key of RESULT_LIST_KEYS) {
+    const list = prop(result, key);
+    if (Array.isArray(list)) return list.length;
+  }
+  const explicit = count(prop(result, 'count')) ?? count(prop(result, 'total'));
+  if (explicit !== undefined) return Math.floor(explicit);
+  if (operation === AGENT_MEMORY_OPERATION_VALUE_GET) return result === undefined || result === null ? 0 : 1;
+  if (result === null) return 0;
+  return undefined; // e.g. a search callback that returns nothing: unknown, not a miss
+}
+
+/**
+ * Trace a memory read or write. Reads harvest `agent.memory.result_count` from the return value
+ * (see `recordResultCount` to set it yourself).
+ *
+ * @example
+ * const hits = await memoryOperation({ operation: 'search', store: 'notes', query }, () => notes.search(query));
+ */
+export function memoryOperation<T>(options: MemoryOperationOptions, fn: (span: MemorySpan) => T): T {
+  let operation = 'unknown';
+  let isRead = false;
+  const handle = startSpan(
+    () => {
+      operation = identifier(prop(options, 'operation')) ?? 'unknown';
+      isRead = operation === AGENT_MEMORY_OPERATION_VALUE_SEARCH || operation === AGENT_MEMORY_OPERATION_VALUE_GET;
+      const store = identifier(prop(options, 'store'));
+      const agent = getCurrentAgent();
+      return {
+        name: store === undefined ? `memory.${operation}` : `memory.${operation} ${store}`,
+        kind: SpanKind.CLIENT,
+        attributes: () => compact({
+          [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,
+          [ATTR_SENTRY_OP]: SENTRY_OP_MEMORY_PREFIX + operation,
+          [ATTR_AGENT_MEMORY_OPERATION]: operation,
+          [ATTR_AGENT_MEMORY_STORE]: store,
+          [ATTR_GEN_AI_DATA_SOURCE_ID]: identifier(prop(options, 'dataSourceId')) ?? store,
+          [ATTR_GEN_AI_OPERATION_NAME]: isRead ? GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL : undefined,
+          [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
+          [ATTR_GEN_AI_AGENT_ID]: agent?.id,
+          [ATTR_GEN_AI_CONVERSATION_ID]: agent?.conversationId,
+        }),
+      };
+    },
+    (span, ctx) => new MemorySpanImpl(span, ctx, isRead, operation),
+  );
+  const query = prop(options, 'query');
+  if (query !== undefined) handle.recordQuery(query);
+  const content = prop(options, 'content');
+  if (content !== undefined) handle.recordContent(content);
+  return runInSpan(handle, fn);
+}

@@ -1,0 +1,345 @@
+/**
+ * The bridge's configuration, parsed once from the environment (DESIGN §4) and the optional
+ * `AGENT_BRIDGE_CONFIG` JSON file, validated with zod.
+ *
+ * Every variable is validated on its own: a bad value produces exactly one line naming the variable, the value
+ * and what was expected, and only that setting falls back to its default (a bad DSN turns only Sentry off).
+ * Parsing never throws — the host application always keeps running.
+ */
+import { readFileSync } from 'node:fs';
+import { dsnFromString } from '@sentry/core';
+import { z } from 'zod';
+import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
+
+export const SUPPORTED_PROPAGATORS = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
+export type PropagatorName = (typeof SUPPORTED_PROPAGATORS)[number];
+
+export const SUPPORTED_SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type SamplerName = (typeof SUPPORTED_SAMPLERS)[number];
+
+const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] as const;
+
+/** A sampling rule from the config file: the first rule whose every given field matches sets the root rate. */
+export interface SamplingRule {
+  spanName?: string;
+  httpRoute?: string;
+  agent?: string;
+  spanType?: string;
+  rate: number;
+}
+
+export interface BridgeConfig {
+  disabled: boolean;
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES, parsed (the SDK's own detector reads it too; we need service.* early). */
+  resourceAttributes: Record<string, string>;
+  logLevel: (typeof LOG_LEVELS)[number] | undefined;
+  environment: string;
+  /** SENTRY_RELEASE → service.version; the CI commit fallback is resolved by the Sentry SDK at init. */
+  release: string | undefined;
+  sentry: {
+    /** Undefined → Sentry parts off, metrics still on. */
+    dsn: string | undefined;
+    publicKey: string | undefined;
+    sampleRate: number;
+    debug: boolean;
+    /** Export spans straight to Sentry's OTLP endpoint (off when a collector forwards them instead). */
+    traces: boolean;
+  };
+  sampling: {
+    /** SENTRY_TRACES_SAMPLE_RATE, else by environment (production 0.1, staging 0.5, otherwise 1.0). */
+    rootRate: number;
+    rootRateSource: 'SENTRY_TRACES_SAMPLE_RATE' | 'environment';
+    /** An explicit OTEL_TRACES_SAMPLER wins over the ratio above. */
+    explicit: { name: SamplerName; arg: number | undefined } | undefined;
+    rules: SamplingRule[];
+  };
+  propagators: PropagatorName[];
+  otlp: {
+    /** Extra OTLP export (the collector path): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT. */
+    enabled: boolean;
+  };
+  prometheus: {
+    enabled: boolean;
+    host: string;
+    port: number;
+    token: string | undefined;
+    cardinalityLimit: number;
+  };
+  batch: {
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+    scheduledDelayMillis: number;
+    exportTimeoutMillis: number;
+  };
+  captureMessageContent: boolean;
+  shutdownTimeoutMs: number;
+  operationalErrors: string[];
+  scrub: { extraKeys: string[] };
+  /** Path of the AGENT_BRIDGE_CONFIG file, when one was given and read. */
+  configFile: string | undefined;
+}
+
+/** One rejected setting: the single line the user sees, and the variable for tests and `check`. */
+export interface ConfigProblem {
+  variable: string;
+  value: string;
+  expected: string;
+  message: string;
+}
+
+export interface LoadedConfig {
+  config: BridgeConfig;
+  problems: ConfigProblem[];
+}
+
+type Env = Record<string, string | undefined>;
+
+// ---- value schemas: each says what it expects, in words the user reads -------------------------------------
+
+const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], case: 'insensitive' });
+const rate = z.coerce.number().min(0).max(1);
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().min(1);
+const nonNegativeInt = z.coerce.number().int().min(0);
+const url = z.url({ protocol: /^https?$/ });
+const hostname = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/);
+
+const samplingRule = z
+  .object({
+    spanName: z.string().optional(),
+    httpRoute: z.string().optional(),
+    agent: z.string().optional(),
+    spanType: z.string().optional(),
+    rate,
+  })
+  .strict();
+
+const fileSchema = z
+  .object({
+    sampling: z.object({ rules: z.array(samplingRule).default([]) }).strict().optional(),
+    operationalErrors: z.array(z.string()).optional(),
+    scrub: z.object({ extraKeys: z.array(z.string()).default([]) }).strict().optional(),
+    /** USD per 1M tokens by model, reserved for cost metrics. */
+    prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).optional(),
+  })
+  .strict();
+
+type FileConfig = z.infer<typeof fileSchema>;
+
+// ---- the parser ------------------------------------------------------------------------------------------------
+
+class Reader {
+  readonly problems: ConfigProblem[] = [];
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const value = this.env[name];
+    return value === undefined || value.trim() === '' ? undefined : value.trim();
+  }
+
+  /** Parse one variable; on failure record the single line and return undefined (→ default). */
+  get<T>(name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const result = schema.safeParse(value);
+    if (result.success) return result.data;
+    this.reject(name, value, expected);
+    return undefined;
+  }
+
+  reject(variable: string, value: string, expected: string, consequence = 'using the default'): void {
+    const shown = variable === 'SENTRY_DSN' ? maskDsn(value) : truncate(value, 80);
+    this.problems.push({
+      variable,
+      value: shown,
+      expected,
+      message: `${variable}=${JSON.stringify(shown)} is invalid: expected ${expected}; ${consequence}`,
+    });
+  }
+}
+
+export function loadConfig(env: Env = process.env): LoadedConfig {
+  const r = new Reader(env);
+
+  const disabled = r.get('OTEL_SDK_DISABLED', bool, 'true or false') ?? false;
+  const resourceAttributes = parseResourceAttributes(r);
+  const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? defaultServiceName();
+  const environment =
+    r.raw('SENTRY_ENVIRONMENT') ?? resourceAttributes['deployment.environment.name'] ?? r.raw('NODE_ENV') ?? 'development';
+  const release = r.raw('SENTRY_RELEASE') ?? resourceAttributes['service.version'];
+
+  const dsn = parseDsn(r);
+  const tracesRate = r.get('SENTRY_TRACES_SAMPLE_RATE', rate, 'a number between 0 and 1');
+  const file = readConfigFile(r);
+
+  const explicitName = r.get('OTEL_TRACES_SAMPLER', z.enum(SUPPORTED_SAMPLERS), `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
+  const explicitArg = r.get('OTEL_TRACES_SAMPLER_ARG', rate, 'a number between 0 and 1');
+
+  const config: BridgeConfig = {
+    disabled,
+    serviceName,
+    resourceAttributes,
+    logLevel: r.get('OTEL_LOG_LEVEL', z.enum(LOG_LEVELS), `one of ${LOG_LEVELS.join(', ')}`),
+    environment,
+    release,
+    sentry: {
+      dsn: dsn?.dsn,
+      publicKey: dsn?.publicKey,
+      sampleRate: r.get('SENTRY_SAMPLE_RATE', rate, 'a number between 0 and 1') ?? 1,
+      debug: r.get('SENTRY_DEBUG', bool, 'true or false') ?? false,
+      traces: r.get('AGENT_BRIDGE_SENTRY_TRACES', bool, 'true or false') ?? true,
+    },
+    sampling: {
+      rootRate: tracesRate ?? rateForEnvironment(environment),
+      rootRateSource: tracesRate === undefined ? 'environment' : 'SENTRY_TRACES_SAMPLE_RATE',
+      explicit: explicitName === undefined ? undefined : { name: explicitName, arg: explicitArg },
+      rules: file?.sampling?.rules ?? [],
+    },
+    propagators: parsePropagators(r),
+    otlp: { enabled: parseOtlpEndpoint(r) },
+    prometheus: {
+      enabled: r.get('AGENT_BRIDGE_METRICS_ENABLED', bool, 'true or false') ?? true,
+      host: r.get('OTEL_EXPORTER_PROMETHEUS_HOST', hostname, 'a host name or IP address to bind') ?? '0.0.0.0',
+      port: r.get('OTEL_EXPORTER_PROMETHEUS_PORT', port, 'a port number from 0 to 65535') ?? 9464,
+      token: r.raw('AGENT_BRIDGE_METRICS_TOKEN'),
+      cardinalityLimit:
+        r.get('AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT', positiveInt, 'a whole number of at least 1') ?? 2000,
+    },
+    batch: {
+      maxQueueSize: r.get('OTEL_BSP_MAX_QUEUE_SIZE', positiveInt, 'a whole number of at least 1') ?? 2048,
+      maxExportBatchSize: r.get('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', positiveInt, 'a whole number of at least 1') ?? 512,
+      scheduledDelayMillis: r.get('OTEL_BSP_SCHEDULE_DELAY', nonNegativeInt, 'milliseconds, a whole number ≥ 0') ?? 5000,
+      exportTimeoutMillis: r.get('OTEL_BSP_EXPORT_TIMEOUT', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 30000,
+    },
+    captureMessageContent:
+      r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
+    shutdownTimeoutMs:
+      r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
+    operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
+    scrub: { extraKeys: file?.scrub?.extraKeys ?? [] },
+    configFile: file === undefined ? undefined : r.raw('AGENT_BRIDGE_CONFIG'),
+  };
+  // Validated here so that `check` reports them; the SDK and the logger read these values themselves.
+  r.get('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', nonNegativeInt, 'a whole number ≥ 0');
+  r.get('AGENT_BRIDGE_QUIET', bool, 'true or false');
+  if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
+    r.reject(
+      'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
+      String(config.batch.maxExportBatchSize),
+      `at most OTEL_BSP_MAX_QUEUE_SIZE (${config.batch.maxQueueSize})`,
+      'using the queue size',
+    );
+    config.batch.maxExportBatchSize = config.batch.maxQueueSize;
+  }
+  return { config, problems: r.problems };
+}
+
+export function rateForEnvironment(environment: string): number {
+  if (environment === 'production') return 0.1;
+  if (environment === 'staging') return 0.5;
+  return 1;
+}
+
+function defaultServiceName(): string {
+  const script = process.argv[1];
+  const base = script === undefined ? '' : script.split(/[\\/]/).pop()?.replace(/\.[cm]?[jt]s$/, '') ?? '';
+  return base === '' ? 'unknown_service:node' : `unknown_service:${base}`;
+}
+
+function parseDsn(r: Reader): { dsn: string; publicKey: string } | undefined {
+  const value = r.raw('SENTRY_DSN');
+  if (value === undefined) return undefined;
+  // dsnFromString logs through Sentry's logger on failure; the shape check keeps its noise out of the way.
+  const parsed = /^https?:\/\/[^@/\s]+@[^/\s]+\/.*\d$/.test(value) ? dsnFromString(value) : undefined;
+  if (!parsed?.publicKey || !parsed.projectId) {
+    r.reject('SENTRY_DSN', value, 'a Sentry DSN like http://<public_key>@<host>:<port>/<project_id>', 'Sentry export is off');
+    return undefined;
+  }
+  return { dsn: value, publicKey: parsed.publicKey };
+}
+
+function parsePropagators(r: Reader): PropagatorName[] {
+  const value = r.raw('OTEL_PROPAGATORS');
+  const fallback: PropagatorName[] = ['tracecontext', 'baggage', 'sentry'];
+  if (value === undefined) return fallback;
+  const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
+  const known = names.filter((name): name is PropagatorName => (SUPPORTED_PROPAGATORS as readonly string[]).includes(name));
+  if (known.length !== names.length || names.length === 0) {
+    r.reject('OTEL_PROPAGATORS', value, `a comma-separated list of ${SUPPORTED_PROPAGATORS.join(', ')}`);
+    return fallback;
+  }
+  return [...new Set(known)];
+}
+
+function parseOtlpEndpoint(r: Reader): boolean {
+  for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
+    if (r.raw(name) === undefined) continue;
+    if (r.get(name, url, 'an http(s) URL such as http://127.0.0.1:4318') !== undefined) return true;
+    return false;
+  }
+  return false;
+}
+
+function parseResourceAttributes(r: Reader): Record<string, string> {
+  const value = r.raw('OTEL_RESOURCE_ATTRIBUTES');
+  const attributes: Record<string, string> = {};
+  if (value === undefined) return attributes;
+  for (const pair of value.split(',')) {
+    const at = pair.indexOf('=');
+    const key = at > 0 ? pair.slice(0, at).trim() : '';
+    if (key === '') {
+      r.reject('OTEL_RESOURCE_ATTRIBUTES', value, 'comma-separated key=value pairs', 'ignoring it');
+      return {};
+    }
+    try {
+      attributes[key] = decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      attributes[key] = pair.slice(at + 1).trim();
+    }
+  }
+  return attributes;
+}
+
+function readConfigFile(r: Reader): FileConfig | undefined {
+  const path = r.raw('AGENT_BRIDGE_CONFIG');
+  if (path === undefined) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    r.reject('AGENT_BRIDGE_CONFIG', path, `a readable JSON file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, 'ignoring it');
+    return undefined;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    r.reject('AGENT_BRIDGE_CONFIG', path, `valid JSON (${(err as Error).message})`, 'ignoring it');
+    return undefined;
+  }
+  const result = fileSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const where = issue === undefined ? '' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+    r.reject('AGENT_BRIDGE_CONFIG', path, `a config file matching the documented schema (${where})`, 'ignoring it');
+    return undefined;
+  }
+  return result.data;
+}
+
+/** `http://abc…@host/1` → `http://ab***@host/1`: the key never appears in logs. */
+export function maskDsn(dsn: string): string {
+  return dsn.replace(/(\/\/)([^@/]*)@/, (_m, slashes: string, key: string) => `${slashes}${key.slice(0, 2)}***@`);
+}
+
+function truncate(value: string, max: number): string {
+  return value.length <= max ? value : `${value.slice(0, max)}…`;
+}

@@ -1,0 +1,6 @@
+/**
+ * Programmatic entry: `startBridge(options?)` / `shutdownBridge()`. Most users preload
+ * `agent-otel-bridge/register` instead and never import this.
+ */
+export { startBridge, shutdownBridge, type BridgeHandle, type StartBridgeOptions } from './bridge.js';
+export { loadConfig, type BridgeConfig, type ConfigProblem, type SamplingRule } from './config.js';

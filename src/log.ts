@@ -1,0 +1,34 @@
+/**
+ * The bridge's only way to talk to the user: single, prefixed stderr lines. Telemetry must never crash the
+ * host, so these helpers themselves never throw, and `warnOnce` keeps a repeating failure to one line.
+ */
+const PREFIX = '[agent-otel-bridge]';
+const seen = new Set<string>();
+
+function write(level: string, message: string): void {
+  try {
+    process.stderr.write(`${PREFIX} ${level}: ${message}\n`);
+  } catch {
+    // stderr closed: nothing sensible left to do
+  }
+}
+
+export function info(message: string): void {
+  if (process.env.AGENT_BRIDGE_QUIET === 'true') return;
+  write('info', message);
+}
+
+export function warn(message: string): void {
+  write('warn', message);
+}
+
+export function error(message: string): void {
+  write('error', message);
+}
+
+/** Warn once per key for the process lifetime (e.g. an exporter that keeps failing). */
+export function warnOnce(key: string, message: string): void {
+  if (seen.has(key)) return;
+  seen.add(key);
+  write('warn', message);
+}

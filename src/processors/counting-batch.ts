@@ -1,0 +1,110 @@
+/**
+ * The export slot of the pipeline (DESIGN §1, processor 4): the SDK's BatchSpanProcessor, with every sampled
+ * span that does not reach the exporter counted as `agent_bridge_spans_total{outcome="dropped"}`.
+ *
+ * How drops are counted (sdk-trace 3.1, BatchSpanProcessorBase):
+ *  - queue full: `_addToBuffer` drops a span when `maxQueueSize` spans wait, and reports each drop through its
+ *    self-observability meter (`otel.sdk.processor.span.processed` += 1 with `error.type="queue_full"`) — its
+ *    own `diag` line only says "Dropped N spans" once the queue drains. We hand the BSP a meter provider that
+ *    taps exactly that counter, so the count is the SDK's own, span for span (no occupancy guessing, which
+ *    would be wrong while a batch waits for async resource attributes).
+ *  - after shutdown: the BSP silently ignores spans; this wrapper counts sampled ones as dropped.
+ * Exported / failed come from the exporter's ExportResult via CountingSpanExporter.
+ */
+import { TraceFlags, createNoopMeter, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
+import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '@opentelemetry/semantic-conventions/incubating';
+import { CountingSpanExporter } from '../../exporters/counting-exporter.js';
+import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
+
+export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {
+  exporter: SpanExporter;
+  /** `exporter` label value, e.g. `sentry`, `otlp`. */
+  name: string;
+  /** Where outcomes go; defaults to the bridge self metrics. */
+  record?: SpanOutcomeRecorder;
+}
+
+/** The BSP's `error.type` for spans dropped because the queue was full. */
+const QUEUE_FULL = 'queue_full';
+
+export class CountingBatchSpanProcessor implements SpanProcessor {
+  private readonly inner: BatchSpanProcessor;
+  private readonly record: SpanOutcomeRecorder;
+  private readonly name: string;
+  private isShutdown = false;
+
+  constructor(options: CountingBatchSpanProcessorOptions) {
+    const { exporter, name, record, selfObsMeterProvider, ...batchOptions } = options;
+    this.name = name;
+    this.record = record ?? recordSpanOutcome;
+    const counted = exporter instanceof CountingSpanExporter ? exporter : new CountingSpanExporter(exporter, { name, record: this.record });
+    this.inner = new BatchSpanProcessor({
+      ...batchOptions,
+      exporter: counted,
+      selfObsMeterProvider: createDropTap((n) => this.dropped(n), selfObsMeterProvider),
+    });
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    this.inner.onStart(span, parentContext);
+  }
+
+  onEnd(span: ReadableSpan): void {
+    if (this.isShutdown) {
+      if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) this.dropped(1);
+      return;
+    }
+    this.inner.onEnd(span);
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush();
+  }
+
+  shutdown(): Promise<void> {
+    this.isShutdown = true;
+    return this.inner.shutdown();
+  }
+
+  private dropped(count: number): void {
+    try {
+      this.record('dropped', this.name, count);
+    } catch {
+      // counting never breaks the span path
+    }
+  }
+}
+
+/**
+ * A MeterProvider for the BSP's self-observability: everything is forwarded to `forward` (or a no-op meter),
+ * and adds to `otel.sdk.processor.span.processed` with `error.type="queue_full"` are also reported to `onDropped`.
+ */
+export function createDropTap(onDropped: (count: number) => void, forward?: MeterProvider): MeterProvider {
+  return {
+    getMeter(name, version, options): Meter {
+      const base = forward ? forward.getMeter(name, version, options) : createNoopMeter();
+      return {
+        createGauge: (n, o) => base.createGauge(n, o),
+        createHistogram: (n, o) => base.createHistogram(n, o),
+        createUpDownCounter: (n, o) => base.createUpDownCounter(n, o),
+        createObservableGauge: (n, o) => base.createObservableGauge(n, o),
+        createObservableCounter: (n, o) => base.createObservableCounter(n, o),
+        createObservableUpDownCounter: (n, o) => base.createObservableUpDownCounter(n, o),
+        addBatchObservableCallback: (cb, obs) => base.addBatchObservableCallback(cb, obs),
+        removeBatchObservableCallback: (cb, obs) => base.removeBatchObservableCallback(cb, obs),
+        createCounter: <A extends Attributes>(n: string, o?: Parameters<Meter['createCounter']>[1]): Counter<A> => {
+          const counter = base.createCounter<A>(n, o);
+          if (n !== METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED) return counter;
+          return {
+            add(value, attributes, context) {
+              if (attributes?.[ATTR_ERROR_TYPE] === QUEUE_FULL) onDropped(value);
+              counter.add(value, attributes, context);
+            },
+          };
+        },
+      };
+    },
+  };
+}

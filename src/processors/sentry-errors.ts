@@ -1,0 +1,142 @@
+/**
+ * Processor 3 (DESIGN §1, §7): an ERROR span with an exception event becomes one Sentry event — the error the
+ * agent actually hit, with its type, message and stack, linked to that span's trace and span ids, tagged with
+ * agent, span type, model, provider and service.
+ *
+ *  - Every recorded span is seen (sampled or not), so errors are captured even when the trace is not exported.
+ *  - The same exception rethrown through nested helper spans is reported once, from the innermost span (it
+ *    ends first); outer spans find it in a small per-trace memory.
+ *  - Operational errors (validation, not found, auth, aborts, HTTP 4xx incl. 429) create no issue: a breadcrumb
+ *    instead, and `agent_bridge_sentry_events_total{outcome="filtered"}`.
+ */
+import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import * as Sentry from '@sentry/node';
+import {
+  ATTR_ERROR_TYPE,
+  ATTR_EXCEPTION_MESSAGE,
+  ATTR_EXCEPTION_STACKTRACE,
+  ATTR_EXCEPTION_TYPE,
+  ATTR_HTTP_RESPONSE_STATUS_CODE,
+  ATTR_SERVICE_NAME,
+} from '@opentelemetry/semantic-conventions';
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
+import { classifyError } from '../errors/classify.js';
+import { recordSentryEvent } from '../self-metrics.js';
+import { BoundedSet } from './bounded-set.js';
+
+const EXCEPTION_EVENT = 'exception';
+
+export interface SentryErrorsProcessorOptions {
+  operationalErrors: readonly string[];
+  /** Fallback for the `service` tag when the span's resource has no service.name. */
+  serviceName: string;
+}
+
+export class SentryErrorsProcessor implements SpanProcessor {
+  /** traceId + exception fingerprint of what was already reported (bounded: oldest forgotten first). */
+  private readonly reported = new BoundedSet(2000);
+
+  constructor(private readonly options: SentryErrorsProcessorOptions) {}
+
+  onStart(_span: Span, _parentContext: Context): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (span.status.code !== SpanStatusCode.ERROR) return;
+    try {
+      this.report(span);
+    } catch {
+      recordSentryEvent('dropped');
+    }
+  }
+
+  private report(span: ReadableSpan): void {
+    const exception = lastException(span);
+    if (exception === undefined) return;
+    const type = stringAttr(exception, ATTR_EXCEPTION_TYPE) ?? stringAttr(span.attributes, ATTR_ERROR_TYPE) ?? 'Error';
+    const message = stringAttr(exception, ATTR_EXCEPTION_MESSAGE) ?? '';
+    const stack = stringAttr(exception, ATTR_EXCEPTION_STACKTRACE);
+    const { traceId, spanId } = span.spanContext();
+
+    const fingerprint = `${traceId}|${type}|${message}|${stack ?? ''}`;
+    if (this.reported.has(fingerprint)) return;
+    this.reported.add(fingerprint);
+
+    if (this.isOperational(span, type)) {
+      Sentry.addBreadcrumb({
+        category: 'agent.error',
+        level: 'warning',
+        message: `${type}: ${message}`,
+        data: { trace_id: traceId, span_id: spanId, span: span.name },
+      });
+      recordSentryEvent('filtered');
+      return;
+    }
+
+    const error = rebuildError(type, message, stack);
+    const tags = compact({
+      agent: stringAttr(span.attributes, ATTR_GEN_AI_AGENT_NAME),
+      'span.type': stringAttr(span.attributes, ATTR_AGENT_SPAN_TYPE),
+      model: stringAttr(span.attributes, ATTR_GEN_AI_REQUEST_MODEL),
+      provider: stringAttr(span.attributes, ATTR_GEN_AI_PROVIDER_NAME),
+      service: stringAttr(span.resource.attributes, ATTR_SERVICE_NAME) ?? this.options.serviceName,
+    });
+    // openTelemetryIntegration links events to the *active* OpenTelemetry span: make the failing span active
+    // (as a non-recording view of its context) so contexts.trace carries exactly its trace and span ids.
+    const failing = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(span.spanContext()));
+    context.with(failing, () => {
+      Sentry.captureException(error, {
+        tags,
+        contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } },
+      });
+    });
+  }
+
+  /** By the span's `error.type` / HTTP status (what the helpers set) or by the exception's own type. */
+  private isOperational(span: ReadableSpan, exceptionType: string): boolean {
+    const status = span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE];
+    const facts = { errorType: stringAttr(span.attributes, ATTR_ERROR_TYPE), httpStatus: typeof status === 'number' ? status : undefined };
+    const operational = this.options.operationalErrors;
+    return classifyError(facts, operational) === 'operational' || classifyError({ errorType: exceptionType }, operational) === 'operational';
+  }
+
+  forceFlush(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function lastException(span: ReadableSpan): Attributes | undefined {
+  for (let i = span.events.length - 1; i >= 0; i--) {
+    const event = span.events[i]!;
+    if (event.name === EXCEPTION_EVENT) return event.attributes ?? {};
+  }
+  return undefined;
+}
+
+/** An Error carrying the recorded type, message and stack, so Sentry parses frames the way it always does. */
+function rebuildError(type: string, message: string, stack: string | undefined): Error {
+  const error = new Error(message);
+  error.name = type;
+  error.stack = stack ?? `${type}: ${message}`;
+  return error;
+}
+
+function stringAttr(attributes: Attributes, key: string): string | undefined {
+  const value = attributes[key];
+  return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
+}
+
+function compact(record: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
+  return out;
+}

@@ -1,0 +1,122 @@
+/**
+ * The Sentry dynamic sampling context (DSC): the `sentry-*` members of baggage.
+ *
+ * Incoming: kept in the OTel context, bound to the trace it arrived with, and passed on unchanged while that trace
+ * continues. A DSC whose `trace_id` is not the trace actually continued (no trace continued, or a traceparent for
+ * another trace won) describes someone else's trace and is dropped. Outgoing without one: this process is the head
+ * of the Sentry trace and creates it from the options and the span's decision.
+ */
+import { TraceFlags, createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { SENTRY_BAGGAGE_KEY_PREFIX, dynamicSamplingContextToSentryBaggageHeader, type DynamicSamplingContext } from '@sentry/core';
+import { DSC_MAX_MEMBERS } from './limits.js';
+import { sampleRandForDecision } from './sample-rand.js';
+
+export type { DynamicSamplingContext };
+
+/** What a trace head puts into its DSC (besides trace id, decision and sample_rand). */
+export interface DscOptions {
+  /** The DSN's public key. */
+  publicKey?: string;
+  environment?: string;
+  release?: string;
+  /** The root sample rate in [0, 1]. */
+  sampleRate?: number;
+}
+
+const INCOMING_DSC = createContextKey('agent-otel-bridge.propagation.incoming-dsc');
+
+interface StoredDsc {
+  readonly traceId: string;
+  readonly dsc: Readonly<Partial<DynamicSamplingContext>>;
+}
+
+/** DSC keys (without the prefix) we pass on: Sentry's are snake_case ASCII; anything else is not a DSC member. */
+const DSC_KEY = /^[A-Za-z0-9_.-]{1,64}$/;
+
+/** The DSC in a list of baggage members, or `undefined` when there are no (usable) `sentry-*` members. */
+export function dscFromMembers(members: Iterable<{ key: string; value: string }>): Partial<DynamicSamplingContext> | undefined {
+  const dsc = new Map<string, string>(); // a Map: member names like `__proto__` or `constructor` are just names
+  for (const { key, value } of members) {
+    if (!key.startsWith(SENTRY_BAGGAGE_KEY_PREFIX)) continue;
+    const name = key.slice(SENTRY_BAGGAGE_KEY_PREFIX.length);
+    if (!DSC_KEY.test(name) || !encodable(value)) continue;
+    if (!dsc.has(name) && dsc.size >= DSC_MAX_MEMBERS) continue;
+    dsc.set(name, value); // a later duplicate wins, as in @sentry/core's parseBaggageHeader
+  }
+  return dsc.size > 0 ? (Object.fromEntries(dsc) as Partial<DynamicSamplingContext>) : undefined;
+}
+
+/** Binds an incoming DSC to the remote parent in `ctx`; dropped unless its trace_id is that parent's trace. */
+export function setIncomingDsc(ctx: Context, dsc: Partial<DynamicSamplingContext>): Context {
+  const parent = trace.getSpanContext(ctx);
+  if (parent === undefined || typeof dsc.trace_id !== 'string' || dsc.trace_id.toLowerCase() !== parent.traceId.toLowerCase()) {
+    return ctx;
+  }
+  const stored: StoredDsc = { traceId: parent.traceId.toLowerCase(), dsc: Object.freeze({ ...dsc }) };
+  return ctx.setValue(INCOMING_DSC, stored);
+}
+
+/**
+ * The incoming DSC of the trace `ctx` belongs to (its remote parent's or any descendant's), or `undefined` when this
+ * trace did not arrive with one — then this process is the DSC's head (see `resolveDynamicSamplingContext`).
+ */
+export function getDynamicSamplingContext(ctx: Context): Readonly<Partial<DynamicSamplingContext>> | undefined {
+  try {
+    const stored = ctx.getValue(INCOMING_DSC) as StoredDsc | undefined;
+    const current = trace.getSpanContext(ctx);
+    if (stored === undefined || current === undefined) return undefined;
+    return current.traceId.toLowerCase() === stored.traceId ? stored.dsc : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The DSC a trace head sends, from the options and the span's own decision. */
+export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Partial<DynamicSamplingContext> {
+  const traceId = spanContext.traceId.toLowerCase();
+  const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const rate = validRate(options.sampleRate);
+  const dsc: Partial<DynamicSamplingContext> = { trace_id: traceId };
+  if (usable(options.publicKey)) dsc.public_key = options.publicKey;
+  if (usable(options.environment)) dsc.environment = options.environment;
+  if (usable(options.release)) dsc.release = options.release;
+  if (rate !== undefined) dsc.sample_rate = String(rate);
+  dsc.sampled = String(sampled);
+  dsc.sample_rand = String(sampleRandForDecision(traceId, sampled, rate));
+  return dsc;
+}
+
+/** The DSC to send with `spanContext`: the incoming one while its trace continues, else a fresh head DSC. */
+export function resolveDynamicSamplingContext(
+  ctx: Context,
+  spanContext: SpanContext,
+  options: DscOptions,
+): Readonly<Partial<DynamicSamplingContext>> {
+  return getDynamicSamplingContext(ctx) ?? createHeadDsc(spanContext, options);
+}
+
+/** `sentry-*` baggage members for a DSC (via @sentry/core; it also caps the result at 8192 bytes). */
+export function serializeDsc(dsc: Readonly<Partial<DynamicSamplingContext>>): string | undefined {
+  const clean = Object.entries(dsc).filter(
+    (entry): entry is [string, string] => DSC_KEY.test(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '' && encodable(entry[1]),
+  );
+  return dynamicSamplingContextToSentryBaggageHeader(Object.fromEntries(clean) as Partial<DynamicSamplingContext>) || undefined;
+}
+
+function validRate(rate: number | undefined): number | undefined {
+  return typeof rate === 'number' && Number.isFinite(rate) && rate >= 0 && rate <= 1 ? rate : undefined;
+}
+
+function usable(value: string | undefined): value is string {
+  return typeof value === 'string' && value !== '' && encodable(value);
+}
+
+/** encodeURIComponent throws on lone surrogates; such a value cannot go into a header. */
+function encodable(value: string): boolean {
+  try {
+    encodeURIComponent(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Health, readiness and metrics endpoints are polled every few seconds by orchestrators and scrapers: tracing
+ * them would drown the real traffic and the sampling budget. They are never sampled (still recorded, so a
+ * failing probe still counts as an error in metrics).
+ */
+import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+
+const HEALTH_PATH = /^\/(?:healthz?|readyz?|livez?|ready|live|ping|metrics)\/?(?:[?#].*)?$/i;
+/** Attributes an HTTP server span carries at start that hold the path (stable and legacy semconv). */
+const PATH_ATTRIBUTES = ['url.path', 'http.route', 'http.target'] as const;
+
+export function isHealthRoute(spanName: string, attributes: Attributes): boolean {
+  for (const key of PATH_ATTRIBUTES) {
+    const value = attributes[key];
+    if (typeof value === 'string' && HEALTH_PATH.test(value)) return true;
+  }
+  // Span names like `GET /healthz`
+  const space = spanName.indexOf(' ');
+  return space > 0 && HEALTH_PATH.test(spanName.slice(space + 1));
+}
+
+export class HealthRouteSampler implements Sampler {
+  constructor(private readonly delegate: Sampler) {}
+
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    if (isHealthRoute(spanName, attributes)) return { decision: SamplingDecision.NOT_RECORD };
+    return this.delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+  }
+
+  toString(): string {
+    return `HealthRoute{${this.delegate.toString()}}`;
+  }
+}

@@ -1,0 +1,171 @@
+/**
+ * Issue 2 acceptance: the preload in real processes (ESM and CommonJS), invalid configuration, SIGTERM flushing,
+ * and the `check` command — all against the local ingest over loopback.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server } from 'node:net';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIngest, type IngestServer } from '../../src/ingest/index.js';
+import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { waitUntil } from '../helpers/wait.js';
+
+let ingest: IngestServer;
+
+beforeAll(async () => {
+  assertBuilt();
+  ingest = await startIngest({ waterfall: false });
+});
+afterEach(async () => {
+  await stopAll();
+  ingest.clear();
+});
+afterAll(async () => {
+  await ingest.close();
+});
+
+async function startServer(name: string, extra: Record<string, string> = {}) {
+  const server = startNode([`${ROOT}test/fixtures/apps/server.mjs`], {
+    env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: name, OTEL_BSP_SCHEDULE_DELAY: '100', ...extra }),
+  });
+  const [, port] = await server.waitFor(/READY (\d+)/);
+  return { server, url: `http://127.0.0.1:${port}` };
+}
+
+describe('preload (node --import agent-otel-bridge/register)', () => {
+  it.each([
+    ['ESM', 'client.mjs'],
+    ['CommonJS', 'client.cjs'],
+  ])('%s app: fetch and node:http calls continue its trace in the second process', async (_kind, script) => {
+    const { server, url } = await startServer('second');
+    const client = startNode([`${ROOT}test/fixtures/apps/${script}`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'first', TARGET_URL: url, OTEL_BSP_SCHEDULE_DELAY: '100' }),
+    });
+    const [, json] = await client.waitFor(/RESULT (.*)/);
+    const result = JSON.parse(json!) as { traceId: string; viaFetch: { traceId: string }; viaHttp: { traceId: string } };
+    await client.exited;
+    // What the server saw in-process…
+    expect(result.viaFetch.traceId).toBe(result.traceId);
+    expect(result.viaHttp.traceId).toBe(result.traceId);
+    // …and what its exporter delivered: the second process's SERVER spans carry the first's trace id.
+    await waitUntil(async () => {
+      const trace = ingest.trace(result.traceId);
+      return (trace?.spans.filter((s) => s.service === 'second' && s.kind === 'server').length ?? 0) >= 2;
+    });
+    const spans = ingest.trace(result.traceId)!.spans;
+    expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['first', 'second']));
+    for (const span of spans.filter((s) => s.service === 'second')) {
+      expect(spans.some((parent) => parent.spanId === span.parentSpanId && parent.service === 'first')).toBe(true);
+    }
+    await server.stop();
+  });
+
+  const invalid: Array<[string, Record<string, string>, RegExp]> = [
+    ['SENTRY_TRACES_SAMPLE_RATE', { SENTRY_TRACES_SAMPLE_RATE: 'abc' }, /SENTRY_TRACES_SAMPLE_RATE="abc" is invalid: expected a number between 0 and 1/],
+    ['SENTRY_TRACES_SAMPLE_RATE', { SENTRY_TRACES_SAMPLE_RATE: '1.5' }, /SENTRY_TRACES_SAMPLE_RATE="1.5" is invalid/],
+    ['SENTRY_DSN', { SENTRY_DSN: 'https://nokey.example' }, /SENTRY_DSN=.* is invalid: expected a Sentry DSN/],
+    ['OTEL_EXPORTER_PROMETHEUS_PORT', { OTEL_EXPORTER_PROMETHEUS_PORT: '70000' }, /OTEL_EXPORTER_PROMETHEUS_PORT="70000" is invalid: expected a port number/],
+    ['OTEL_SDK_DISABLED', { OTEL_SDK_DISABLED: 'maybe' }, /OTEL_SDK_DISABLED="maybe" is invalid: expected true or false/],
+    ['AGENT_BRIDGE_CONFIG', { AGENT_BRIDGE_CONFIG: brokenConfigFile() }, /AGENT_BRIDGE_CONFIG=.* is invalid: expected valid JSON/],
+    ['OTEL_PROPAGATORS', { OTEL_PROPAGATORS: 'tracecontext,carrier-pigeon' }, /OTEL_PROPAGATORS=.* is invalid: expected a comma-separated list/],
+  ];
+
+  it.each(invalid)('invalid %s → exactly one clear line, and the app still serves', async (_name, env, line) => {
+    const { server, url } = await startServer('invalid', env);
+    const response = await fetch(`${url}/still-serving`);
+    expect(response.status).toBe(200);
+    const lines = server.stderr().split('\n').filter((l) => l.includes('is invalid'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(line);
+    await server.stop();
+  });
+
+  it('OTEL_SDK_DISABLED=true turns the bridge off entirely', async () => {
+    const { server, url } = await startServer('disabled', { OTEL_SDK_DISABLED: 'true' });
+    const body = (await (await fetch(`${url}/x`)).json()) as { traceId: string | null };
+    expect(body.traceId).toBeNull();
+    await server.stop();
+  });
+});
+
+describe('shutdown', () => {
+  it('SIGTERM with 1,000 spans queued: all reach the exporter, and the exit status is the signal, as without the bridge', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/burst.mjs`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'burst', SPANS: '1000', OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    });
+    await app.waitFor(/READY/);
+    expect(ingest.spans().length).toBe(0);
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited;
+    expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(ingest.spans().length).toBe(1000);
+  });
+
+  it('an app with its own SIGTERM handler keeps control of its exit (and its spans are still flushed)', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/burst.mjs`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'burst', SPANS: '50', OWN_SIGTERM: '1', OTEL_BSP_SCHEDULE_DELAY: '60000' }),
+    });
+    await app.waitFor(/READY/);
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited;
+    expect(app.stdout()).toContain('APP-HANDLER');
+    expect({ code, signal }).toEqual({ code: 7, signal: null });
+    expect(ingest.spans().length).toBe(50);
+  });
+});
+
+describe('agent-otel-bridge check', () => {
+  async function check(env: Record<string, string>) {
+    const proc = startNode([CLI, 'check'], { env: cleanEnv(env), preload: false });
+    const { code } = await proc.exited;
+    return { code, out: proc.stdout() + proc.stderr() };
+  }
+
+  it('exits 0 for a good configuration against a local endpoint', async () => {
+    const result = await check({ SENTRY_DSN: ingest.dsn, OTEL_EXPORTER_PROMETHEUS_PORT: String(await freePort()) });
+    expect(result.out).toContain('check: OK');
+    expect(result.out).not.toContain(ingest.key);
+    expect(result.code).toBe(0);
+  });
+
+  it('fails with the reason for an unreachable endpoint', async () => {
+    const port = await freePort();
+    const result = await check({ SENTRY_DSN: `http://abc123@127.0.0.1:${port}/1` });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toMatch(/unreachable \(ECONNREFUSED\)/);
+  });
+
+  it('fails with the reason for an invalid DSN', async () => {
+    const result = await check({ SENTRY_DSN: 'definitely not a dsn' });
+    expect(result.code).not.toBe(0);
+    expect(result.out).toMatch(/SENTRY_DSN=.* is invalid/);
+  });
+
+  it('fails with the reason when the metrics port is already in use', async () => {
+    const blocker: Server = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = await check({ OTEL_EXPORTER_PROMETHEUS_PORT: String(port) });
+      expect(result.code).not.toBe(0);
+      expect(result.out).toMatch(new RegExp(`metrics port 127.0.0.1:${port} is not available \\(EADDRINUSE\\)`));
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+function brokenConfigFile(): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'aob-e2e-')), 'broken.json');
+  writeFileSync(file, '{ not json');
+  return file;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

@@ -1,0 +1,387 @@
+/**
+ * Realistic history of every metric the dashboards and rules read (grafana/src/metrics.ts), as an OpenMetrics
+ * text with timestamps, for `promtool tsdb create-blocks-from openmetrics` (backfill into a temp TSDB).
+ *
+ * The scene: three bridged processes (planner, researcher, writer — the k8s demo), one agent each, scraped in
+ * job `agent-otel-bridge`. Every step is one scrape: Poisson-distributed calls, log-normal latencies, token
+ * counts and memory results, recorded into cumulative histograms with the bucket boundaries span-metrics
+ * really uses (src/metrics/catalog.ts), the labels it really sets, and the `otel_scope_name` label and
+ * `target_info` series @opentelemetry/exporter-prometheus adds. Error series feed agent_errors_total with
+ * the same counts. Deterministic for a given seed.
+ */
+import { BUCKETS } from '../../src/metrics/catalog.js';
+import { METRIC, SPAN_TYPE } from '../../grafana/src/metrics.js';
+
+export const FIXTURE_JOB = 'agent-otel-bridge';
+export const FIXTURE_SCOPE = 'agent-otel-bridge';
+
+type Labels = Record<string, string>;
+
+/** Small deterministic PRNG (mulberry32): the same seed gives the same fixture. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function labelText(labels: Labels): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}="${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n')}"`)
+    .join(',');
+}
+
+/** One metric family: its TYPE line and, per label set, the lines of every timestamp in order. */
+class Family {
+  readonly series = new Map<string, string[]>();
+  constructor(
+    readonly name: string,
+    readonly type: 'histogram' | 'counter' | 'gauge',
+  ) {}
+
+  lines(labels: Labels): string[] {
+    const key = labelText(labels);
+    let l = this.series.get(key);
+    if (l === undefined) {
+      l = [];
+      this.series.set(key, l);
+    }
+    return l;
+  }
+
+  render(): string {
+    // OpenMetrics: counters are declared without `_total`, their samples carry it.
+    const declared = this.type === 'counter' ? this.name.replace(/_total$/, '') : this.name;
+    let out = `# TYPE ${declared} ${this.type}\n`;
+    for (const l of this.series.values()) out += l.join('');
+    return out;
+  }
+}
+
+class Histogram {
+  private readonly counts: number[];
+  private sum = 0;
+  private count = 0;
+  constructor(
+    private readonly family: Family,
+    private readonly labels: Labels,
+    private readonly boundaries: readonly number[],
+  ) {
+    this.counts = new Array<number>(boundaries.length + 1).fill(0);
+  }
+
+  observe(value: number): void {
+    let i = this.boundaries.findIndex((b) => value <= b);
+    if (i < 0) i = this.boundaries.length;
+    this.counts[i] = (this.counts[i] ?? 0) + 1;
+    this.sum += value;
+    this.count += 1;
+  }
+
+  /** Cumulative buckets, then _count and _sum, as the exporter writes them (le = String(boundary)). */
+  emit(ts: number): void {
+    const out = this.family.lines(this.labels);
+    const base = labelText(this.labels);
+    let cumulative = 0;
+    this.boundaries.forEach((b, i) => {
+      cumulative += this.counts[i] ?? 0;
+      out.push(`${this.family.name}_bucket{${base},le="${String(b)}"} ${cumulative} ${ts}\n`);
+    });
+    cumulative += this.counts[this.boundaries.length] ?? 0;
+    out.push(`${this.family.name}_bucket{${base},le="+Inf"} ${cumulative} ${ts}\n`);
+    out.push(`${this.family.name}_count{${base}} ${this.count} ${ts}\n`);
+    out.push(`${this.family.name}_sum{${base}} ${Number(this.sum.toFixed(6))} ${ts}\n`);
+  }
+}
+
+class Counter {
+  private value = 0;
+  constructor(
+    private readonly family: Family,
+    private readonly labels: Labels,
+  ) {}
+  add(n: number): void {
+    this.value += n;
+  }
+  emit(ts: number): void {
+    this.family.lines(this.labels).push(`${this.family.name}{${labelText(this.labels)}} ${this.value} ${ts}\n`);
+  }
+}
+
+export interface FixtureOptions {
+  /** Unix seconds of the last sample (query at this time). */
+  end: number;
+  /** Seconds of history (≥ 2 h covers the token-spike rule's `[1h] offset 1h`). */
+  duration?: number;
+  /** Seconds between samples (the scrape interval). */
+  step?: number;
+  seed?: number;
+}
+
+export interface Fixture {
+  text: string;
+  start: number;
+  end: number;
+  step: number;
+  services: string[];
+  instances: string[];
+  /** Number of series written (for sanity checks). */
+  seriesCount: number;
+}
+
+interface Service {
+  name: string;
+  models: Array<{ provider: string; model: string; operation: string; perMinute: number; seconds: number; input: number; output: number; streaming: boolean }>;
+  memory: Array<{ operation: string; store: string; perMinute: number; seconds: number; hitRate: number }>;
+  tools: Array<{ tool: string; perMinute: number; seconds: number }>;
+  /** Messages this agent sends: target → per minute. */
+  sends: Array<{ target: string; perMinute: number; seconds: number }>;
+}
+
+const SERVICES: Service[] = [
+  {
+    name: 'planner',
+    models: [{ provider: 'openai', model: 'gpt-4o', operation: 'chat', perMinute: 12, seconds: 2.5, input: 1800, output: 250, streaming: true }],
+    memory: [{ operation: 'put', store: 'plans', perMinute: 6, seconds: 0.004, hitRate: 1 }],
+    tools: [],
+    sends: [
+      { target: 'researcher', perMinute: 6, seconds: 0.01 },
+      { target: 'writer', perMinute: 6, seconds: 0.01 },
+    ],
+  },
+  {
+    name: 'researcher',
+    models: [
+      { provider: 'anthropic', model: 'claude-sonnet-4', operation: 'chat', perMinute: 10, seconds: 6, input: 6000, output: 900, streaming: true },
+      { provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings', perMinute: 20, seconds: 0.15, input: 300, output: 0, streaming: false },
+    ],
+    memory: [
+      { operation: 'search', store: 'notes', perMinute: 20, seconds: 0.03, hitRate: 0.8 },
+      { operation: 'get', store: 'cache', perMinute: 15, seconds: 0.002, hitRate: 0.45 },
+      { operation: 'put', store: 'cache', perMinute: 8, seconds: 0.003, hitRate: 1 },
+    ],
+    tools: [{ tool: 'web_search', perMinute: 8, seconds: 1.2 }],
+    sends: [{ target: 'writer', perMinute: 3, seconds: 0.01 }],
+  },
+  {
+    name: 'writer',
+    models: [
+      { provider: 'openai', model: 'gpt-4o', operation: 'chat', perMinute: 8, seconds: 9, input: 4000, output: 1500, streaming: true },
+      { provider: 'anthropic', model: 'claude-sonnet-4', operation: 'chat', perMinute: 3, seconds: 7, input: 3000, output: 1200, streaming: true },
+    ],
+    memory: [{ operation: 'get', store: 'cache', perMinute: 10, seconds: 0.002, hitRate: 0.6 }],
+    tools: [{ tool: 'format_markdown', perMinute: 6, seconds: 0.05 }],
+    sends: [],
+  },
+];
+
+/** Error mix per span type: error.type, classification, share of calls (error series exist from the start). */
+const ERRORS = {
+  llm: [
+    { type: 'RateLimitError', classification: 'operational', share: 0.04 },
+    { type: 'APIConnectionError', classification: 'bug', share: 0.01 },
+  ],
+  other: [{ type: 'TypeError', classification: 'bug', share: 0.02 }],
+} as const;
+
+export function generateFixture(options: FixtureOptions): Fixture {
+  const step = options.step ?? 60;
+  const duration = options.duration ?? 9000;
+  const end = Math.floor(options.end);
+  const start = end - Math.floor(duration / step) * step;
+  const random = rng(options.seed ?? 42);
+
+  const gaussian = (): number => {
+    const u = Math.max(random(), 1e-12);
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
+  };
+  /** Log-normal around `median` (sigma 0.5): latency- and size-like. */
+  const around = (median: number, sigma = 0.5): number => median * Math.exp(sigma * gaussian());
+  const poisson = (mean: number): number => {
+    if (mean <= 0) return 0;
+    if (mean > 30) return Math.max(0, Math.round(mean + Math.sqrt(mean) * gaussian()));
+    const limit = Math.exp(-mean);
+    let k = 0;
+    let p = random();
+    while (p > limit) {
+      k++;
+      p *= random();
+    }
+    return k;
+  };
+
+  const families = new Map<string, Family>();
+  const family = (name: string, type: Family['type']): Family => {
+    let f = families.get(name);
+    if (f === undefined) {
+      f = new Family(name, type);
+      families.set(name, f);
+    }
+    return f;
+  };
+  const histograms: Histogram[] = [];
+  const counters: Counter[] = [];
+  const gauges: Array<{ family: Family; labels: Labels }> = [];
+  const steppers: Array<(minutes: number) => void> = [];
+
+  const hist = (name: string, labels: Labels, boundaries: readonly number[]): Histogram => {
+    const h = new Histogram(family(name, 'histogram'), labels, boundaries);
+    histograms.push(h);
+    return h;
+  };
+  const counter = (name: string, labels: Labels): Counter => {
+    const c = new Counter(family(name, 'counter'), labels);
+    counters.push(c);
+    return c;
+  };
+
+  for (const svc of SERVICES) {
+    const instance = `${svc.name}:9464`;
+    const target: Labels = { job: FIXTURE_JOB, instance };
+    const scoped: Labels = { ...target, otel_scope_name: FIXTURE_SCOPE };
+    const agent = svc.name;
+
+    gauges.push({ family: family(METRIC.up, 'gauge'), labels: target });
+    gauges.push({
+      family: family(METRIC.targetInfo, 'gauge'),
+      labels: {
+        ...target,
+        service_name: svc.name,
+        service_version: '0.1.0',
+        service_instance_id: `00000000-0000-4000-8000-00000000000${SERVICES.indexOf(svc) + 1}`,
+        deployment_environment_name: 'staging',
+        telemetry_sdk_language: 'nodejs',
+        telemetry_sdk_name: 'opentelemetry',
+        telemetry_sdk_version: '3.1.0',
+      },
+    });
+
+    const errorCounter = (spanType: string, type: string, classification: string): Counter =>
+      counter(METRIC.errors, { ...scoped, gen_ai_agent_name: agent, agent_span_type: spanType, error_type: type, classification });
+
+    /** A span type's histogram for successful calls plus one error series per error kind (and its counter). */
+    const withErrors = (
+      name: string,
+      labels: Labels,
+      boundaries: readonly number[],
+      spanType: string,
+      errors: ReadonlyArray<{ type: string; classification: string; share: number }>,
+      perMinute: number,
+      seconds: number,
+      onOk?: (n: number) => void,
+    ): void => {
+      const ok = hist(name, labels, boundaries);
+      const failed = errors.map((e) => ({ e, h: hist(name, { ...labels, error_type: e.type }, boundaries), c: errorCounter(spanType, e.type, e.classification) }));
+      steppers.push((minutes) => {
+        const n = poisson(perMinute * minutes);
+        for (let i = 0; i < n; i++) ok.observe(around(seconds));
+        onOk?.(n);
+        for (const { e, h, c } of failed) {
+          const k = poisson(perMinute * minutes * e.share);
+          for (let i = 0; i < k; i++) h.observe(around(seconds * 1.5, 0.8));
+          c.add(k);
+        }
+      });
+    };
+
+    // agent.invocation: one per incoming task.
+    withErrors(METRIC.invocationDuration, { ...scoped, gen_ai_agent_name: agent }, BUCKETS.agentSeconds, SPAN_TYPE.invocation, ERRORS.other, 6, 15);
+
+    for (const m of svc.models) {
+      const labels: Labels = { ...scoped, gen_ai_operation_name: m.operation, gen_ai_provider_name: m.provider, gen_ai_request_model: m.model, gen_ai_agent_name: agent };
+      const input = hist(METRIC.llmTokens, { ...labels, gen_ai_token_type: 'input' }, BUCKETS.tokens);
+      const output = m.output > 0 ? hist(METRIC.llmTokens, { ...labels, gen_ai_token_type: 'output' }, BUCKETS.tokens) : undefined;
+      const ttfc = m.streaming ? hist(METRIC.llmTimeToFirstChunk, labels, BUCKETS.firstChunkSeconds) : undefined;
+      withErrors(METRIC.llmDuration, labels, BUCKETS.llmSeconds, SPAN_TYPE.aiRequest, ERRORS.llm, m.perMinute, m.seconds, (n) => {
+        for (let i = 0; i < n; i++) {
+          input.observe(Math.round(around(m.input)));
+          output?.observe(Math.round(around(m.output)));
+          ttfc?.observe(around(Math.min(m.seconds / 5, 1.2)));
+        }
+      });
+    }
+
+    for (const mem of svc.memory) {
+      const results = hist(METRIC.memoryResults, { ...scoped, agent_memory_operation: mem.operation, agent_memory_store: mem.store }, BUCKETS.results);
+      withErrors(
+        METRIC.memoryDuration,
+        { ...scoped, agent_memory_operation: mem.operation, agent_memory_store: mem.store, gen_ai_agent_name: agent },
+        BUCKETS.memorySeconds,
+        SPAN_TYPE.memory,
+        ERRORS.other,
+        mem.perMinute,
+        mem.seconds,
+        (n) => {
+          for (let i = 0; i < n; i++) results.observe(random() < mem.hitRate ? Math.max(1, Math.round(around(mem.operation === 'search' ? 8 : 1, 0.6))) : 0);
+        },
+      );
+    }
+
+    for (const t of svc.tools) {
+      withErrors(METRIC.toolDuration, { ...scoped, gen_ai_tool_name: t.tool, gen_ai_agent_name: agent }, BUCKETS.agentSeconds, SPAN_TYPE.tool, ERRORS.other, t.perMinute, t.seconds);
+    }
+
+    // agent.communication: this process records the send side of its outgoing messages and the process side of
+    // the messages it receives (the sender's list names it as target).
+    for (const s of svc.sends) {
+      withErrors(
+        METRIC.communicationDuration,
+        { ...scoped, source_agent: agent, target_agent: s.target, messaging_operation_type: 'send' },
+        BUCKETS.agentSeconds,
+        SPAN_TYPE.communication,
+        [],
+        s.perMinute,
+        s.seconds,
+      );
+    }
+    for (const from of SERVICES) {
+      for (const s of from.sends.filter((x) => x.target === svc.name)) {
+        withErrors(
+          METRIC.communicationDuration,
+          { ...scoped, source_agent: from.name, target_agent: svc.name, messaging_operation_type: 'process' },
+          BUCKETS.agentSeconds,
+          SPAN_TYPE.communication,
+          ERRORS.other,
+          s.perMinute,
+          20,
+        );
+      }
+    }
+
+    // Bridge self-health: spans per exporter by outcome, Sentry events by outcome.
+    const spans = (exporter: string, outcome: string): Counter => counter(METRIC.bridgeSpans, { ...scoped, outcome, exporter });
+    const flows: Array<[Counter, number]> = [
+      [spans('sentry', 'exported'), 120],
+      [spans('sentry', 'failed'), 0.5],
+      [spans('sentry', 'dropped'), 0.3],
+      [spans('otlp', 'exported'), 120],
+      [spans('otlp', 'dropped'), 0.2],
+      [counter(METRIC.sentryEvents, { ...scoped, outcome: 'sent' }), 2],
+      [counter(METRIC.sentryEvents, { ...scoped, outcome: 'dropped' }), 0.2],
+      [counter(METRIC.sentryEvents, { ...scoped, outcome: 'filtered' }), 1.5],
+    ];
+    steppers.push((minutes) => {
+      for (const [c, perMinute] of flows) c.add(poisson(perMinute * minutes));
+    });
+  }
+
+  for (let ts = start; ts <= end; ts += step) {
+    if (ts > start) for (const s of steppers) s(step / 60);
+    for (const h of histograms) h.emit(ts);
+    for (const c of counters) c.emit(ts);
+    for (const g of gauges) g.family.lines(g.labels).push(`${g.family.name}{${labelText(g.labels)}} 1 ${ts}\n`);
+  }
+
+  let text = '';
+  let seriesCount = 0;
+  for (const f of families.values()) {
+    text += f.render();
+    seriesCount += f.series.size;
+  }
+  text += '# EOF\n';
+  return { text, start, end, step, services: SERVICES.map((s) => s.name), instances: SERVICES.map((s) => `${s.name}:9464`), seriesCount };
+}

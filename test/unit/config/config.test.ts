@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, maskDsn } from '../../../src/config.js';
+
+const DSN = 'http://abcdef0123456789@127.0.0.1:9000/42';
+
+function problemsFor(env: Record<string, string>) {
+  return loadConfig(env).problems;
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const { config, problems } = loadConfig({});
+    expect(problems).toEqual([]);
+    expect(config.disabled).toBe(false);
+    expect(config.environment).toBe('development');
+    expect(config.sampling.rootRate).toBe(1);
+    expect(config.sentry.dsn).toBeUndefined();
+    expect(config.propagators).toEqual(['tracecontext', 'baggage', 'sentry']);
+    expect(config.prometheus).toMatchObject({ enabled: true, host: '0.0.0.0', port: 9464, cardinalityLimit: 2000 });
+    expect(config.shutdownTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    ['SENTRY_TRACES_SAMPLE_RATE', 'abc', 'a number between 0 and 1'],
+    ['SENTRY_TRACES_SAMPLE_RATE', '1.5', 'a number between 0 and 1'],
+    ['SENTRY_DSN', 'not-a-dsn', 'a Sentry DSN'],
+    ['OTEL_EXPORTER_PROMETHEUS_PORT', '70000', 'a port number from 0 to 65535'],
+    ['OTEL_SDK_DISABLED', 'maybe', 'true or false'],
+    ['SENTRY_DEBUG', 'maybe', 'true or false'],
+    ['OTEL_PROPAGATORS', 'tracecontext,jaeger-ish', 'a comma-separated list'],
+    ['OTEL_TRACES_SAMPLER', 'sometimes', 'one of always_on'],
+    ['AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', '-5', 'milliseconds'],
+    ['AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT', '0', 'at least 1'],
+    ['OTEL_BSP_MAX_QUEUE_SIZE', 'lots', 'a whole number'],
+    ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://nope', 'an http(s) URL'],
+    ['OTEL_RESOURCE_ATTRIBUTES', '=x', 'key=value'],
+  ])('%s=%s → exactly one line naming the variable, value and expectation', (variable, value, expected) => {
+    const problems = problemsFor({ [variable]: value });
+    expect(problems).toHaveLength(1);
+    const [problem] = problems;
+    expect(problem!.variable).toBe(variable);
+    expect(problem!.message).toContain(variable);
+    expect(problem!.message).toContain(expected);
+    expect(problem!.message).not.toContain('\n');
+  });
+
+  it('falls back to the default for only the bad setting', () => {
+    const { config } = loadConfig({ SENTRY_TRACES_SAMPLE_RATE: 'abc', SENTRY_ENVIRONMENT: 'production', SENTRY_DSN: DSN });
+    expect(config.sampling.rootRate).toBe(0.1);
+    expect(config.sentry.dsn).toBe(DSN);
+    expect(config.sentry.publicKey).toBe('abcdef0123456789');
+  });
+
+  it('turns only Sentry off for a malformed DSN, and never prints the key', () => {
+    const { config, problems } = loadConfig({ SENTRY_DSN: 'http://secretkey123@' });
+    expect(config.sentry.dsn).toBeUndefined();
+    expect(config.prometheus.enabled).toBe(true);
+    expect(problems[0]!.message).not.toContain('secretkey123');
+  });
+
+  it('picks the sampling rate from the environment unless SENTRY_TRACES_SAMPLE_RATE is set', () => {
+    expect(loadConfig({ SENTRY_ENVIRONMENT: 'production' }).config.sampling.rootRate).toBe(0.1);
+    expect(loadConfig({ SENTRY_ENVIRONMENT: 'staging' }).config.sampling.rootRate).toBe(0.5);
+    expect(loadConfig({ NODE_ENV: 'production' }).config.sampling.rootRate).toBe(0.1);
+    expect(loadConfig({ SENTRY_ENVIRONMENT: 'production', SENTRY_TRACES_SAMPLE_RATE: '0.3' }).config.sampling.rootRate).toBe(0.3);
+  });
+
+  it('resolves environment and release in the documented order', () => {
+    expect(loadConfig({ OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=qa,service.version=9' }).config).toMatchObject({
+      environment: 'qa',
+      release: '9',
+    });
+    expect(loadConfig({ SENTRY_RELEASE: 'r1', OTEL_RESOURCE_ATTRIBUTES: 'service.version=9' }).config.release).toBe('r1');
+  });
+
+  it('reads sampling rules and operational errors from the config file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aob-config-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ sampling: { rules: [{ spanType: 'ai.request', rate: 0.5 }] }, operationalErrors: ['Nope'] }));
+    const { config, problems } = loadConfig({ AGENT_BRIDGE_CONFIG: file });
+    expect(problems).toEqual([]);
+    expect(config.sampling.rules).toEqual([{ spanType: 'ai.request', rate: 0.5 }]);
+    expect(config.operationalErrors).toEqual(['Nope']);
+  });
+
+  it('reports a broken JSON config file in one line and ignores it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aob-config-'));
+    const file = join(dir, 'bad.json');
+    writeFileSync(file, '{ "sampling": ');
+    const { config, problems } = loadConfig({ AGENT_BRIDGE_CONFIG: file });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]!.message).toMatch(/AGENT_BRIDGE_CONFIG=.*valid JSON/);
+    expect(config.sampling.rules).toEqual([]);
+  });
+
+  it('rejects a config file that does not match the schema', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aob-config-'));
+    const file = join(dir, 'schema.json');
+    writeFileSync(file, JSON.stringify({ sampling: { rules: [{ rate: 7 }] } }));
+    expect(problemsFor({ AGENT_BRIDGE_CONFIG: file })[0]!.message).toContain('sampling.rules.0.rate');
+  });
+
+  it('masks DSN keys', () => {
+    expect(maskDsn(DSN)).toBe('http://ab***@127.0.0.1:9000/42');
+  });
+});

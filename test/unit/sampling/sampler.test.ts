@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context } from '@opentelemetry/api';
+import { SamplingDecision } from '@opentelemetry/sdk-trace';
+import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
+import { loadConfig } from '../../../src/config.js';
+
+const randomTraceId = (i: number) => (BigInt(i) * 0x9e3779b97f4a7c15n + 0x1234567n).toString(16).padStart(32, '0').slice(-32);
+
+function sampling(env: Record<string, string>) {
+  return loadConfig(env).config.sampling;
+}
+
+function decide(sampler: ReturnType<typeof createBridgeSampler>, traceId: string, name = 'op', attributes = {}, context: Context = ROOT_CONTEXT) {
+  return sampler.shouldSample(context, traceId, name, SpanKind.INTERNAL, attributes, []).decision;
+}
+
+function remoteParent(sampled: boolean): Context {
+  return trace.setSpanContext(ROOT_CONTEXT, {
+    traceId: 'a'.repeat(32),
+    spanId: 'b'.repeat(16),
+    traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    isRemote: true,
+  });
+}
+
+describe('bridge sampler', () => {
+  it('records every span and samples about the configured ratio of roots', () => {
+    const sampler = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '0.1' }));
+    let sampled = 0;
+    for (let i = 0; i < 10_000; i++) {
+      const decision = decide(sampler, randomTraceId(i));
+      expect(decision).not.toBe(SamplingDecision.NOT_RECORD);
+      if (decision === SamplingDecision.RECORD_AND_SAMPLED) sampled++;
+    }
+    expect(sampled).toBeGreaterThan(800);
+    expect(sampled).toBeLessThan(1200);
+  });
+
+  it('applies the environment default (production → 0.1)', () => {
+    expect(sampling({ SENTRY_ENVIRONMENT: 'production' }).rootRate).toBe(0.1);
+  });
+
+  it("follows a remote parent's sampled flag", () => {
+    const sampler = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '0' }));
+    expect(decide(sampler, 'a'.repeat(32), 'child', {}, remoteParent(true))).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    const off = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }));
+    expect(decide(off, 'a'.repeat(32), 'child', {}, remoteParent(false))).toBe(SamplingDecision.RECORD);
+  });
+
+  it('never samples health, readiness and metrics routes, but still records them', () => {
+    const sampler = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }));
+    for (const attributes of [{ 'url.path': '/healthz' }, { 'http.route': '/readyz' }, { 'http.target': '/metrics?x=1' }]) {
+      expect(decide(sampler, randomTraceId(1), 'GET', attributes)).toBe(SamplingDecision.RECORD);
+    }
+    expect(decide(sampler, randomTraceId(1), 'GET /livez')).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(1), 'GET /api/tasks', { 'url.path': '/api/tasks' })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    expect(isHealthRoute('GET /health-report', {})).toBe(false);
+  });
+
+  it('lets config-file rules set the ratio by span type, agent, route or name', () => {
+    const sampler = createBridgeSampler({
+      ...sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }),
+      rules: [
+        { spanType: 'memory.operation', rate: 0 },
+        { agent: 'noisy', rate: 0 },
+        { httpRoute: '/batch', rate: 0 },
+        { spanName: 'boring', rate: 0 },
+      ],
+    });
+    expect(decide(sampler, randomTraceId(2), 'memory.get kv', { 'agent.span.type': 'memory.operation' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'x', { 'gen_ai.agent.name': 'noisy' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'x', { 'http.route': '/batch' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'boring')).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'interesting')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
+  it('gives an explicit OTEL_TRACES_SAMPLER precedence over the ratio', () => {
+    const sampler = createBridgeSampler(sampling({ OTEL_TRACES_SAMPLER: 'always_off', SENTRY_TRACES_SAMPLE_RATE: '1' }));
+    expect(decide(sampler, randomTraceId(3))).toBe(SamplingDecision.RECORD);
+    const on = createBridgeSampler(sampling({ OTEL_TRACES_SAMPLER: 'parentbased_always_on', SENTRY_TRACES_SAMPLE_RATE: '0' }));
+    expect(decide(on, randomTraceId(3))).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+});
