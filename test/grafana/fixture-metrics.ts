@@ -228,14 +228,29 @@ export function generateFixture(options: FixtureOptions): Fixture {
   const gauges: Array<{ family: Family; labels: Labels }> = [];
   const steppers: Array<(minutes: number) => void> = [];
 
+  // One instance per series: two call sites asking for the same labels (e.g. errors of two models of one
+  // agent — agent_errors_total has no model label) must add into one series, as the real exporter does.
+  // Two instances would write two different values at one timestamp, which promtool rejects.
+  const histogramsByKey = new Map<string, Histogram>();
+  const countersByKey = new Map<string, Counter>();
   const hist = (name: string, labels: Labels, boundaries: readonly number[]): Histogram => {
-    const h = new Histogram(family(name, 'histogram'), labels, boundaries);
-    histograms.push(h);
+    const key = `${name}{${labelText(labels)}}`;
+    let h = histogramsByKey.get(key);
+    if (h === undefined) {
+      h = new Histogram(family(name, 'histogram'), labels, boundaries);
+      histogramsByKey.set(key, h);
+      histograms.push(h);
+    }
     return h;
   };
   const counter = (name: string, labels: Labels): Counter => {
-    const c = new Counter(family(name, 'counter'), labels);
-    counters.push(c);
+    const key = `${name}{${labelText(labels)}}`;
+    let c = countersByKey.get(key);
+    if (c === undefined) {
+      c = new Counter(family(name, 'counter'), labels);
+      countersByKey.set(key, c);
+      counters.push(c);
+    }
     return c;
   };
 
