@@ -10,6 +10,12 @@ import { parseArgs } from 'node:util';
 import { ROOT, median, sleep } from './lib.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 15)) {
+  // Figures from an unsupported runtime would be quoted as ours: refuse (`. scripts/use-node.sh` provides Node 24).
+  console.error(`bench: Node ${process.version} is below the supported 22.15; run \`. scripts/use-node.sh\` first`);
+  process.exit(2);
+}
 const quick = args.quick;
 const { startIngest } = await import(`${ROOT}dist/src/ingest/index.js`);
 const hasTaskset = (() => {
@@ -159,8 +165,10 @@ results.targets = targets(results);
 const markdown = render(results);
 console.log(markdown);
 mkdirSync(`${ROOT}bench/results`, { recursive: true });
-const stamp = results.date.slice(0, 10);
-for (const name of ['latest', stamp]) {
+// Only a complete run may become `latest` (the README quotes it); partial and quick runs get their own names.
+const stamp = results.date.slice(0, 19).replaceAll(':', '-');
+const names = quick || args.only ? [`${stamp}-${args.only ?? 'all'}${quick ? '-quick' : ''}`] : ['latest', stamp];
+for (const name of names) {
   writeFileSync(`${ROOT}bench/results/${name}.json`, `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(`${ROOT}bench/results/${name}.md`, `${markdown}\n`);
 }
