@@ -4,6 +4,9 @@ import { loadOperation, median, setupBareOtel, setupSentryTracer, startBridgeWit
 const scenario = process.argv[2];
 const batches = Number(process.env.BENCH_BATCHES ?? 7);
 const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 3000);
+// Warm-up until steady state: the bare SDK (b) keeps speeding up for its first ~25k spans (JIT, queue and GC
+// settling), so a short warm-up measured start-up and made the bridge's ratio to it look smaller than it is.
+const warmupBatches = Number(process.env.BENCH_WARMUP_BATCHES ?? 10);
 
 const setups = {
   a: async () => {},
@@ -16,7 +19,7 @@ const setups = {
 await setups[scenario]();
 const op = await loadOperation();
 
-for (let i = 0; i < batchSize * 2; i++) await op(); // warm-up (JIT, caches, first exports)
+for (let i = 0; i < batchSize * warmupBatches; i++) await op(); // warm-up (JIT, caches, first exports)
 const perBatch = [];
 for (let b = 0; b < batches; b++) {
   const start = process.hrtime.bigint();

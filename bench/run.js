@@ -86,7 +86,7 @@ async function perOp() {
   const samples = Object.fromEntries(Object.keys(labels).map((k) => [k, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (const scenario of Object.keys(labels)) {
-      const [result] = await child('per-op.js', [scenario], quick ? { BENCH_BATCHES: '3', BENCH_BATCH_SIZE: '1500' } : {});
+      const [result] = await child('per-op.js', [scenario], quick ? { BENCH_BATCHES: '3', BENCH_BATCH_SIZE: '1500', BENCH_WARMUP_BATCHES: '4' } : {});
       samples[scenario].push(result.nsPerOp);
       ingest.clear();
     }

@@ -14,6 +14,7 @@ import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, type InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { warn } from '../src/log.js';
 import { DEFAULT_CARDINALITY_LIMIT } from '../src/metrics/cardinality.js';
+import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
 import { createBridgeMetricViews } from '../src/metrics/views.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
 
@@ -34,8 +35,10 @@ export interface PrometheusEndpointOptions {
 }
 
 export interface PrometheusEndpoint {
-  /** Give this to SpanMetricsProcessor (and anything else that should appear on /metrics). */
+  /** The host's and the bridge's self metrics (SDK instruments) that appear on /metrics. */
   readonly meterProvider: MeterProvider;
+  /** Give this to SpanMetricsProcessor: the span-derived series, collected with every scrape. */
+  readonly spanMetrics: SpanMetricsStore;
   readonly reader: PrometheusExporter;
   /** `http://host:port/metrics`, or undefined when the server could not listen. */
   readonly url: string | undefined;
@@ -48,8 +51,11 @@ export type PrometheusHandle = PrometheusEndpoint;
 
 /** The PrometheusExporter does not pass a cardinality selector to its MetricReader; this applies the limit to instruments without a view. */
 class LimitedPrometheusExporter extends PrometheusExporter {
-  constructor(private readonly limit: number) {
-    super({ preventServerStart: true });
+  constructor(
+    private readonly limit: number,
+    spanMetrics: SpanMetricsStore,
+  ) {
+    super({ preventServerStart: true, metricProducers: [spanMetrics] });
   }
 
   override selectCardinalityLimit(_instrumentType: InstrumentType): number {
@@ -61,21 +67,23 @@ class LimitedPrometheusExporter extends PrometheusExporter {
 export function createPrometheusMeterProvider(options: Pick<PrometheusEndpointOptions, 'cardinalityLimit' | 'resource' | 'views'> = {}): {
   meterProvider: MeterProvider;
   reader: PrometheusExporter;
+  spanMetrics: SpanMetricsStore;
 } {
   const limit = validLimit(options.cardinalityLimit);
-  const reader = new LimitedPrometheusExporter(limit);
+  const spanMetrics = new SpanMetricsStore(limit);
+  const reader = new LimitedPrometheusExporter(limit, spanMetrics);
   const meterProvider = new MeterProvider({
     ...(options.resource ? { resource: options.resource } : {}),
     readers: [reader],
     views: [...createBridgeMetricViews(limit), ...(options.views ?? [])],
   });
-  return { meterProvider, reader };
+  return { meterProvider, reader, spanMetrics };
 }
 
 export async function startPrometheusExporter(options: PrometheusEndpointOptions = {}): Promise<PrometheusEndpoint> {
   const host = options.host ?? '0.0.0.0';
   const port = options.port ?? 9464;
-  const { meterProvider, reader } = createPrometheusMeterProvider(options);
+  const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider(options);
   if (options.selfMetrics !== false) bindSelfMetrics(meterProvider);
 
   const server = createServer(createHandler(reader, options.token));
@@ -86,6 +94,7 @@ export async function startPrometheusExporter(options: PrometheusEndpointOptions
   return {
     meterProvider,
     reader,
+    spanMetrics,
     url,
     close() {
       closed ??= (async () => {

@@ -112,7 +112,7 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
   const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
-      new SpanMetricsProcessor({ meterProvider: prometheus.meterProvider, operationalErrors: config.operationalErrors }),
+      new SpanMetricsProcessor({ store: prometheus.spanMetrics, operationalErrors: config.operationalErrors }),
     );
   }
   if (sentry !== undefined) {

@@ -3,10 +3,10 @@
  *   agent_bridge_spans_total{outcome="exported"|"dropped"|"failed", exporter}
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
- * recorded before `bindSelfMetrics` (start-up ordering) are kept in a small buffer and replayed on bind, so none
- * are lost. Never throws.
+ * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
+ * Never throws.
  */
-import type { Attributes, Counter, MeterProvider } from '@opentelemetry/api';
+import type { Attributes, BatchObservableResult, MeterProvider } from '@opentelemetry/api';
 import { LABEL_EXPORTER, LABEL_OUTCOME, METER_NAME, METRICS } from './metrics/catalog.js';
 import { LabelNormalizer } from './metrics/normalize.js';
 import { warnOnce } from './log.js';
@@ -17,36 +17,55 @@ export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
 
-const MAX_PENDING = 64;
+/** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
+const MAX_SERIES = 256;
 
+interface Total {
+  readonly kind: 'spans' | 'sentry';
+  readonly attrs: Attributes;
+  count: number;
+}
+
+/**
+ * Counting is a plain addition into `totals` and the SDK reads them through observable counters at collection
+ * time. Why not a synchronous Counter: a full queue drops (and counts) every further span, so the count sits on
+ * the span path exactly when the host is overloaded — and each Counter.add hashes its attribute set (it was
+ * ~14 % of a span's cost under a full queue in `npm run bench`).
+ */
 class SelfMetrics {
-  private spans: Counter | undefined;
-  private sentry: Counter | undefined;
   private boundTo: MeterProvider | undefined;
-  /** Shared, frozen attribute objects per label set (the SDK keeps the first object it sees as the key). */
-  private readonly attrs = new Map<string, Attributes>();
-  private readonly pending = new Map<string, { kind: 'spans' | 'sentry'; attrs: Attributes; count: number }>();
+  private detach: (() => void) | undefined;
+  /** Counts since the last unbind (before the first bind: since start-up), by label set. */
+  private readonly totals = new Map<string, Total>();
   private readonly exporterNames = new LabelNormalizer({ maxEntries: 64, maxLength: 32 });
 
   bind(meterProvider: MeterProvider): void {
     try {
+      this.detach?.();
       const meter = meterProvider.getMeter(METER_NAME);
+      const spans = meter.createObservableCounter(METRICS.bridgeSpans.instrument, { unit: METRICS.bridgeSpans.unit, description: METRICS.bridgeSpans.description });
+      const sentry = meter.createObservableCounter(METRICS.bridgeSentryEvents.instrument, {
+        unit: METRICS.bridgeSentryEvents.unit,
+        description: METRICS.bridgeSentryEvents.description,
+      });
+      const observe = (result: BatchObservableResult): void => {
+        for (const t of this.totals.values()) result.observe(t.kind === 'spans' ? spans : sentry, t.count, t.attrs);
+      };
+      meter.addBatchObservableCallback(observe, [spans, sentry]);
       this.boundTo = meterProvider;
-      this.spans = meter.createCounter(METRICS.bridgeSpans.instrument, { unit: METRICS.bridgeSpans.unit, description: METRICS.bridgeSpans.description });
-      this.sentry = meter.createCounter(METRICS.bridgeSentryEvents.instrument, { unit: METRICS.bridgeSentryEvents.unit, description: METRICS.bridgeSentryEvents.description });
-      for (const p of this.pending.values()) (p.kind === 'spans' ? this.spans : this.sentry).add(p.count, p.attrs);
-      this.pending.clear();
+      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry]);
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
   }
 
-  /** Detach (tests, shutdown): later counts are buffered again. With a provider: only if bound to that one. */
+  /** Detach (tests, shutdown): what the provider reported stays with it; later counts wait for the next bind. */
   unbind(meterProvider?: MeterProvider): void {
     if (meterProvider !== undefined && meterProvider !== this.boundTo) return;
+    if (this.boundTo !== undefined) this.totals.clear();
+    this.detach?.();
+    this.detach = undefined;
     this.boundTo = undefined;
-    this.spans = undefined;
-    this.sentry = undefined;
   }
 
   recordSpans(outcome: SpanExportOutcome, exporter: string, count: number): void {
@@ -61,35 +80,28 @@ class SelfMetrics {
   }
 
   private add(kind: 'spans' | 'sentry', key: string, make: () => Attributes, count: number): void {
-    try {
-      let attrs = this.attrs.get(key);
-      if (attrs === undefined) {
-        attrs = Object.freeze(make());
-        if (this.attrs.size < MAX_PENDING * 4) this.attrs.set(key, attrs);
-      }
-      const counter = kind === 'spans' ? this.spans : this.sentry;
-      if (counter !== undefined) {
-        counter.add(count, attrs);
-        return;
-      }
-      const p = this.pending.get(key);
-      if (p !== undefined) p.count += count;
-      else if (this.pending.size < MAX_PENDING) this.pending.set(key, { kind, attrs, count });
-    } catch (err) {
-      warnOnce('self-metrics-record', `self metric not recorded: ${String(err)}`);
+    const t = this.totals.get(key);
+    if (t !== undefined) {
+      t.count += count;
+      return;
     }
+    if (this.totals.size >= MAX_SERIES) {
+      warnOnce('self-metrics-series', `self metrics: more than ${MAX_SERIES} label sets; further ones are not counted`);
+      return;
+    }
+    this.totals.set(key, { kind, attrs: Object.freeze(make()), count });
   }
 }
 
 const selfMetrics = new SelfMetrics();
 
-/** Point the self metrics at a meter provider (the Prometheus one); replays counts recorded before. */
+/** Point the self metrics at a meter provider (the Prometheus one); counts recorded before are reported too. */
 export function bindSelfMetrics(meterProvider: MeterProvider): void {
   selfMetrics.bind(meterProvider);
 }
 
 /**
- * Stop recording into the bound provider (before its shutdown); later counts are buffered until the next bind.
+ * Stop reporting to the bound provider (before its shutdown); later counts are kept until the next bind.
  * With `meterProvider`, only when the self metrics are bound to that provider.
  */
 export function unbindSelfMetrics(meterProvider?: MeterProvider): void {

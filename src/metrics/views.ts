@@ -1,6 +1,7 @@
 /**
- * Views for the bridge's own instruments on the Prometheus meter provider: one view per instrument (a wildcard
- * view next to a renaming view would create two streams), each with
+ * Views for the bridge's SDK instruments on the Prometheus meter provider — its self metrics (src/self-metrics.ts);
+ * the span-derived metrics bypass the SDK (src/metrics/span-metrics-store.ts). One view per instrument (a
+ * wildcard view next to a renaming view would create two streams), each with
  *  - the `_seconds` Prometheus name for second-based histograms (the exporter does not add unit suffixes),
  *  - the explicit bucket boundaries of the catalog,
  *  - the SDK's per-collection `aggregationCardinalityLimit` plus the lifetime guard of ./cardinality.ts.
@@ -12,7 +13,7 @@ import { METER_NAME, METRICS, type MetricSpec } from './catalog.js';
 
 export function createBridgeMetricViews(cardinalityLimit: number = DEFAULT_CARDINALITY_LIMIT): ViewOptions[] {
   const limit = Math.max(1, Math.floor(cardinalityLimit));
-  return Object.values(METRICS).map((spec: MetricSpec): ViewOptions => {
+  return [METRICS.bridgeSpans, METRICS.bridgeSentryEvents].map((spec: MetricSpec): ViewOptions => {
     const view: ViewOptions = {
       instrumentName: spec.instrument,
       meterName: METER_NAME,

@@ -6,10 +6,11 @@
  * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
  * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series.
  *
- * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, one attributes
- * object per recording (the SDK keeps the first object of each series as its key, so they cannot be reused).
+ * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one string key
+ * per recorded point into the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK instruments:
+ * there).
  */
-import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context, type Counter, type Histogram, type MeterProvider } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
 import {
@@ -44,28 +45,39 @@ import {
 } from '../agent/attributes.js';
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
 import { warnOnce } from '../log.js';
-import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METER_NAME, METRICS, SPAN_TYPE_OTHER, type MetricSpec } from '../metrics/catalog.js';
+import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { LabelNormalizer } from '../metrics/normalize.js';
+import type { PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
 
 export interface SpanMetricsProcessorOptions {
-  /** Where the instruments live (the Prometheus meter provider). */
-  meterProvider: MeterProvider;
+  /** Where the series live: the store the Prometheus reader collects (exporters/prometheus.ts). */
+  store: SpanMetricsStore;
   /** Error types classified as operational (agent_errors_total{classification}); defaults to classify.ts's list. */
   operationalErrors?: readonly string[];
   /** Longest label value kept (agent / model names …). Default 64. */
   maxLabelLength?: number;
 }
 
+// Label keys per metric, in exposition order. Each record() passes its values in exactly this order.
+const LLM_LABELS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
+const TOKEN_LABELS = [ATTR_GEN_AI_OPERATION_NAME, ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_TOKEN_TYPE];
+const MEMORY_LABELS = [ATTR_AGENT_MEMORY_OPERATION, ATTR_AGENT_MEMORY_STORE, ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
+const MEMORY_RESULT_LABELS = [ATTR_AGENT_MEMORY_OPERATION, ATTR_AGENT_MEMORY_STORE];
+const COMMUNICATION_LABELS = [LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, ATTR_MESSAGING_OPERATION_TYPE, ATTR_ERROR_TYPE];
+const INVOCATION_LABELS = [ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
+const TOOL_LABELS = [ATTR_GEN_AI_TOOL_NAME, ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
+const ERROR_LABELS = [ATTR_GEN_AI_AGENT_NAME, ATTR_AGENT_SPAN_TYPE, ATTR_ERROR_TYPE, LABEL_CLASSIFICATION];
+
 export class SpanMetricsProcessor implements SpanProcessor {
-  private readonly operationDuration: Histogram;
-  private readonly timeToFirstChunk: Histogram;
-  private readonly tokenUsage: Histogram;
-  private readonly memoryDuration: Histogram;
-  private readonly memoryResults: Histogram;
-  private readonly communicationDuration: Histogram;
-  private readonly invocationDuration: Histogram;
-  private readonly toolDuration: Histogram;
-  private readonly errors: Counter;
+  private readonly operationDuration: PreAggregatedHistogram;
+  private readonly timeToFirstChunk: PreAggregatedHistogram;
+  private readonly tokenUsage: PreAggregatedHistogram;
+  private readonly memoryDuration: PreAggregatedHistogram;
+  private readonly memoryResults: PreAggregatedHistogram;
+  private readonly communicationDuration: PreAggregatedHistogram;
+  private readonly invocationDuration: PreAggregatedHistogram;
+  private readonly toolDuration: PreAggregatedHistogram;
+  private readonly errors: PreAggregatedCounter;
   private readonly operationalErrors: readonly string[];
   /** Agent, model, provider, store, tool names: lowercased, bounded cache. */
   private readonly names: LabelNormalizer;
@@ -73,22 +85,16 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly errorTypes: LabelNormalizer;
 
   constructor(options: SpanMetricsProcessorOptions) {
-    const meter = options.meterProvider.getMeter(METER_NAME);
-    const histogram = (spec: MetricSpec): Histogram =>
-      meter.createHistogram(spec.instrument, {
-        unit: spec.unit,
-        description: spec.description,
-        ...(spec.buckets ? { advice: { explicitBucketBoundaries: [...spec.buckets] } } : {}),
-      });
-    this.operationDuration = histogram(METRICS.operationDuration);
-    this.timeToFirstChunk = histogram(METRICS.timeToFirstChunk);
-    this.tokenUsage = histogram(METRICS.tokenUsage);
-    this.memoryDuration = histogram(METRICS.memoryDuration);
-    this.memoryResults = histogram(METRICS.memoryResults);
-    this.communicationDuration = histogram(METRICS.communicationDuration);
-    this.invocationDuration = histogram(METRICS.invocationDuration);
-    this.toolDuration = histogram(METRICS.toolDuration);
-    this.errors = meter.createCounter(METRICS.errors.instrument, { unit: METRICS.errors.unit, description: METRICS.errors.description });
+    const store = options.store;
+    this.operationDuration = store.histogram(METRICS.operationDuration, LLM_LABELS);
+    this.timeToFirstChunk = store.histogram(METRICS.timeToFirstChunk, LLM_LABELS);
+    this.tokenUsage = store.histogram(METRICS.tokenUsage, TOKEN_LABELS);
+    this.memoryDuration = store.histogram(METRICS.memoryDuration, MEMORY_LABELS);
+    this.memoryResults = store.histogram(METRICS.memoryResults, MEMORY_RESULT_LABELS);
+    this.communicationDuration = store.histogram(METRICS.communicationDuration, COMMUNICATION_LABELS);
+    this.invocationDuration = store.histogram(METRICS.invocationDuration, INVOCATION_LABELS);
+    this.toolDuration = store.histogram(METRICS.toolDuration, TOOL_LABELS);
+    this.errors = store.counter(METRICS.errors, ERROR_LABELS);
     this.operationalErrors = options.operationalErrors ?? DEFAULT_OPERATIONAL_ERRORS;
     const maxLength = options.maxLabelLength ?? 64;
     this.names = new LabelNormalizer({ maxLength, maxEntries: 4096 });
@@ -128,62 +134,34 @@ export class SpanMetricsProcessor implements SpanProcessor {
       case AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION: {
         const operation = this.names.normalize(attrs[ATTR_AGENT_MEMORY_OPERATION]);
         const store = this.names.normalize(attrs[ATTR_AGENT_MEMORY_STORE]);
-        const a: Attributes = {};
-        if (operation !== undefined) a[ATTR_AGENT_MEMORY_OPERATION] = operation;
-        if (store !== undefined) a[ATTR_AGENT_MEMORY_STORE] = store;
-        if (agent !== undefined) a[ATTR_GEN_AI_AGENT_NAME] = agent;
-        if (errorType !== undefined) a[ATTR_ERROR_TYPE] = errorType;
-        this.memoryDuration.record(seconds, a);
+        this.memoryDuration.record(seconds, [operation, store, agent, errorType]);
         const count = attrs[ATTR_AGENT_MEMORY_RESULT_COUNT];
-        if (isNonNegative(count)) {
-          const r: Attributes = {};
-          if (operation !== undefined) r[ATTR_AGENT_MEMORY_OPERATION] = operation;
-          if (store !== undefined) r[ATTR_AGENT_MEMORY_STORE] = store;
-          this.memoryResults.record(count, r);
-        }
+        if (isNonNegative(count)) this.memoryResults.record(count, [operation, store]);
         break;
       }
       case AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION: {
-        const a: Attributes = {};
         const source = this.names.normalize(attrs[ATTR_AGENT_COMMUNICATION_SOURCE]);
         const target = this.names.normalize(attrs[ATTR_AGENT_COMMUNICATION_TARGET]);
-        if (source !== undefined) a[LABEL_SOURCE_AGENT] = source;
-        if (target !== undefined) a[LABEL_TARGET_AGENT] = target;
         // Both ends of a message produce a span; without this label each edge would be counted twice and
         // send (ms) and process (s) latencies would share one histogram.
-        a[ATTR_MESSAGING_OPERATION_TYPE] =
+        const side =
           span.kind === SpanKind.CONSUMER || span.kind === SpanKind.SERVER ? MESSAGING_OPERATION_TYPE_VALUE_PROCESS : MESSAGING_OPERATION_TYPE_VALUE_SEND;
-        if (errorType !== undefined) a[ATTR_ERROR_TYPE] = errorType;
-        this.communicationDuration.record(seconds, a);
+        this.communicationDuration.record(seconds, [source, target, side, errorType]);
         break;
       }
-      case AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION: {
-        const a: Attributes = {};
-        if (agent !== undefined) a[ATTR_GEN_AI_AGENT_NAME] = agent;
-        if (errorType !== undefined) a[ATTR_ERROR_TYPE] = errorType;
-        this.invocationDuration.record(seconds, a);
+      case AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION:
+        this.invocationDuration.record(seconds, [agent, errorType]);
         break;
-      }
-      case AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION: {
-        const a: Attributes = {};
-        const tool = this.names.normalize(attrs[ATTR_GEN_AI_TOOL_NAME]);
-        if (tool !== undefined) a[ATTR_GEN_AI_TOOL_NAME] = tool;
-        if (agent !== undefined) a[ATTR_GEN_AI_AGENT_NAME] = agent;
-        if (errorType !== undefined) a[ATTR_ERROR_TYPE] = errorType;
-        this.toolDuration.record(seconds, a);
+      case AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION:
+        this.toolDuration.record(seconds, [this.names.normalize(attrs[ATTR_GEN_AI_TOOL_NAME]), agent, errorType]);
         break;
-      }
       default:
         break;
     }
 
     if (errorType !== undefined) {
-      const a: Attributes = {};
-      if (agent !== undefined) a[ATTR_GEN_AI_AGENT_NAME] = agent;
-      a[ATTR_AGENT_SPAN_TYPE] = isKnownType(type) ? type : SPAN_TYPE_OTHER;
-      a[ATTR_ERROR_TYPE] = errorType;
-      a[LABEL_CLASSIFICATION] = classifyError({ errorType, httpStatus: httpStatusOf(attrs) }, this.operationalErrors);
-      this.errors.add(1, a);
+      const classification = classifyError({ errorType, httpStatus: httpStatusOf(attrs) }, this.operationalErrors);
+      this.errors.add(1, [agent, isKnownType(type) ? type : SPAN_TYPE_OTHER, errorType, classification]);
     }
   }
 
@@ -191,20 +169,15 @@ export class SpanMetricsProcessor implements SpanProcessor {
     const operation = this.names.normalize(attrs[ATTR_GEN_AI_OPERATION_NAME]);
     const provider = this.names.normalize(attrs[ATTR_GEN_AI_PROVIDER_NAME]);
     const model = this.names.normalize(attrs[ATTR_GEN_AI_REQUEST_MODEL] ?? attrs[ATTR_GEN_AI_RESPONSE_MODEL]);
-    const a: Attributes = {};
-    if (operation !== undefined) a[ATTR_GEN_AI_OPERATION_NAME] = operation;
-    if (provider !== undefined) a[ATTR_GEN_AI_PROVIDER_NAME] = provider;
-    if (model !== undefined) a[ATTR_GEN_AI_REQUEST_MODEL] = model;
-    if (agent !== undefined) a[ATTR_GEN_AI_AGENT_NAME] = agent;
     const input = attrs[ATTR_GEN_AI_USAGE_INPUT_TOKENS];
     const output = attrs[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS];
     // Token series carry the model labels but no error.type (semconv: token usage is recorded per outcome-less call).
-    if (isNonNegative(input)) this.tokenUsage.record(input, { ...a, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_INPUT });
-    if (isNonNegative(output)) this.tokenUsage.record(output, { ...a, [ATTR_GEN_AI_TOKEN_TYPE]: GEN_AI_TOKEN_TYPE_VALUE_OUTPUT });
-    if (errorType !== undefined) a[ATTR_ERROR_TYPE] = errorType;
-    this.operationDuration.record(seconds, a);
+    if (isNonNegative(input)) this.tokenUsage.record(input, [operation, provider, model, agent, GEN_AI_TOKEN_TYPE_VALUE_INPUT]);
+    if (isNonNegative(output)) this.tokenUsage.record(output, [operation, provider, model, agent, GEN_AI_TOKEN_TYPE_VALUE_OUTPUT]);
+    const labels = [operation, provider, model, agent, errorType];
+    this.operationDuration.record(seconds, labels);
     const firstChunk = attrs[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
-    if (isNonNegative(firstChunk)) this.timeToFirstChunk.record(firstChunk, a); // `a` is never mutated after recording
+    if (isNonNegative(firstChunk)) this.timeToFirstChunk.record(firstChunk, labels);
   }
 
   /** error.type attribute → exception event's exception.type → HTTP status → `_OTHER` (semconv fallback). */

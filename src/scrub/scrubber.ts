@@ -8,22 +8,31 @@ import { FILTERED, keyPattern } from './patterns.js';
 import { scrubString } from './scrub-string.js';
 
 const MAX_DEPTH = 12;
+/** Attribute keys come from a small vocabulary, so their verdicts are cached; beyond this many, tested each time. */
+const MAX_CACHED_KEYS = 2048;
 
 export class Scrubber {
   private readonly sensitiveKey: RegExp;
+  private readonly keyVerdicts = new Map<string, boolean>();
 
   constructor(extraKeys: readonly string[] = []) {
     this.sensitiveKey = keyPattern(extraKeys);
   }
 
   isSensitiveKey(key: string): boolean {
-    return this.sensitiveKey.test(key);
+    // The key regex ran for every attribute of every span (bench profile); a cached verdict is one Map lookup.
+    let verdict = this.keyVerdicts.get(key);
+    if (verdict === undefined) {
+      verdict = this.sensitiveKey.test(key);
+      if (this.keyVerdicts.size < MAX_CACHED_KEYS) this.keyVerdicts.set(key, verdict);
+    }
+    return verdict;
   }
 
   /** The scrubbed value of one attribute, or the same value when nothing needed changing. */
   attributeValue(key: string, value: AttributeValue | undefined): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
-    if (this.sensitiveKey.test(key)) return FILTERED;
+    if (this.isSensitiveKey(key)) return FILTERED;
     if (typeof value === 'string') return scrubString(value);
     if (Array.isArray(value)) {
       let changed = false;
@@ -55,7 +64,7 @@ export class Scrubber {
     if (!isPlainObject(value)) return value;
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      out[key] = this.sensitiveKey.test(key) && item !== null && item !== undefined ? FILTERED : this.deep(item, depth + 1);
+      out[key] = this.isSensitiveKey(key) && item !== null && item !== undefined ? FILTERED : this.deep(item, depth + 1);
     }
     return out as T;
   }

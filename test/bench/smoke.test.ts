@@ -8,7 +8,7 @@ describe('bench smoke', () => {
     assertBuilt();
     const out = execFileSync(process.execPath, [`${ROOT}bench/per-op.js`, scenario], {
       cwd: ROOT,
-      env: { ...process.env, BENCH_BATCHES: '2', BENCH_BATCH_SIZE: '200' },
+      env: { ...process.env, BENCH_BATCHES: '2', BENCH_BATCH_SIZE: '200', BENCH_WARMUP_BATCHES: '2' },
       encoding: 'utf8',
       timeout: 30_000,
     });

@@ -42,8 +42,8 @@ async function seriesPerMetric(reader: ReturnType<typeof createPrometheusMeterPr
 
 async function run(limit: number | undefined, spans: number, scrapeEvery: number) {
   const before = heapUsed();
-  const { meterProvider, reader } = createPrometheusMeterProvider(limit === undefined ? {} : { cardinalityLimit: limit });
-  const provider = new TracerProvider({ spanProcessors: [new SpanMetricsProcessor({ meterProvider })] });
+  const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider(limit === undefined ? {} : { cardinalityLimit: limit });
+  const provider = new TracerProvider({ spanProcessors: [new SpanMetricsProcessor({ store: spanMetrics })] });
   const tracer = provider.getTracer('cardinality');
   const types = ['ai.request', 'agent.invocation', 'memory.operation', 'agent.communication', 'tool.execution'] as const;
   let maxSeen = 0;

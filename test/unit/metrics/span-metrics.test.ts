@@ -18,11 +18,11 @@ afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-function pipeline(meterProvider: PrometheusEndpoint['meterProvider'], ratio = 1) {
+function pipeline(store: PrometheusEndpoint['spanMetrics'], ratio = 1) {
   const exported = new InMemorySpanExporter();
   const provider = new TracerProvider({
     sampler: createAlwaysRecordSampler(new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) })),
-    spanProcessors: [new SpanMetricsProcessor({ meterProvider }), new SimpleSpanProcessor({ exporter: exported })],
+    spanProcessors: [new SpanMetricsProcessor({ store }), new SimpleSpanProcessor({ exporter: exported })],
   });
   cleanups.push(() => provider.shutdown());
   return { tracer: provider.getTracer('test'), exported };
@@ -37,7 +37,7 @@ describe('span-metrics processor', () => {
   it('counts all 1,000 ai.requests (20 failing) and exact token sums at trace sampling 0.1, served on /metrics', async () => {
     const endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false });
     cleanups.push(() => endpoint.close());
-    const { tracer, exported } = pipeline(endpoint.meterProvider, 0.1);
+    const { tracer, exported } = pipeline(endpoint.spanMetrics, 0.1);
 
     let input = 0;
     let output = 0;
@@ -97,9 +97,9 @@ describe('span-metrics processor', () => {
   });
 
   it('derives memory, communication, invocation and tool metrics, and counts other spans only on error', async () => {
-    const { meterProvider, reader } = createPrometheusMeterProvider();
+    const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider();
     cleanups.push(() => meterProvider.shutdown());
-    const { tracer } = pipeline(meterProvider);
+    const { tracer } = pipeline(spanMetrics);
     const end = (name: string, kind: SpanKind, attributes: Attributes, error?: string) => {
       const span = tracer.startSpan(name, { kind, attributes });
       if (error !== undefined) {
@@ -161,9 +161,9 @@ describe('span-metrics processor', () => {
   });
 
   it('records time to first chunk for streamed ai.requests only', async () => {
-    const { meterProvider, reader } = createPrometheusMeterProvider();
+    const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider();
     cleanups.push(() => meterProvider.shutdown());
-    const { tracer } = pipeline(meterProvider);
+    const { tracer } = pipeline(spanMetrics);
     const base = { 'agent.span.type': 'ai.request', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o' };
     tracer.startSpan('chat gpt-4o', { attributes: { ...base, 'gen_ai.response.time_to_first_chunk': 0.25 } }).end();
     tracer.startSpan('chat gpt-4o', { attributes: { ...base, 'gen_ai.response.time_to_first_chunk': 0.5 } }).end();
@@ -176,9 +176,9 @@ describe('span-metrics processor', () => {
   });
 
   it('never throws on malformed spans', async () => {
-    const { meterProvider, reader } = createPrometheusMeterProvider();
+    const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider();
     cleanups.push(() => meterProvider.shutdown());
-    const { tracer } = pipeline(meterProvider);
+    const { tracer } = pipeline(spanMetrics);
     const span = tracer.startSpan('x', {
       attributes: { 'agent.span.type': 'ai.request', 'gen_ai.request.model': ['a', 'b'], 'gen_ai.usage.input_tokens': -5, 'gen_ai.usage.output_tokens': Number.NaN },
     });

@@ -1,0 +1,197 @@
+/**
+ * Pre-aggregated, cumulative span metrics, handed to the Prometheus reader as a MetricProducer.
+ *
+ * Why not SDK instruments: every span feeds 1–4 points, and `Histogram.record(value, attributes)` hashes the
+ * attribute set (sdk-metrics `hashAttributes` + HashMap + delta processor), while the lifetime cardinality bound
+ * (the SDK limit only counts series within one collection) had to hash it a second time. That was the largest
+ * share of the bridge's per-span cost in `npm run bench` (bench/README.md). Here a series is found by one string
+ * key built from label values the processor already holds, in a fixed order per metric; its attributes object
+ * is built once, when the series is created. Scrapes read cumulative values, as the SDK reported them before.
+ *
+ * Bound: at most `limit` series per metric, the last one being the SDK's own overflow series
+ * `{ otel.metric.overflow: true }`; measurements beyond the bound are counted there, never lost.
+ */
+import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
+import { hrTime } from '@opentelemetry/core';
+import {
+  AggregationTemporality,
+  DataPointType,
+  type CollectionResult,
+  type DataPoint,
+  type Histogram as HistogramValue,
+  type MetricData,
+  type MetricProducer,
+} from '@opentelemetry/sdk-metrics';
+import { emptyResource } from '@opentelemetry/resources';
+import { DEFAULT_CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES } from './cardinality.js';
+import { METER_NAME, type MetricSpec } from './catalog.js';
+
+/** Label values in the metric's key order; `undefined` leaves the label out of the series. */
+export type LabelValues = ReadonlyArray<string | undefined>;
+
+const OVERFLOW_KEY = 'overflow'; // never a length-prefixed key (those start with '-' or a digit)
+
+interface Series<S> {
+  readonly attributes: Attributes;
+  readonly startTime: HrTime;
+  readonly state: S;
+}
+
+/** One metric's series, keyed by their label values. */
+abstract class SeriesTable<S> {
+  private readonly series = new Map<string, Series<S>>();
+
+  constructor(
+    readonly spec: MetricSpec,
+    private readonly labelKeys: readonly string[],
+    private readonly capacity: number,
+  ) {}
+
+  protected seriesFor(values: LabelValues): S {
+    // Length-prefixed, so no two label tuples share a key whatever characters the values hold.
+    let key = '';
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      key += v === undefined ? '-' : `${v.length}:${v}`;
+    }
+    const found = this.series.get(key);
+    if (found !== undefined) return found.state;
+    if (this.series.size >= this.capacity) return this.overflow();
+    return this.created(key, this.attributesOf(values)).state;
+  }
+
+  /** Point-in-time copies of every series (the exporter serializes after collect resolves). */
+  dataPoints<V>(endTime: HrTime, read: (state: S) => V): Array<DataPoint<V>> {
+    const points: Array<DataPoint<V>> = [];
+    for (const s of this.series.values()) points.push({ startTime: s.startTime, endTime, attributes: s.attributes, value: read(s.state) });
+    return points;
+  }
+
+  protected abstract initial(): S;
+
+  private overflow(): S {
+    return (this.series.get(OVERFLOW_KEY) ?? this.created(OVERFLOW_KEY, OVERFLOW_ATTRIBUTES)).state;
+  }
+
+  private created(key: string, attributes: Attributes): Series<S> {
+    const s: Series<S> = { attributes, startTime: hrTime(), state: this.initial() };
+    this.series.set(key, s);
+    return s;
+  }
+
+  private attributesOf(values: LabelValues): Attributes {
+    const attributes: Attributes = {};
+    for (let i = 0; i < values.length; i++) {
+      const value = values[i];
+      const key = this.labelKeys[i];
+      if (value !== undefined && key !== undefined) attributes[key] = value;
+    }
+    return attributes;
+  }
+}
+
+interface HistogramState {
+  readonly counts: number[];
+  sum: number;
+  count: number;
+  min: number;
+  max: number;
+}
+
+export class PreAggregatedHistogram extends SeriesTable<HistogramState> {
+  private readonly boundaries: readonly number[];
+
+  constructor(spec: MetricSpec, labelKeys: readonly string[], capacity: number) {
+    super(spec, labelKeys, capacity);
+    this.boundaries = spec.buckets ?? [];
+  }
+
+  record(value: number, labels: LabelValues): void {
+    const s = this.seriesFor(labels);
+    const b = this.boundaries;
+    let i = 0;
+    while (i < b.length && value > b[i]!) i++; // `le` semantics: a value equal to a boundary counts in that bucket
+    s.counts[i]! += 1;
+    s.sum += value;
+    s.count += 1;
+    if (value < s.min) s.min = value;
+    if (value > s.max) s.max = value;
+  }
+
+  protected initial(): HistogramState {
+    return { counts: new Array<number>(this.boundaries.length + 1).fill(0), sum: 0, count: 0, min: Infinity, max: -Infinity };
+  }
+
+  collect(endTime: HrTime): MetricData | undefined {
+    const dataPoints = this.dataPoints<HistogramValue>(endTime, (s) => ({
+      buckets: { boundaries: [...this.boundaries], counts: [...s.counts] },
+      sum: s.sum,
+      count: s.count,
+      min: s.min,
+      max: s.max,
+    }));
+    if (dataPoints.length === 0) return undefined;
+    return { descriptor: descriptorOf(this.spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+  }
+}
+
+export class PreAggregatedCounter extends SeriesTable<{ value: number }> {
+  add(value: number, labels: LabelValues): void {
+    this.seriesFor(labels).value += value;
+  }
+
+  protected initial(): { value: number } {
+    return { value: 0 };
+  }
+
+  collect(endTime: HrTime): MetricData | undefined {
+    const dataPoints = this.dataPoints(endTime, (s) => s.value);
+    if (dataPoints.length === 0) return undefined;
+    return {
+      descriptor: descriptorOf(this.spec),
+      aggregationTemporality: AggregationTemporality.CUMULATIVE,
+      dataPointType: DataPointType.SUM,
+      isMonotonic: true,
+      dataPoints,
+    };
+  }
+}
+
+/** The span metrics of one process: create metrics, record into them, let the reader collect them. */
+export class SpanMetricsStore implements MetricProducer {
+  private readonly metrics: Array<PreAggregatedHistogram | PreAggregatedCounter> = [];
+  private readonly capacity: number;
+
+  /** @param limit series per metric, the overflow series included (AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT). */
+  constructor(limit: number = DEFAULT_CARDINALITY_LIMIT) {
+    this.capacity = Math.max(1, Math.floor(limit)) - 1; // the overflow series takes one slot, as in the SDK
+  }
+
+  histogram(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedHistogram {
+    const h = new PreAggregatedHistogram(spec, labelKeys, this.capacity);
+    this.metrics.push(h);
+    return h;
+  }
+
+  counter(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedCounter {
+    const c = new PreAggregatedCounter(spec, labelKeys, this.capacity);
+    this.metrics.push(c);
+    return c;
+  }
+
+  collect(): Promise<CollectionResult> {
+    const endTime = hrTime();
+    const metrics: MetricData[] = [];
+    for (const m of this.metrics) {
+      const data = m.collect(endTime);
+      if (data !== undefined) metrics.push(data);
+    }
+    // The reader keeps its own resource and only takes scopeMetrics from producers.
+    return Promise.resolve({ resourceMetrics: { resource: emptyResource(), scopeMetrics: metrics.length ? [{ scope: { name: METER_NAME }, metrics }] : [] }, errors: [] });
+  }
+}
+
+function descriptorOf(spec: MetricSpec): MetricData['descriptor'] {
+  // The Prometheus name directly: the exporter only turns '.' into '_' and adds `_total` to monotonic sums.
+  return { name: spec.prometheus, description: spec.description, unit: spec.unit, valueType: ValueType.DOUBLE };
+}
