@@ -24,8 +24,13 @@ export interface CardinalityGuard extends IAttributesProcessor {
   readonly overflowed: number;
 }
 
+/** Non-overflow series a metric may hold under `limit`: the overflow set takes one slot, as in the SDK. */
+export function seriesCapacity(limit: number): number {
+  return Math.max(1, Math.floor(limit)) - 1;
+}
+
 export function createCardinalityGuard(limit: number = DEFAULT_CARDINALITY_LIMIT): CardinalityGuard {
-  const capacity = Math.max(1, Math.floor(limit)) - 1; // the overflow set takes one slot, as in the SDK
+  const capacity = seriesCapacity(limit);
   const seen = new Set<string>();
   let overflowed = 0;
   return {

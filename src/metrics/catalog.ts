@@ -1,11 +1,11 @@
 /**
- * The metrics the bridge derives from spans (DESIGN §3): instrument names, units, descriptions, bucket
- * boundaries and the name Prometheus sees. One table shared by the span-metrics processor (which creates the
- * instruments), the Prometheus views (which rename and bound them) and docs/metrics.md.
+ * The metrics the bridge derives from spans (DESIGN §3) and its self metrics: instrument names, units,
+ * descriptions, bucket boundaries and the name Prometheus sees. One table shared by the span-metrics processor
+ * and its store (src/metrics/span-metrics-store.ts), the self metrics, their views and docs/metrics.md.
  *
  * Instrument names follow OTel semconv where one exists (`gen_ai.client.*`). @opentelemetry/exporter-prometheus
- * 0.301 converts `.` to `_` and adds `_total` to counters but does not append unit suffixes, so the views rename
- * the second-based histograms to their `_seconds` Prometheus names (see src/metrics/views.ts).
+ * 0.301 converts `.` to `_` and adds `_total` to counters but does not append unit suffixes, so the store writes
+ * the second-based histograms under their `_seconds` Prometheus names directly.
  */
 import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,

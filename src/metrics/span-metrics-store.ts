@@ -23,7 +23,7 @@ import {
   type MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { emptyResource } from '@opentelemetry/resources';
-import { DEFAULT_CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES } from './cardinality.js';
+import { DEFAULT_CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES, seriesCapacity } from './cardinality.js';
 import { METER_NAME, type MetricSpec } from './catalog.js';
 
 /** Label values in the metric's key order; `undefined` leaves the label out of the series. */
@@ -123,8 +123,9 @@ export class PreAggregatedHistogram extends SeriesTable<HistogramState> {
   }
 
   collect(endTime: HrTime): MetricData | undefined {
+    const boundaries = [...this.boundaries]; // one copy per collection, shared by its points (nobody mutates it)
     const dataPoints = this.dataPoints<HistogramValue>(endTime, (s) => ({
-      buckets: { boundaries: [...this.boundaries], counts: [...s.counts] },
+      buckets: { boundaries, counts: [...s.counts] },
       sum: s.sum,
       count: s.count,
       min: s.min,
@@ -164,7 +165,7 @@ export class SpanMetricsStore implements MetricProducer {
 
   /** @param limit series per metric, the overflow series included (AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT). */
   constructor(limit: number = DEFAULT_CARDINALITY_LIMIT) {
-    this.capacity = Math.max(1, Math.floor(limit)) - 1; // the overflow series takes one slot, as in the SDK
+    this.capacity = seriesCapacity(limit);
   }
 
   histogram(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedHistogram {
