@@ -37,6 +37,8 @@ class SelfMetrics {
   private detach: (() => void) | undefined;
   /** Counts since the last unbind (before the first bind: since start-up), by label set. */
   private readonly totals = new Map<string, Total>();
+  /** The same span totals by raw outcome → raw exporter name: the per-span path finds its total without a key. */
+  private readonly spanTotals = new Map<string, Map<string, Total>>();
   private readonly exporterNames = new LabelNormalizer({ maxEntries: 64, maxLength: 32 });
 
   bind(meterProvider: MeterProvider): void {
@@ -62,7 +64,10 @@ class SelfMetrics {
   /** Detach (tests, shutdown): what the provider reported stays with it; later counts wait for the next bind. */
   unbind(meterProvider?: MeterProvider): void {
     if (meterProvider !== undefined && meterProvider !== this.boundTo) return;
-    if (this.boundTo !== undefined) this.totals.clear();
+    if (this.boundTo !== undefined) {
+      this.totals.clear();
+      this.spanTotals.clear();
+    }
     this.detach?.();
     this.detach = undefined;
     this.boundTo = undefined;
@@ -70,8 +75,17 @@ class SelfMetrics {
 
   recordSpans(outcome: SpanExportOutcome, exporter: string, count: number): void {
     if (!(count > 0)) return;
+    // A full queue counts every further span here: two Map lookups by strings the callers reuse, no key built.
+    let byExporter = this.spanTotals.get(outcome);
+    if (byExporter === undefined) this.spanTotals.set(outcome, (byExporter = new Map()));
+    const total = byExporter.get(exporter);
+    if (total !== undefined) {
+      total.count += count;
+      return;
+    }
     const name = this.exporterNames.normalize(exporter) ?? 'unknown';
-    this.add('spans', `s\u0000${outcome}\u0000${name}`, () => ({ [LABEL_OUTCOME]: outcome, [LABEL_EXPORTER]: name }), count);
+    const created = this.add('spans', `s\u0000${outcome}\u0000${name}`, () => ({ [LABEL_OUTCOME]: outcome, [LABEL_EXPORTER]: name }), count);
+    if (created !== undefined && byExporter.size < MAX_SERIES) byExporter.set(exporter, created);
   }
 
   recordSentry(outcome: SentryEventOutcome, count: number): void {
@@ -79,17 +93,20 @@ class SelfMetrics {
     this.add('sentry', `e\u0000${outcome}`, () => ({ [LABEL_OUTCOME]: outcome }), count);
   }
 
-  private add(kind: 'spans' | 'sentry', key: string, make: () => Attributes, count: number): void {
+  /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
+  private add(kind: 'spans' | 'sentry', key: string, make: () => Attributes, count: number): Total | undefined {
     const t = this.totals.get(key);
     if (t !== undefined) {
       t.count += count;
-      return;
+      return t;
     }
     if (this.totals.size >= MAX_SERIES) {
       warnOnce('self-metrics-series', `self metrics: more than ${MAX_SERIES} label sets; further ones are not counted`);
-      return;
+      return undefined;
     }
-    this.totals.set(key, { kind, attrs: Object.freeze(make()), count });
+    const created: Total = { kind, attrs: Object.freeze(make()), count };
+    this.totals.set(key, created);
+    return created;
   }
 }
 

@@ -4,9 +4,11 @@
  * Why not SDK instruments: every span feeds 1–4 points, and `Histogram.record(value, attributes)` hashes the
  * attribute set (sdk-metrics `hashAttributes` + HashMap + delta processor), while the lifetime cardinality bound
  * (the SDK limit only counts series within one collection) had to hash it a second time. That was the largest
- * share of the bridge's per-span cost in `npm run bench` (bench/README.md). Here a series is found by one string
- * key built from label values the processor already holds, in a fixed order per metric; its attributes object
- * is built once, when the series is created. Scrapes read cumulative values, as the SDK reported them before.
+ * share of the bridge's per-span cost in `npm run bench` (bench/README.md). Here a series is found by walking one
+ * Map per label with the values the processor already holds, in a fixed order per metric: no key is built, so
+ * nothing is allocated or hashed per point (the values' hashes are cached by V8 after their first lookup). Its
+ * attributes object is built once, when the series is created. Scrapes read cumulative values, as the SDK
+ * reported them before.
  *
  * Bound: at most `limit` series per metric, the last one being the SDK's own overflow series
  * `{ otel.metric.overflow: true }`; measurements beyond the bound are counted there, never lost.
@@ -29,17 +31,28 @@ import { METER_NAME, type MetricSpec } from './catalog.js';
 /** Label values in the metric's key order; `undefined` leaves the label out of the series. */
 export type LabelValues = ReadonlyArray<string | undefined>;
 
-const OVERFLOW_KEY = 'overflow'; // never a length-prefixed key (those start with '-' or a digit)
-
 interface Series<S> {
   readonly attributes: Attributes;
   readonly startTime: HrTime;
   readonly state: S;
 }
 
+/** One level per label: the value (`undefined` = label absent) leads to the next level, the last to a series. */
+type Level<S> = Map<string | undefined, Level<S> | Series<S>>;
+
 /** One metric's series, keyed by their label values. */
 abstract class SeriesTable<S> {
-  private readonly series = new Map<string, Series<S>>();
+  private readonly root: Level<S> = new Map();
+  /** Every series in creation order (what a collection reads), the overflow series included. */
+  private readonly all: Array<Series<S>> = [];
+  private overflowSeries: Series<S> | undefined;
+  /**
+   * The level reached by the last lookup and the values that led there: one span records several points that
+   * differ only in their last label (input/output tokens) or not at all (duration, time to first chunk), and
+   * consecutive spans mostly share agent/model, so most lookups compare a few strings and do one Map get.
+   */
+  private lastLevel: Level<S> | undefined;
+  private readonly lastPrefix: Array<string | undefined> = [];
 
   constructor(
     readonly spec: MetricSpec,
@@ -48,34 +61,53 @@ abstract class SeriesTable<S> {
   ) {}
 
   protected seriesFor(values: LabelValues): S {
-    // Length-prefixed, so no two label tuples share a key whatever characters the values hold.
-    let key = '';
-    for (let i = 0; i < values.length; i++) {
-      const v = values[i];
-      key += v === undefined ? '-' : `${v.length}:${v}`;
+    const last = values.length - 1;
+    let level = this.lastLevel;
+    if (level === undefined || !startsWith(values, this.lastPrefix, last)) {
+      level = this.root;
+      for (let i = 0; i < last; i++) {
+        const next = level.get(values[i]) as Level<S> | undefined;
+        if (next === undefined) return this.createdUnder(level, values, i);
+        level = next;
+      }
+      this.lastLevel = level;
+      for (let i = 0; i < last; i++) this.lastPrefix[i] = values[i];
     }
-    const found = this.series.get(key);
-    if (found !== undefined) return found.state;
-    if (this.series.size >= this.capacity) return this.overflow();
-    return this.created(key, this.attributesOf(values)).state;
+    const found = level.get(values[last]) as Series<S> | undefined;
+    return found !== undefined ? found.state : this.createdUnder(level, values, last);
   }
 
   /** Point-in-time copies of every series (the exporter serializes after collect resolves). */
   dataPoints<V>(endTime: HrTime, read: (state: S) => V): Array<DataPoint<V>> {
     const points: Array<DataPoint<V>> = [];
-    for (const s of this.series.values()) points.push({ startTime: s.startTime, endTime, attributes: s.attributes, value: read(s.state) });
+    for (const s of this.all) points.push({ startTime: s.startTime, endTime, attributes: s.attributes, value: read(s.state) });
     return points;
   }
 
   protected abstract initial(): S;
 
-  private overflow(): S {
-    return (this.series.get(OVERFLOW_KEY) ?? this.created(OVERFLOW_KEY, OVERFLOW_ATTRIBUTES)).state;
+  /** A new series for `values`, whose levels exist down to `level` (depth `depth`); the overflow one when full. */
+  private createdUnder(level: Level<S>, values: LabelValues, depth: number): S {
+    if (this.all.length - (this.overflowSeries === undefined ? 0 : 1) >= this.capacity) return this.overflow();
+    const last = values.length - 1;
+    for (let i = depth; i < last; i++) {
+      const next: Level<S> = new Map();
+      level.set(values[i], next);
+      level = next;
+    }
+    const s = this.created(this.attributesOf(values));
+    level.set(values[last], s);
+    return s.state;
   }
 
-  private created(key: string, attributes: Attributes): Series<S> {
+  private overflow(): S {
+    this.overflowSeries ??= this.created(OVERFLOW_ATTRIBUTES);
+    return this.overflowSeries.state;
+  }
+
+  private created(attributes: Attributes): Series<S> {
     const s: Series<S> = { attributes, startTime: hrTime(), state: this.initial() };
-    this.series.set(key, s);
+    this.all.push(s);
     return s;
   }
 
@@ -88,6 +120,12 @@ abstract class SeriesTable<S> {
     }
     return attributes;
   }
+}
+
+/** The first `length` values of `values` are those of `prefix` (label values are shared normalised strings). */
+function startsWith(values: LabelValues, prefix: ReadonlyArray<string | undefined>, length: number): boolean {
+  for (let i = 0; i < length; i++) if (values[i] !== prefix[i]) return false;
+  return true;
 }
 
 interface HistogramState {

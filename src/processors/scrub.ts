@@ -5,15 +5,19 @@
  */
 import type { Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { Scrubber, scrubString } from '../scrub/index.js';
+import { MAX_REMEMBERED_LENGTH, Scrubber, detached, scrubString } from '../scrub/index.js';
 
 export interface ScrubSpanProcessorOptions {
   /** Extra attribute key names (or key parts) whose values are always filtered. */
   extraKeys?: readonly string[];
 }
 
+/** Span names are low-cardinality by convention; names seen clean are remembered up to this many. */
+const MAX_CLEAN_NAMES = 1024;
+
 export class ScrubSpanProcessor implements SpanProcessor {
   private readonly scrubber: Scrubber;
+  private readonly cleanNames = new Set<string>();
 
   constructor(options: ScrubSpanProcessorOptions = {}) {
     this.scrubber = new Scrubber(options.extraKeys);
@@ -23,8 +27,7 @@ export class ScrubSpanProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      const name = scrubString(span.name);
-      if (name !== span.name) span.updateName(name);
+      this.scrubName(span);
       this.scrubber.attributesInPlace(span.attributes);
       const message = span.status.message;
       if (message !== undefined) {
@@ -39,6 +42,14 @@ export class ScrubSpanProcessor implements SpanProcessor {
   }
 
   onEnd(_span: ReadableSpan): void {}
+
+  private scrubName(span: Span): void {
+    const name = span.name;
+    if (this.cleanNames.has(name)) return;
+    const clean = scrubString(name);
+    if (clean !== name) span.updateName(clean);
+    else if (this.cleanNames.size < MAX_CLEAN_NAMES && name.length <= MAX_REMEMBERED_LENGTH) this.cleanNames.add(detached(name));
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();

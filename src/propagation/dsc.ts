@@ -52,7 +52,10 @@ export function setIncomingDsc(ctx: Context, dsc: Partial<DynamicSamplingContext
   if (parent === undefined || typeof dsc.trace_id !== 'string' || dsc.trace_id.toLowerCase() !== parent.traceId.toLowerCase()) {
     return ctx;
   }
-  const stored: StoredDsc = { traceId: parent.traceId.toLowerCase(), dsc: Object.freeze({ ...dsc }) };
+  // Matched case-insensitively, passed on in the canonical lowercase form: the trace_id then always equals the
+  // trace id in the traceparent / sentry-trace sent with it (fast-check found `…acEd5cc` passed on verbatim).
+  const traceId = parent.traceId.toLowerCase();
+  const stored: StoredDsc = { traceId, dsc: Object.freeze({ ...dsc, trace_id: traceId }) };
   return ctx.setValue(INCOMING_DSC, stored);
 }
 

@@ -6,6 +6,7 @@
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 
+const SLASH = 0x2f;
 const HEALTH_PATH = /^\/(?:healthz?|readyz?|livez?|ready|live|ping|metrics)\/?(?:[?#].*)?$/i;
 /** Attributes an HTTP server span carries at start that hold the path (stable and legacy semconv). */
 const PATH_ATTRIBUTES = ['url.path', 'http.route', 'http.target'] as const;
@@ -15,9 +16,9 @@ export function isHealthRoute(spanName: string, attributes: Attributes): boolean
     const value = attributes[key];
     if (typeof value === 'string' && HEALTH_PATH.test(value)) return true;
   }
-  // Span names like `GET /healthz`
+  // Span names like `GET /healthz`; most names (`chat gpt-4o`) fail the '/' check without a slice or a regex.
   const space = spanName.indexOf(' ');
-  return space > 0 && HEALTH_PATH.test(spanName.slice(space + 1));
+  return space > 0 && spanName.charCodeAt(space + 1) === SLASH && HEALTH_PATH.test(spanName.slice(space + 1));
 }
 
 export class HealthRouteSampler implements Sampler {

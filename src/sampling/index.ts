@@ -10,7 +10,6 @@ import {
   AlwaysOffSampler,
   AlwaysOnSampler,
   ParentBasedSampler,
-  TraceIdRatioBasedSampler,
   createAlwaysRecordSampler,
   type Sampler,
   type SamplingResult,
@@ -19,7 +18,7 @@ import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { BridgeConfig } from '../config.js';
 import { isSamplingDeferred } from '../propagation/index.js';
 import { HealthRouteSampler } from './health-route.js';
-import { RuleSampler } from './rule-sampler.js';
+import { RuleSampler, ratioSampler } from './rule-sampler.js';
 
 export { isHealthRoute } from './health-route.js';
 
@@ -43,7 +42,7 @@ function parentBased(root: Sampler): Sampler {
 }
 
 function explicitSampler(name: NonNullable<BridgeConfig['sampling']['explicit']>): Sampler {
-  const ratio = new TraceIdRatioBasedSampler(name.arg ?? 1);
+  const ratio = ratioSampler(name.arg ?? 1);
   switch (name.name) {
     case 'always_on':
       return new AlwaysOnSampler();

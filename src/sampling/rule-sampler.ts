@@ -3,7 +3,7 @@
  * the ratio; otherwise the default ratio applies. Each ratio is the SDK's TraceIdRatioBasedSampler, so a trace's
  * decision stays a pure function of its trace id (consistent with the DSC's sample_rand).
  */
-import { TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import { AlwaysOffSampler, AlwaysOnSampler, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { SamplingRule } from '../config.js';
 import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
@@ -20,8 +20,8 @@ export class RuleSampler implements Sampler {
   private readonly fallback: Sampler;
 
   constructor(rootRate: number, rules: readonly SamplingRule[]) {
-    this.fallback = new TraceIdRatioBasedSampler(rootRate);
-    this.rules = rules.map((rule) => ({ rule, sampler: new TraceIdRatioBasedSampler(rule.rate) }));
+    this.fallback = ratioSampler(rootRate);
+    this.rules = rules.map((rule) => ({ rule, sampler: ratioSampler(rule.rate) }));
   }
 
   shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
@@ -42,4 +42,14 @@ function matches(rule: SamplingRule, spanName: string, attributes: Attributes): 
   if (rule.agent !== undefined && attributes[ATTR_GEN_AI_AGENT_NAME] !== rule.agent) return false;
   if (rule.spanType !== undefined && attributes[ATTR_AGENT_SPAN_TYPE] !== rule.spanType) return false;
   return true;
+}
+
+/**
+ * The SDK's ratio sampler, except at the ends: at 1 (or 0) it would still hash the trace id of every span to
+ * reach a foregone decision, which showed in the per-span profile.
+ */
+export function ratioSampler(ratio: number): Sampler {
+  if (ratio >= 1) return new AlwaysOnSampler();
+  if (ratio <= 0) return new AlwaysOffSampler();
+  return new TraceIdRatioBasedSampler(ratio);
 }

@@ -10,3 +10,14 @@ export function scrubString(value: string): string {
   for (const [pattern, replacement] of VALUE_RULES) text = text.replace(pattern, replacement);
   return text;
 }
+
+/** Longest string remembered as already clean (by the scrubber per key, by the span processor per name). */
+export const MAX_REMEMBERED_LENGTH = 256;
+
+/**
+ * A copy of `value` that shares no memory with a larger string: V8 represents substrings (regex captures,
+ * `slice`) as views into their parent, and a remembered view would keep a whole response body alive.
+ */
+export function detached(value: string): string {
+  return ` ${value}`.slice(1);
+}

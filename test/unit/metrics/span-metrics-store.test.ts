@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { DataPointType, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { METRICS } from '../../../src/metrics/catalog.js';
 import { SpanMetricsStore } from '../../../src/metrics/span-metrics-store.js';
@@ -63,5 +64,25 @@ describe('SpanMetricsStore', () => {
     const store = new SpanMetricsStore();
     store.histogram(METRICS.toolDuration, ['tool']);
     expect(await collected(store)).toEqual([]);
+  });
+
+  it('finds the right series whatever the order of lookups (the last-prefix shortcut never mixes series up)', async () => {
+    // Small alphabets so consecutive tuples often share a prefix, differ only in the last label, or in the first.
+    const value = fc.constantFrom('a', 'b', 'ab', undefined);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(value, value, value), { maxLength: 200 }), async (tuples) => {
+        const store = new SpanMetricsStore(1000);
+        const c = store.counter(METRICS.errors, ['x', 'y', 'z']);
+        const expected = new Map<string, number>();
+        for (const tuple of tuples) {
+          c.add(1, tuple);
+          const attributes = JSON.stringify(Object.fromEntries(['x', 'y', 'z'].flatMap((k, i) => (tuple[i] === undefined ? [] : [[k, tuple[i]]]))));
+          expected.set(attributes, (expected.get(attributes) ?? 0) + 1);
+        }
+        const points = (await collected(store))[0]?.dataPoints ?? [];
+        expect(new Map(points.map((p) => [JSON.stringify(p.attributes), p.value]))).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

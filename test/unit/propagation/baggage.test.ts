@@ -168,6 +168,17 @@ describe('W3C limits: user members dropped first, DSC kept', () => {
     expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, public_key: 'fe' });
   });
 
+  it('incoming: a DSC trace_id in another case is the same trace, passed on in lowercase (fast-check counterexample)', () => {
+    const traceId = 'fb1bad75cf5ecbabdb29089baaced5cc';
+    const ctx = extract(defaultPropagator(), {
+      'sentry-trace': `${traceId}-0e37832610edad68-0`,
+      baggage: 'sentry-sampled=false,sentry-trace_id=fb1bad75cf5ecbabdb29089baacEd5cc',
+    });
+    expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, sampled: 'false' });
+    const { headers } = inject(defaultPropagator(), childOf(ctx, false));
+    expect(dscOf(headers.baggage).trace_id).toBe(traceId);
+  });
+
   it('incoming: a baggage header over 16 KB is ignored whole', () => {
     const ctx = extract(defaultPropagator(), { baggage: `a=b,${'x=y,'.repeat(5000)}` });
     expect(propagation.getBaggage(ctx)).toBeUndefined();

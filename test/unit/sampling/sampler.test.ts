@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context } from '@opentelemetry/api';
-import { SamplingDecision } from '@opentelemetry/sdk-trace';
+import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
+import { ratioSampler } from '../../../src/sampling/rule-sampler.js';
 import { loadConfig } from '../../../src/config.js';
 
 const randomTraceId = (i: number) => (BigInt(i) * 0x9e3779b97f4a7c15n + 0x1234567n).toString(16).padStart(32, '0').slice(-32);
@@ -79,5 +80,16 @@ describe('bridge sampler', () => {
     expect(decide(sampler, randomTraceId(3))).toBe(SamplingDecision.RECORD);
     const on = createBridgeSampler(sampling({ OTEL_TRACES_SAMPLER: 'parentbased_always_on', SENTRY_TRACES_SAMPLE_RATE: '0' }));
     expect(decide(on, randomTraceId(3))).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
+  it('decides exactly as the SDK ratio sampler at every rate, including the short-cut ends 0 and 1', () => {
+    for (const rate of [0, 0.1, 0.5, 1]) {
+      const ours = ratioSampler(rate);
+      const sdk = new TraceIdRatioBasedSampler(rate);
+      for (let i = 0; i < 2000; i++) {
+        const traceId = randomTraceId(i);
+        expect(ours.shouldSample(ROOT_CONTEXT, traceId, 'op', SpanKind.INTERNAL, {}, []).decision).toBe(sdk.shouldSample(ROOT_CONTEXT, traceId).decision);
+      }
+    }
   });
 });

@@ -92,6 +92,36 @@ describe('scrubEvent (Sentry beforeSend)', () => {
   });
 });
 
+describe('Scrubber remembered clean values', () => {
+  it('a value seen clean for a key never lets a different, secret value of that key through', () => {
+    const scrubber = new Scrubber();
+    const attributes: Record<string, string> = { 'gen_ai.request.model': 'gpt-4o-2024-08-06' };
+    for (let i = 0; i < 3; i++) {
+      scrubber.attributesInPlace(attributes);
+      expect(attributes['gen_ai.request.model']).toBe('gpt-4o-2024-08-06');
+    }
+    for (const [, secret] of SECRETS) {
+      const span = { 'gen_ai.request.model': secret };
+      scrubber.attributesInPlace(span);
+      expect(span['gen_ai.request.model']).toBe(scrubString(secret));
+      expect(span['gen_ai.request.model']).toContain(FILTERED);
+      // and the clean value again is still clean, the secret again is still filtered
+      const again = { 'gen_ai.request.model': 'gpt-4o-2024-08-06', other: secret };
+      scrubber.attributesInPlace(again);
+      expect(again).toEqual({ 'gen_ai.request.model': 'gpt-4o-2024-08-06', other: scrubString(secret) });
+    }
+  });
+
+  it('remembers clean span names without letting a secret name through', async () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new ScrubSpanProcessor(), new SimpleSpanProcessor({ exporter })] });
+    const tracer = provider.getTracer('t');
+    for (const name of ['chat gpt-4o', 'GET https://u:hunter2secret@api/x', 'chat gpt-4o', 'GET https://u:hunter2secret@api/x']) tracer.startSpan(name).end();
+    await provider.forceFlush();
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['chat gpt-4o', `GET https://${FILTERED}@api/x`, 'chat gpt-4o', `GET https://${FILTERED}@api/x`]);
+  });
+});
+
 describe('ScrubSpanProcessor', () => {
   it('redacts in onEnding, before later processors and exporters read the span', async () => {
     const exporter = new InMemorySpanExporter();
