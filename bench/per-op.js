@@ -4,9 +4,10 @@ import { loadOperation, median, setupBareOtel, setupSentryTracer, startBridgeWit
 const scenario = process.argv[2];
 const batches = Number(process.env.BENCH_BATCHES ?? 7);
 const batchSize = Number(process.env.BENCH_BATCH_SIZE ?? 3000);
-// Warm-up until steady state: the bare SDK (b) keeps speeding up for its first ~25k spans (JIT, queue and GC
-// settling), so a short warm-up measured start-up and made the bridge's ratio to it look smaller than it is.
-const warmupBatches = Number(process.env.BENCH_WARMUP_BATCHES ?? 10);
+// Warm-up until every stack is at steady state: the bare SDK (b) keeps speeding up for its first ~25k spans (JIT,
+// queue and GC settling); the bridge (c) has a larger start-up heap (Sentry, instrumentations), whose first
+// major GC lands after ~40k spans and is followed by ~25k slower spans (bench/README.md has the batch series).
+const warmupBatches = Number(process.env.BENCH_WARMUP_BATCHES ?? 25);
 
 const setups = {
   a: async () => {},

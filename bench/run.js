@@ -82,7 +82,7 @@ async function perOp() {
     e: '@sentry/node 11, own tracer, stream lifecycle (default)',
     f: '@sentry/node 11, own tracer, static lifecycle',
   };
-  const reps = quick ? 2 : 5;
+  const reps = quick ? 2 : 7; // processes differ by up to ~40 % on this VM (bench/README.md): more repetitions, steadier medians
   const samples = Object.fromEntries(Object.keys(labels).map((k) => [k, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (const scenario of Object.keys(labels)) {
@@ -93,7 +93,11 @@ async function perOp() {
     process.stderr.write(`per-op: repetition ${rep + 1}/${reps}\n`);
   }
   const ns = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
-  return Object.fromEntries(Object.keys(labels).map((k) => [k, { label: labels[k], nsPerOp: Math.round(ns[k]), ratioToB: ns[k] / ns.b, samples: samples[k].map(Math.round) }]));
+  // The ratio within each repetition (scenarios of one repetition run back to back): shows the run's spread.
+  const paired = (k) => samples[k].map((v, i) => v / samples.b[i]);
+  return Object.fromEntries(
+    Object.keys(labels).map((k) => [k, { label: labels[k], nsPerOp: Math.round(ns[k]), ratioToB: ns[k] / ns.b, samples: samples[k].map(Math.round), pairedRatios: paired(k) }]),
+  );
 }
 
 async function throughput() {
@@ -189,8 +193,11 @@ function targets(r) {
 function render(r) {
   const lines = [`# agent-otel-bridge bench — ${r.date}${r.quick ? ' (quick)' : ''}`, '', `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; load before: ${r.load}`, ''];
   if (r.perOp) {
-    lines.push('| scenario (one aiRequest with usage) | ns/op (median) | ratio to (b) |', '|---|---:|---:|');
-    for (const [k, v] of Object.entries(r.perOp)) lines.push(`| (${k}) ${v.label} | ${v.nsPerOp.toLocaleString('en-US')} | ${v.ratioToB.toFixed(2)} |`);
+    lines.push('| scenario (one aiRequest with usage) | ns/op (median) | ratio to (b) | ratio within a repetition, min–max |', '|---|---:|---:|---:|');
+    for (const [k, v] of Object.entries(r.perOp)) {
+      const spread = `${Math.min(...v.pairedRatios).toFixed(2)}–${Math.max(...v.pairedRatios).toFixed(2)}`;
+      lines.push(`| (${k}) ${v.label} | ${v.nsPerOp.toLocaleString('en-US')} | ${v.ratioToB.toFixed(2)} | ${spread} |`);
+    }
     lines.push('');
   }
   if (r.throughput) {
