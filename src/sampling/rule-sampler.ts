@@ -1,7 +1,8 @@
 /**
  * Root sampling by rules from the config file: the first rule whose every given field matches the span decides
- * the ratio; otherwise the default ratio applies. Each ratio is the SDK's TraceIdRatioBasedSampler, so a trace's
- * decision stays a pure function of its trace id (consistent with the DSC's sample_rand).
+ * the ratio; otherwise the default ratio applies. Each ratio is the SDK's TraceIdRatioBasedSampler (AlwaysOn /
+ * AlwaysOff at exactly 1 / 0, which decide the same), so a trace's decision stays a pure function of its trace id
+ * (consistent with the DSC's sample_rand).
  */
 import { AlwaysOffSampler, AlwaysOnSampler, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
