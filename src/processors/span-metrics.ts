@@ -6,9 +6,9 @@
  * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
  * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series.
  *
- * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one string key
- * per recorded point into the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK instruments:
- * there).
+ * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
+ * lookup per recorded point in the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK
+ * instruments, and how a lookup stays allocation-free: there).
  */
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
