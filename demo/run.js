@@ -16,20 +16,60 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REGISTER = `${ROOT}dist/instrumentation/register.js`;
 const TOPICS = ['vector memory', 'agent tracing', 'prometheus alerts', 'sentry releases', 'context propagation', 'llm latency', 'tool calling', 'sampling'];
 
-const { values: args } = parseArgs({
-  options: {
-    tasks: { type: 'string', default: process.env.DEMO_TASKS ?? '8' },
-    seed: { type: 'string', default: process.env.DEMO_SEED ?? '42' },
-    'failure-rate': { type: 'string', default: process.env.DEMO_FAILURE_RATE ?? '0.25' },
-    serve: { type: 'boolean', default: false },
-    interval: { type: 'string', default: '2000' },
-    'metrics-base-port': { type: 'string', default: process.env.DEMO_METRICS_BASE_PORT ?? '0' },
-  },
-});
+const USAGE = `Usage: npm start -- [options]   (or: node demo/run.js [options])
+
+Three agent processes (planner, researcher, writer) run under the bridge's preload and work through a few tasks;
+then one cross-agent trace, the error events and the metrics endpoints are shown.
+
+Options:
+  --tasks N              tasks to run (default 8, env DEMO_TASKS)
+  --seed S               seed for the fake LLM and the scripted failures (default 42, env DEMO_SEED)
+  --failure-rate R       share of tasks that hit a rate limit, 0..1 (default 0.25, env DEMO_FAILURE_RATE)
+  --serve                keep the agents up, one task every --interval ms, until Ctrl-C
+  --interval MS          task interval in --serve mode (default 2000)
+  --metrics-base-port P  Prometheus ports P, P+1, P+2 instead of free ones (env DEMO_METRICS_BASE_PORT)
+  -h, --help             this text
+
+Without SENTRY_DSN the local Sentry-compatible ingest runs in this process and every agent sends to it.`;
+
+const args = parseCommandLine();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 const taskCount = positive('tasks', args.tasks);
 const seed = Number(args.seed);
 const failureRate = Number(args['failure-rate']);
 if (!Number.isFinite(seed) || !(failureRate >= 0 && failureRate <= 1)) fail('--seed must be a number and --failure-rate between 0 and 1');
+
+/**
+ * npm keeps options written without `--` for itself: `npm start --tasks 3` sets npm_config_tasks=true and passes
+ * only "3". Say so in one line instead of failing on the stray "3"; `npm start --serve` works as written.
+ */
+function parseCommandLine() {
+  const options = {
+    tasks: { type: 'string', default: process.env.DEMO_TASKS ?? '8' },
+    seed: { type: 'string', default: process.env.DEMO_SEED ?? '42' },
+    'failure-rate': { type: 'string', default: process.env.DEMO_FAILURE_RATE ?? '0.25' },
+    serve: { type: 'boolean', default: process.env.npm_config_serve === 'true' },
+    interval: { type: 'string', default: '2000' },
+    'metrics-base-port': { type: 'string', default: process.env.DEMO_METRICS_BASE_PORT ?? '0' },
+    help: { type: 'boolean', short: 'h', default: false },
+  };
+  const takenByNpm = Object.keys(options).filter((name) => options[name].type === 'string' && process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
+  let parsed;
+  try {
+    parsed = parseArgs({ options, allowPositionals: true });
+  } catch (err) {
+    const option = err.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(err.message)?.[1] : undefined;
+    fail(option ? `unknown option ${option} (see --help)` : `${err.message} (see --help)`);
+  }
+  if (parsed.positionals.length > 0) {
+    const hint = takenByNpm.length > 0 ? `: npm kept --${takenByNpm[0]} for itself, write \`npm start -- --${takenByNpm[0]} ${parsed.positionals[0]}\`` : '';
+    fail(`unexpected argument ${JSON.stringify(parsed.positionals[0])}${hint} (see --help)`);
+  }
+  return parsed.values;
+}
 
 const children = [];
 let ingest;
@@ -71,7 +111,8 @@ async function main() {
     RESEARCHER_URL: researcher.url,
     WRITER_URL: writer.url,
   });
-  console.log(`PIDS ${JSON.stringify(children.map((c) => c.pid))}`);
+  // The agents' process ids, for whoever wants to watch them (the e2e test checks none is left behind).
+  say(`Agent processes: PIDS ${JSON.stringify(children.map((c) => c.pid))}`);
   const metricsUrls = { planner: metricsPorts[0], researcher: metricsPorts[1], writer: metricsPorts[2] };
 
   if (args.serve) return serve(planner.url, metricsUrls);
@@ -80,16 +121,15 @@ async function main() {
   const results = [];
   for (const task of tasks) {
     results.push(await runTask(planner.url, task));
-    process.stderr.write(`\rtasks ${results.length}/${tasks.length}`);
+    progress(results.length, tasks.length);
   }
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
+  await showLiveMetrics(metricsUrls);
   await stopAgents();
 
   say('\nTasks:');
   for (const r of results) say(`  ${String(r.id).padStart(2)}  ${r.traceId}  ${r.outcome}${r.error ? `  (${r.error})` : ''}`);
   if (ingest) await showIngest(results);
-  say('\nMetrics (Prometheus exposition) while the agents run (`npm start -- --serve` keeps them up):');
-  for (const [name, port] of Object.entries(metricsUrls)) say(`  ${name.padEnd(10)} http://127.0.0.1:${port}/metrics`);
   await ingest?.close();
 }
 
@@ -124,8 +164,18 @@ async function showIngest(results) {
   const { renderWaterfall } = await import(`${ROOT}dist/src/ingest/index.js`);
   const complete = results.find((r) => r.outcome === 'ok' && ingest.trace(r.traceId));
   const buggy = results.find((r) => r.outcome === 'bug' && ingest.trace(r.traceId));
-  for (const [title, result] of [['One complete cross-agent trace', complete], ['The trace with the bug', buggy]]) {
-    if (!result) continue;
+  const missing = {
+    complete: 'No task completed without a failure in this run, so there is no complete trace to show (try more --tasks, a lower --failure-rate or another --seed).',
+    bug: 'No task hit the scripted bug in this run (it needs --tasks 2 or more).',
+  };
+  for (const [title, result, why] of [
+    ['One complete cross-agent trace', complete, missing.complete],
+    ['The trace with the bug', buggy, missing.bug],
+  ]) {
+    if (!result) {
+      say(`\n${why}`);
+      continue;
+    }
     say(`\n${title} (${result.traceId}):`);
     say(renderWaterfall(ingest.trace(result.traceId), undefined, { width: Math.min(process.stdout.columns ?? 110, 120) }));
   }
@@ -142,7 +192,7 @@ async function serve(plannerUrl, metricsUrls) {
   say('Ctrl-C to stop.');
   let offset = 0;
   const timer = setInterval(async () => {
-    const [task] = planTasks(1, ++offset);
+    const [task] = planTasks(1, offset++);
     const result = await runTask(plannerUrl, task);
     say(`task ${result.id} ${result.outcome} ${result.traceId}`);
   }, Number(args.interval));
@@ -207,6 +257,40 @@ function freePort() {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A few figures from each agent's Prometheus endpoint while it still runs (the endpoints go away with the agents). */
+async function showLiveMetrics(metricsUrls) {
+  say('\nMetrics (Prometheus exposition) while the agents run (`npm start -- --serve` keeps them up):');
+  for (const [name, port] of Object.entries(metricsUrls)) {
+    const url = `http://127.0.0.1:${port}/metrics`;
+    let figures = '';
+    try {
+      const text = await (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
+      const sum = (metric) => sumSamples(text, metric);
+      figures = `LLM calls ${sum('gen_ai_client_operation_duration_seconds_count')}, tokens ${sum('gen_ai_client_token_usage_sum')}, invocations ${sum('agent_invocation_duration_seconds_count')}, errors ${sum('agent_errors_total')}`;
+    } catch (err) {
+      figures = `(not readable: ${err.message})`;
+    }
+    say(`  ${name.padEnd(10)} ${url}  ${figures}`);
+  }
+}
+
+/** Sum of every sample of one metric in a Prometheus text exposition. */
+function sumSamples(text, metric) {
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(metric) || (line[metric.length] !== '{' && line[metric.length] !== ' ')) continue;
+    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+    if (Number.isFinite(value)) total += value;
+  }
+  return total;
+}
+
+/** One redrawn line on a terminal; one line per task when stderr is a pipe or a file. */
+function progress(done, total) {
+  if (process.stderr.isTTY) process.stderr.write(`\rtasks ${done}/${total}`);
+  else process.stderr.write(`tasks ${done}/${total}\n`);
 }
 
 function positive(name, value) {
