@@ -264,9 +264,9 @@ async function showLiveMetrics(metricsUrls) {
   say('\nMetrics (Prometheus exposition) while the agents run (`npm start -- --serve` keeps them up):');
   for (const [name, port] of Object.entries(metricsUrls)) {
     const url = `http://127.0.0.1:${port}/metrics`;
-    let figures = '';
+    let figures;
     try {
-      const text = await (await fetch(url, { signal: AbortSignal.timeout(3000) })).text();
+      const text = await (await fetch(url, { signal: globalThis.AbortSignal.timeout(3000) })).text();
       const sum = (metric) => sumSamples(text, metric);
       figures = `LLM calls ${sum('gen_ai_client_operation_duration_seconds_count')}, tokens ${sum('gen_ai_client_token_usage_sum')}, invocations ${sum('agent_invocation_duration_seconds_count')}, errors ${sum('agent_errors_total')}`;
     } catch (err) {
