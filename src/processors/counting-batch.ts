@@ -15,7 +15,7 @@ import { TraceFlags, createNoopMeter, type Attributes, type Context, type Counte
 import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '@opentelemetry/semantic-conventions/incubating';
-import { CountingSpanExporter } from '../../exporters/counting-exporter.js';
+import { CountingSpanExporter } from './counting-exporter.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
 
 export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {

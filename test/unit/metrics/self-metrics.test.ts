@@ -3,7 +3,7 @@ import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { AlwaysOnSampler, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { describe, expect, it } from 'vitest';
-import { CountingSpanExporter } from '../../../exporters/counting-exporter.js';
+import { CountingSpanExporter } from '../../../src/processors/counting-exporter.js';
 import { createPrometheusMeterProvider } from '../../../exporters/prometheus.js';
 import { CountingBatchSpanProcessor } from '../../../src/processors/counting-batch.js';
 import { bindSelfMetrics, recordSentryEvent, recordSpanOutcome, unbindSelfMetrics, type SpanExportOutcome } from '../../../src/self-metrics.js';

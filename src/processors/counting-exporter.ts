@@ -6,7 +6,7 @@
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { recordSpanOutcome, type SpanOutcomeRecorder } from '../src/self-metrics.js';
+import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
 
 export interface CountingSpanExporterOptions {
   /** `exporter` label value, e.g. `sentry`, `otlp`. */
