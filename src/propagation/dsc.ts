@@ -2,14 +2,23 @@
  * The Sentry dynamic sampling context (DSC): the `sentry-*` members of baggage.
  *
  * Incoming: kept in the OTel context, bound to the trace it arrived with, and passed on unchanged while that trace
- * continues. A DSC whose `trace_id` is not the trace actually continued (no trace continued, or a traceparent for
- * another trace won) describes someone else's trace and is dropped. Outgoing without one: this process is the head
- * of the Sentry trace and creates it from the options and the span's decision.
+ * continues (frozen: getsentry/sentry-docs `develop-docs/sdk/telemetry/traces/dynamic-sampling-context.mdx`,
+ * "Freezing Dynamic Sampling Context"). A DSC whose `trace_id` is not the trace actually continued (no trace
+ * continued, or a traceparent for another trace won) describes someone else's trace and is dropped. The one
+ * addition: an incoming DSC without a usable `sample_rand` gets one, as `develop-docs/sdk/telemetry/traces/index.mdx`
+ * ("Propagated Random Value") asks — inside the interval that agrees with the propagated `sample_rate` and
+ * decision, else from the trace id. A trace continued from `sentry-trace` without `sentry-*` baggage has a frozen
+ * empty DSC (only `trace_id` and that `sample_rand`): the head was a Sentry SDK, so this process must not invent
+ * the head's fields.
+ * Outgoing without one: this process is the head of the Sentry trace and creates the DSC from the options and
+ * the span's decision and decided rate (`sentry.client_sample_rate`, the same number Relay reads on the spans).
  */
 import { TraceFlags, createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
 import { SENTRY_BAGGAGE_KEY_PREFIX, dynamicSamplingContextToSentryBaggageHeader, type DynamicSamplingContext } from '@sentry/core';
+import { parseRate, spanSampleRate } from './client-sample-rate.js';
+import { isSamplingDeferred } from './deferred-sampling.js';
 import { DSC_MAX_MEMBERS } from './limits.js';
-import { sampleRandForDecision } from './sample-rand.js';
+import { sampleRandForDecision, sampleRandFromTraceId } from './sample-rand.js';
 
 export type { DynamicSamplingContext };
 
@@ -17,6 +26,8 @@ export type { DynamicSamplingContext };
 export interface DscOptions {
   /** The DSN's public key. */
   publicKey?: string;
+  /** The Sentry organization id (see `orgIdFromDsn`). */
+  orgId?: string;
   environment?: string;
   release?: string;
   /** The root sample rate in [0, 1]. */
@@ -55,8 +66,41 @@ export function setIncomingDsc(ctx: Context, dsc: Partial<DynamicSamplingContext
   // Matched case-insensitively, passed on in the canonical lowercase form: the trace_id then always equals the
   // trace id in the traceparent / sentry-trace sent with it (fast-check found `…acEd5cc` passed on verbatim).
   const traceId = parent.traceId.toLowerCase();
-  const stored: StoredDsc = { traceId, dsc: Object.freeze({ ...dsc, trace_id: traceId }) };
+  const frozen = { ...dsc, trace_id: traceId };
+  if (parseSampleRand(dsc.sample_rand) === undefined) frozen.sample_rand = String(deriveSampleRand(ctx, frozen, traceId));
+  const stored: StoredDsc = { traceId, dsc: Object.freeze(frozen) };
   return ctx.setValue(INCOMING_DSC, stored);
+}
+
+/**
+ * `sample_rand` for an incoming trace without one: agreeing with the propagated `sample_rate` and decision (the DSC's
+ * `sampled`, else the parent's flag unless the decision was deferred), else the trace-id value.
+ */
+function deriveSampleRand(ctx: Context, dsc: Partial<DynamicSamplingContext>, traceId: string): number {
+  const rate = parseRate(dsc.sample_rate);
+  let sampled: boolean | undefined = dsc.sampled === 'true' ? true : dsc.sampled === 'false' ? false : undefined;
+  if (sampled === undefined && !isSamplingDeferred(ctx)) {
+    const flags = trace.getSpanContext(ctx)?.traceFlags ?? TraceFlags.NONE;
+    sampled = (flags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  }
+  return rate === undefined || sampled === undefined ? sampleRandFromTraceId(traceId) : sampleRandForDecision(traceId, sampled, rate);
+}
+
+/** A `sample_rand` in [0, 1), else `undefined`. */
+function parseSampleRand(value: unknown): number | undefined {
+  const rand = typeof value === 'string' && value.trim() !== '' ? Number(value) : undefined;
+  return rand !== undefined && Number.isFinite(rand) && rand >= 0 && rand < 1 ? rand : undefined;
+}
+
+/** The incoming (or derived) `sample_rand` of the trace `ctx` continues; `undefined` when this process is its head. */
+export function incomingSampleRand(ctx: Context): number | undefined {
+  return parseSampleRand(getDynamicSamplingContext(ctx)?.sample_rand);
+}
+
+/** The org id in a DSN host like `o123.ingest.sentry.io`, as @sentry/core's `extractOrgIdFromDsnHost` reads it. */
+export function orgIdFromDsn(dsn: string | undefined): string | undefined {
+  if (dsn === undefined || !URL.canParse(dsn)) return undefined;
+  return /^o(\d{1,20})\./.exec(new URL(dsn).hostname)?.[1];
 }
 
 /**
@@ -81,6 +125,7 @@ export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Pa
   const rate = validRate(options.sampleRate);
   const dsc: Partial<DynamicSamplingContext> = { trace_id: traceId };
   if (usable(options.publicKey)) dsc.public_key = options.publicKey;
+  if (usable(options.orgId)) dsc.org_id = options.orgId;
   if (usable(options.environment)) dsc.environment = options.environment;
   if (usable(options.release)) dsc.release = options.release;
   if (rate !== undefined) dsc.sample_rate = String(rate);
@@ -89,13 +134,19 @@ export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Pa
   return dsc;
 }
 
-/** The DSC to send with `spanContext`: the incoming one while its trace continues, else a fresh head DSC. */
+/**
+ * The DSC to send with `spanContext`: the incoming one while its trace continues, else a fresh head DSC whose
+ * `sample_rate` is the rate recorded on the span in `ctx` (the rate that decided), `options.sampleRate` without one.
+ */
 export function resolveDynamicSamplingContext(
   ctx: Context,
   spanContext: SpanContext,
   options: DscOptions,
 ): Readonly<Partial<DynamicSamplingContext>> {
-  return getDynamicSamplingContext(ctx) ?? createHeadDsc(spanContext, options);
+  const incoming = getDynamicSamplingContext(ctx);
+  if (incoming !== undefined) return incoming;
+  const decided = spanSampleRate(ctx);
+  return createHeadDsc(spanContext, decided === undefined ? options : { ...options, sampleRate: decided });
 }
 
 /** `sentry-*` baggage members for a DSC (via @sentry/core; it also caps the result at 8192 bytes). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context } from '@opentelemetry/api';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
-import { ratioSampler } from '../../../src/sampling/rule-sampler.js';
+import { ratioSampler } from '../../../src/sampling/rate-sampler.js';
 import { loadConfig } from '../../../src/config.js';
 
 const randomTraceId = (i: number) => (BigInt(i) * 0x9e3779b97f4a7c15n + 0x1234567n).toString(16).padStart(32, '0').slice(-32);
@@ -58,19 +58,27 @@ describe('bridge sampler', () => {
     expect(isHealthRoute('GET /health-report', {})).toBe(false);
   });
 
-  it('lets config-file rules set the ratio by span type, agent, route or name', () => {
+  it('lets config-file rules set the ratio by span type, agent, path pattern or name', () => {
     const sampler = createBridgeSampler({
       ...sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }),
       rules: [
         { spanType: 'memory.operation', rate: 0 },
         { agent: 'noisy', rate: 0 },
-        { httpRoute: '/batch', rate: 0 },
+        { urlPath: '/users/:id/history', rate: 0 },
+        { urlPath: '/v1/batch/*', rate: 0 },
         { spanName: 'boring', rate: 0 },
       ],
     });
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/users/42/history' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/users/42/history/' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'http.target': '/users/7/history?page=2' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/v1/batch' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/v1/batch/a/b' })).toBe(SamplingDecision.RECORD);
+    for (const path of ['/users/42', '/users//history', '/users/42/history/x', '/v1/batches', 'users/42/history']) {
+      expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': path })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    }
     expect(decide(sampler, randomTraceId(2), 'memory.get kv', { 'agent.span.type': 'memory.operation' })).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'x', { 'gen_ai.agent.name': 'noisy' })).toBe(SamplingDecision.RECORD);
-    expect(decide(sampler, randomTraceId(2), 'x', { 'http.route': '/batch' })).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'boring')).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'interesting')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
