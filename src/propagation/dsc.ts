@@ -39,6 +39,8 @@ const INCOMING_DSC = createContextKey('agent-otel-bridge.propagation.incoming-ds
 interface StoredDsc {
   readonly traceId: string;
   readonly dsc: Readonly<Partial<DynamicSamplingContext>>;
+  /** The parent's sentry-trace had no sampled flag: this process makes the decision (see resolve…). */
+  readonly deferred: boolean;
 }
 
 /** DSC keys (without the prefix) we pass on: Sentry's are snake_case ASCII; anything else is not a DSC member. */
@@ -68,7 +70,7 @@ export function setIncomingDsc(ctx: Context, dsc: Partial<DynamicSamplingContext
   const traceId = parent.traceId.toLowerCase();
   const frozen = { ...dsc, trace_id: traceId };
   if (parseSampleRand(dsc.sample_rand) === undefined) frozen.sample_rand = String(deriveSampleRand(ctx, frozen, traceId));
-  const stored: StoredDsc = { traceId, dsc: Object.freeze(frozen) };
+  const stored: StoredDsc = { traceId, dsc: Object.freeze(frozen), deferred: isSamplingDeferred(ctx) };
   return ctx.setValue(INCOMING_DSC, stored);
 }
 
@@ -108,11 +110,15 @@ export function orgIdFromDsn(dsn: string | undefined): string | undefined {
  * trace did not arrive with one — then this process is the DSC's head (see `resolveDynamicSamplingContext`).
  */
 export function getDynamicSamplingContext(ctx: Context): Readonly<Partial<DynamicSamplingContext>> | undefined {
+  return storedDsc(ctx)?.dsc;
+}
+
+function storedDsc(ctx: Context): StoredDsc | undefined {
   try {
     const stored = ctx.getValue(INCOMING_DSC) as StoredDsc | undefined;
     const current = trace.getSpanContext(ctx);
     if (stored === undefined || current === undefined) return undefined;
-    return current.traceId.toLowerCase() === stored.traceId ? stored.dsc : undefined;
+    return current.traceId.toLowerCase() === stored.traceId ? stored : undefined;
   } catch {
     return undefined;
   }
@@ -121,7 +127,7 @@ export function getDynamicSamplingContext(ctx: Context): Readonly<Partial<Dynami
 /** The DSC a trace head sends, from the options and the span's own decision. */
 export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Partial<DynamicSamplingContext> {
   const traceId = spanContext.traceId.toLowerCase();
-  const sampled = (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
+  const sampled = isSampled(spanContext);
   const rate = validRate(options.sampleRate);
   const dsc: Partial<DynamicSamplingContext> = { trace_id: traceId };
   if (usable(options.publicKey)) dsc.public_key = options.publicKey;
@@ -137,16 +143,25 @@ export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Pa
 /**
  * The DSC to send with `spanContext`: the incoming one while its trace continues, else a fresh head DSC whose
  * `sample_rate` is the rate recorded on the span in `ctx` (the rate that decided), `options.sampleRate` without one.
+ * When this process made a deferred decision, the incoming DSC carries that decision and its rate: as
+ * @sentry/core does for a locally sampled root (`tracing/dynamicSamplingContext.js`, `applyLocalSampleRateToDsc`),
+ * so the spans' `sentry.client_sample_rate` and the DSC agree downstream. The decision used the DSC's
+ * `sample_rand`, so `sampled == sample_rand < sample_rate` holds.
  */
 export function resolveDynamicSamplingContext(
   ctx: Context,
   spanContext: SpanContext,
   options: DscOptions,
 ): Readonly<Partial<DynamicSamplingContext>> {
-  const incoming = getDynamicSamplingContext(ctx);
-  if (incoming !== undefined) return incoming;
   const decided = spanSampleRate(ctx);
-  return createHeadDsc(spanContext, decided === undefined ? options : { ...options, sampleRate: decided });
+  const incoming = storedDsc(ctx);
+  if (incoming === undefined) return createHeadDsc(spanContext, decided === undefined ? options : { ...options, sampleRate: decided });
+  if (!incoming.deferred || decided === undefined) return incoming.dsc;
+  return { ...incoming.dsc, sample_rate: String(decided), sampled: String(isSampled(spanContext)) };
+}
+
+function isSampled(spanContext: SpanContext): boolean {
+  return (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
 }
 
 /** `sentry-*` baggage members for a DSC (via @sentry/core; it also caps the result at 8192 bytes). */
