@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapGetter, trace, type Context } from '@opentelemetry/api';
+import { ATTR_SENTRY_CLIENT_SAMPLE_RATE, createPropagator } from '../../../src/propagation/index.js';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
 import { ratioSampler } from '../../../src/sampling/rate-sampler.js';
@@ -99,5 +100,30 @@ describe('bridge sampler', () => {
         expect(ours.shouldSample(ROOT_CONTEXT, traceId, 'op', SpanKind.INTERNAL, {}, []).decision).toBe(sdk.shouldSample(ROOT_CONTEXT, traceId).decision);
       }
     }
+  });
+
+  it.each([
+    [{ OTEL_TRACES_SAMPLER: 'always_on', SENTRY_ENVIRONMENT: 'production' }, 1],
+    [{ OTEL_TRACES_SAMPLER: 'always_off' }, 0],
+    [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.3' }, 0.3],
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.2' }, 0.2],
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_always_on', SENTRY_TRACES_SAMPLE_RATE: '0.1' }, 1],
+    [{ SENTRY_ENVIRONMENT: 'production' }, 0.1],
+  ])('a root under %o records sentry.client_sample_rate = %s, sampled or not', (env, rate) => {
+    const sampler = createBridgeSampler(sampling(env as Record<string, string>));
+    for (let i = 0; i < 50; i++) {
+      const result = sampler.shouldSample(ROOT_CONTEXT, randomTraceId(i), 'op', SpanKind.INTERNAL, {}, []);
+      expect(result.attributes?.[ATTR_SENTRY_CLIENT_SAMPLE_RATE]).toBe(rate);
+    }
+  });
+
+  it("a remote parent's rate comes from its DSC, else 1 / 0 from its flag", () => {
+    const sampler = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '0.5' }));
+    const rateUnder = (ctx: Context) => sampler.shouldSample(ctx, 'a'.repeat(32), 'child', SpanKind.SERVER, {}, []).attributes?.[ATTR_SENTRY_CLIENT_SAMPLE_RATE];
+    expect(rateUnder(remoteParent(true))).toBe(1);
+    expect(rateUnder(remoteParent(false))).toBe(0);
+    const propagator = createPropagator([], { dsc: {} });
+    const withDsc = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, baggage: `sentry-trace_id=${'a'.repeat(32)},sentry-sample_rate=0.125` }, defaultTextMapGetter);
+    expect(rateUnder(withDsc)).toBe(0.125);
   });
 });
