@@ -36,11 +36,36 @@ export interface DscOptions {
 
 const INCOMING_DSC = createContextKey('agent-otel-bridge.propagation.incoming-dsc');
 
-interface StoredDsc {
-  readonly traceId: string;
-  readonly dsc: Readonly<Partial<DynamicSamplingContext>>;
-  /** The parent's sentry-trace had no sampled flag: this process makes the decision (see resolve…). */
-  readonly deferred: boolean;
+/** An incoming DSC bound to its trace. A missing `sample_rand` is derived on first use: most extracted contexts never inject. */
+class StoredDsc {
+  private frozen: Readonly<Partial<DynamicSamplingContext>> | undefined;
+
+  constructor(
+    readonly traceId: string,
+    private readonly incoming: Partial<DynamicSamplingContext>,
+    /** The parent's sentry-trace had no sampled flag: this process makes the decision (see resolve…). */
+    readonly deferred: boolean,
+    private readonly parentSampled: boolean,
+  ) {}
+
+  get dsc(): Readonly<Partial<DynamicSamplingContext>> {
+    if (this.frozen === undefined) {
+      const dsc = { ...this.incoming, trace_id: this.traceId };
+      if (parseSampleRand(dsc.sample_rand) === undefined) dsc.sample_rand = String(this.deriveSampleRand(dsc));
+      this.frozen = Object.freeze(dsc);
+    }
+    return this.frozen;
+  }
+
+  /**
+   * `sample_rand` for an incoming trace without one: agreeing with the propagated `sample_rate` and decision (the
+   * DSC's `sampled`, else the parent's flag unless the decision was deferred), else the trace-id value.
+   */
+  private deriveSampleRand(dsc: Partial<DynamicSamplingContext>): number {
+    const rate = parseRate(dsc.sample_rate);
+    const sampled = dsc.sampled === 'true' ? true : dsc.sampled === 'false' ? false : this.deferred ? undefined : this.parentSampled;
+    return rate === undefined || sampled === undefined ? sampleRandFromTraceId(this.traceId) : sampleRandForDecision(this.traceId, sampled, rate);
+  }
 }
 
 /** DSC keys (without the prefix) we pass on: Sentry's are snake_case ASCII; anything else is not a DSC member. */
@@ -68,24 +93,7 @@ export function setIncomingDsc(ctx: Context, dsc: Partial<DynamicSamplingContext
   // Matched case-insensitively, passed on in the canonical lowercase form: the trace_id then always equals the
   // trace id in the traceparent / sentry-trace sent with it (fast-check found `…acEd5cc` passed on verbatim).
   const traceId = parent.traceId.toLowerCase();
-  const frozen = { ...dsc, trace_id: traceId };
-  if (parseSampleRand(dsc.sample_rand) === undefined) frozen.sample_rand = String(deriveSampleRand(ctx, frozen, traceId));
-  const stored: StoredDsc = { traceId, dsc: Object.freeze(frozen), deferred: isSamplingDeferred(ctx) };
-  return ctx.setValue(INCOMING_DSC, stored);
-}
-
-/**
- * `sample_rand` for an incoming trace without one: agreeing with the propagated `sample_rate` and decision (the DSC's
- * `sampled`, else the parent's flag unless the decision was deferred), else the trace-id value.
- */
-function deriveSampleRand(ctx: Context, dsc: Partial<DynamicSamplingContext>, traceId: string): number {
-  const rate = parseRate(dsc.sample_rate);
-  let sampled: boolean | undefined = dsc.sampled === 'true' ? true : dsc.sampled === 'false' ? false : undefined;
-  if (sampled === undefined && !isSamplingDeferred(ctx)) {
-    const flags = trace.getSpanContext(ctx)?.traceFlags ?? TraceFlags.NONE;
-    sampled = (flags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
-  }
-  return rate === undefined || sampled === undefined ? sampleRandFromTraceId(traceId) : sampleRandForDecision(traceId, sampled, rate);
+  return ctx.setValue(INCOMING_DSC, new StoredDsc(traceId, { ...dsc }, isSamplingDeferred(ctx), isSampled(parent)));
 }
 
 /** A `sample_rand` in [0, 1), else `undefined`. */
