@@ -21,7 +21,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from './config.js';
 import { createBridgeSampler } from './sampling/index.js';
-import { createPropagator } from './propagation/index.js';
+import { createPropagator, orgIdFromDsn } from './propagation/index.js';
 import { ScrubSpanProcessor } from './processors/scrub.js';
 import { SpanMetricsProcessor } from './processors/span-metrics.js';
 import { SentryErrorsProcessor } from './processors/sentry-errors.js';
@@ -132,6 +132,7 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     textMapPropagator: createPropagator(config.propagators, {
       dsc: {
         publicKey: config.sentry.publicKey,
+        orgId: orgIdFromDsn(dsn),
         environment: config.environment,
         release,
         sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,

@@ -29,6 +29,9 @@ const LOG_LEVELS = ['none', 'error', 'warn', 'info', 'debug', 'verbose', 'all'] 
 /** A sampling rule from the config file: the first rule whose every given field matches sets the root rate. */
 export interface SamplingRule {
   spanName?: string;
+  /** A route pattern (`/users/:id`, `/batch/*`) matched against the request path at span start. */
+  urlPath?: string;
+  /** Deprecated: read as `urlPath` (`http.route` is set only after the sampler decided). */
   httpRoute?: string;
   agent?: string;
   spanType?: string;
@@ -115,6 +118,7 @@ const hostname = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9
 const samplingRule = z
   .object({
     spanName: z.string().optional(),
+    urlPath: z.string().optional(),
     httpRoute: z.string().optional(),
     agent: z.string().optional(),
     spanType: z.string().optional(),

@@ -1,5 +1,5 @@
 /**
- * Propagation (DESIGN §6): traceparent/tracestate, sentry-trace and ONE baggage header carrying user members and
+ * Propagation: traceparent/tracestate, sentry-trace and ONE baggage header carrying user members and
  * the Sentry DSC. See docs/propagation.md.
  */
 export {
@@ -18,10 +18,13 @@ export { isSamplingDeferred } from './deferred-sampling.js';
 export {
   createHeadDsc,
   getDynamicSamplingContext,
+  incomingSampleRand,
+  orgIdFromDsn,
   resolveDynamicSamplingContext,
   type DscOptions,
   type DynamicSamplingContext,
 } from './dsc.js';
+export { ATTR_SENTRY_CLIENT_SAMPLE_RATE, parseRate, spanSampleRate } from './client-sample-rate.js';
 export { sampleRandForDecision, sampleRandFromTraceId } from './sample-rand.js';
 export { formatSentryTrace, parseSentryTrace, SENTRY_TRACE_HEADER, type SentryTraceData } from './sentry-trace.js';
 export { BAGGAGE_HEADER } from './baggage-codec.js';

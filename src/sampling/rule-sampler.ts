@@ -1,18 +1,27 @@
 /**
  * Root sampling by rules from the config file: the first rule whose every given field matches the span decides
- * the ratio; otherwise the default ratio applies. Each ratio is the SDK's TraceIdRatioBasedSampler (AlwaysOn /
- * AlwaysOff at exactly 1 / 0, which decide the same), so a trace's decision stays a pure function of its trace id
- * (consistent with the DSC's sample_rand).
+ * the rate; otherwise the default rate applies. Each rate is a RateSampler, so the decision stays a pure function
+ * of the trace id (consistent with the DSC's sample_rand) and the span records the rate that decided.
+ *
+ * Rules match what a span has at start, when the sampler runs: its name, `gen_ai.agent.name`, `agent.span.type`
+ * and, for HTTP server spans, the request path against a route pattern (`urlPath`, see path-pattern.ts). The old
+ * `httpRoute` key could never match (`http.route` arrives when the response ends); it is read as a `urlPath`
+ * pattern, with one warning.
  */
-import { AlwaysOffSampler, AlwaysOnSampler, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
+import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { SamplingRule } from '../config.js';
 import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
 import { ATTR_GEN_AI_AGENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
+import { warnOnce } from '../log.js';
+import { compilePathPattern, matchesPath, requestPath, type PathPattern } from './path-pattern.js';
+import { RateSampler } from './rate-sampler.js';
 
 interface CompiledRule {
-  rule: SamplingRule;
+  spanName: string | undefined;
+  agent: string | undefined;
+  spanType: string | undefined;
+  path: PathPattern | undefined;
   sampler: Sampler;
 }
 
@@ -21,13 +30,13 @@ export class RuleSampler implements Sampler {
   private readonly fallback: Sampler;
 
   constructor(rootRate: number, rules: readonly SamplingRule[]) {
-    this.fallback = ratioSampler(rootRate);
-    this.rules = rules.map((rule) => ({ rule, sampler: ratioSampler(rule.rate) }));
+    this.fallback = new RateSampler(rootRate);
+    this.rules = rules.map(compileRule);
   }
 
   shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    for (const { rule, sampler } of this.rules) {
-      if (matches(rule, spanName, attributes)) return sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    for (const rule of this.rules) {
+      if (matches(rule, spanName, attributes)) return rule.sampler.shouldSample(context, traceId, spanName, spanKind, attributes, links);
     }
     return this.fallback.shouldSample(context, traceId, spanName, spanKind, attributes, links);
   }
@@ -37,20 +46,31 @@ export class RuleSampler implements Sampler {
   }
 }
 
-function matches(rule: SamplingRule, spanName: string, attributes: Attributes): boolean {
-  if (rule.spanName !== undefined && rule.spanName !== spanName) return false;
-  if (rule.httpRoute !== undefined && attributes[ATTR_HTTP_ROUTE] !== rule.httpRoute) return false;
-  if (rule.agent !== undefined && attributes[ATTR_GEN_AI_AGENT_NAME] !== rule.agent) return false;
-  if (rule.spanType !== undefined && attributes[ATTR_AGENT_SPAN_TYPE] !== rule.spanType) return false;
-  return true;
+function compileRule(rule: SamplingRule): CompiledRule {
+  let pattern = rule.urlPath;
+  if (pattern === undefined && rule.httpRoute !== undefined) {
+    warnOnce(
+      'sampling-rule-http-route',
+      `sampling rule key "httpRoute" is deprecated (http.route is only known after the sampler ran): "${rule.httpRoute}" is matched as a "urlPath" route pattern`,
+    );
+    pattern = rule.httpRoute;
+  }
+  return {
+    spanName: rule.spanName,
+    agent: rule.agent,
+    spanType: rule.spanType,
+    path: pattern === undefined ? undefined : compilePathPattern(pattern),
+    sampler: new RateSampler(rule.rate),
+  };
 }
 
-/**
- * The SDK's ratio sampler, except at the ends: at 1 (or 0) it would still hash the trace id of every span to
- * reach a foregone decision, which showed in the per-span profile.
- */
-export function ratioSampler(ratio: number): Sampler {
-  if (ratio >= 1) return new AlwaysOnSampler();
-  if (ratio <= 0) return new AlwaysOffSampler();
-  return new TraceIdRatioBasedSampler(ratio);
+function matches(rule: CompiledRule, spanName: string, attributes: Attributes): boolean {
+  if (rule.spanName !== undefined && rule.spanName !== spanName) return false;
+  if (rule.agent !== undefined && attributes[ATTR_GEN_AI_AGENT_NAME] !== rule.agent) return false;
+  if (rule.spanType !== undefined && attributes[ATTR_AGENT_SPAN_TYPE] !== rule.spanType) return false;
+  if (rule.path !== undefined) {
+    const path = requestPath(attributes);
+    if (path === undefined || !matchesPath(rule.path, path)) return false;
+  }
+  return true;
 }

@@ -11,7 +11,7 @@ import {
 } from '../../../src/propagation/index.js';
 import { BAGGAGE_MEMBER_OUT, DSC_OPTIONS, baggageMembers, childOf, defaultPropagator, dscOf, extract, inject, traceIdFrom } from './helpers.js';
 
-const DSC_KEYS = ['trace_id', 'public_key', 'sample_rate', 'sampled', 'environment', 'release', 'sample_rand'];
+const DSC_KEYS = ['trace_id', 'public_key', 'org_id', 'sample_rate', 'sampled', 'environment', 'release', 'sample_rand'];
 
 function agentContext(entries: Record<string, string>, sampled = true): Context {
   const withSpan = trace.setSpanContext(ROOT_CONTEXT, {
@@ -151,7 +151,8 @@ describe('W3C limits: user members dropped first, DSC kept', () => {
     const propagator = defaultPropagator();
     const { headers } = inject(propagator, childOf(extract(propagator, incoming), true));
     expectValidBaggage(headers.baggage);
-    expect(dscOf(headers.baggage)).toEqual({ trace_id: traceId, public_key: 'fe', transaction: bigTransaction });
+    // sample_rand is the one member added to an incoming DSC (derived when missing); see dsc.test.ts
+    expect(dscOf(headers.baggage)).toEqual({ trace_id: traceId, public_key: 'fe', transaction: bigTransaction, sample_rand: expect.any(String) });
     expect(baggageMembers(headers.baggage).has('u1')).toBe(true);
     expect(baggageMembers(headers.baggage).has('u2')).toBe(false);
   });
@@ -165,7 +166,7 @@ describe('W3C limits: user members dropped first, DSC kept', () => {
       baggage: [...user, `sentry-trace_id=${traceId}`, 'sentry-public_key=fe'].join(','),
     });
     expect(propagation.getBaggage(ctx)?.getAllEntries()).toHaveLength(BAGGAGE_MAX_MEMBERS);
-    expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, public_key: 'fe' });
+    expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, public_key: 'fe', sample_rand: expect.any(String) });
   });
 
   it('incoming: a DSC trace_id in another case is the same trace, passed on in lowercase (fast-check counterexample)', () => {
@@ -174,7 +175,7 @@ describe('W3C limits: user members dropped first, DSC kept', () => {
       'sentry-trace': `${traceId}-0e37832610edad68-0`,
       baggage: 'sentry-sampled=false,sentry-trace_id=fb1bad75cf5ecbabdb29089baacEd5cc',
     });
-    expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, sampled: 'false' });
+    expect(getDynamicSamplingContext(ctx)).toEqual({ trace_id: traceId, sampled: 'false', sample_rand: expect.any(String) });
     const { headers } = inject(defaultPropagator(), childOf(ctx, false));
     expect(dscOf(headers.baggage).trace_id).toBe(traceId);
   });

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TraceFlags, propagation, trace, type Context } from '@opentelemetry/api';
-import { getDynamicSamplingContext, isSamplingDeferred } from '../../../src/propagation/index.js';
+import { getDynamicSamplingContext, isSamplingDeferred, sampleRandFromTraceId } from '../../../src/propagation/index.js';
 import {
   DSC_OPTIONS,
   SENTRY_TRACE_OUT,
@@ -87,8 +87,11 @@ interface Row {
   trace: string | null;
   parent: string | null;
   decision: Decision;
-  /** Whether the outgoing DSC is the incoming one passed on unchanged (else a fresh head DSC). */
-  dsc: 'incoming' | 'fresh';
+  /**
+   * The outgoing DSC: the incoming one passed on unchanged, a fresh head DSC, or the frozen empty DSC of a trace a
+   * Sentry SDK sent without `sentry-*` baggage (trace_id and a derived sample_rand only).
+   */
+  dsc: 'incoming' | 'fresh' | 'frozen';
   tracestate: boolean;
 }
 
@@ -204,7 +207,7 @@ function rows(): Row[] {
     trace: A,
     parent: A_SPAN,
     decision: 'not-sampled',
-    dsc: 'fresh',
+    dsc: 'frozen',
     tracestate: false,
   });
   out.push({
@@ -213,7 +216,7 @@ function rows(): Row[] {
     trace: A,
     parent: A_SPAN,
     decision: 'sampled',
-    dsc: 'fresh',
+    dsc: 'frozen',
     tracestate: false,
   });
   return out;
@@ -246,6 +249,7 @@ describe('extract → child → inject, table-driven', () => {
     expect(propagation.getBaggage(ctx)?.getAllEntries().map(([k, e]) => [k, e.value])).toEqual([['tenant', 'acme']]);
     const incomingDsc = getDynamicSamplingContext(ctx);
     if (row.dsc === 'incoming') expect(incomingDsc).toEqual(frontEndDsc(row.trace ?? ''));
+    else if (row.dsc === 'frozen') expect(incomingDsc).toEqual({ trace_id: row.trace, sample_rand: String(sampleRandFromTraceId(row.trace ?? '')) });
     else expect(incomingDsc).toBeUndefined();
 
     // --- the child span the SDK would start, and what it sends on
@@ -275,10 +279,13 @@ describe('extract → child → inject, table-driven', () => {
     const dsc = dscOf(headers.baggage);
     if (row.dsc === 'incoming') {
       expect(dsc).toEqual(frontEndDsc(traceId));
+    } else if (row.dsc === 'frozen') {
+      expect(dsc).toEqual({ trace_id: traceId, sample_rand: String(sampleRandFromTraceId(traceId)) });
     } else {
       expect(dsc).toEqual({
         trace_id: traceId,
         public_key: DSC_OPTIONS.publicKey,
+        org_id: DSC_OPTIONS.orgId,
         environment: DSC_OPTIONS.environment,
         release: DSC_OPTIONS.release,
         sample_rate: String(DSC_OPTIONS.sampleRate),

@@ -60,13 +60,14 @@ describe('createPropagator', () => {
     expect(inject(createPropagator([], opts), invalid).headers).toEqual({});
   });
 
-  it('forwarding an extracted context as-is yields valid headers (two-digit flags, lower-case ids)', () => {
+  it('forwarding an extracted context as-is yields valid headers (two-digit flags, only the defined bits, lower-case ids)', () => {
     const propagator = createPropagator([], opts);
     const ctx = extract(propagator, { traceparent: `00-${A}-aaaaaaaaaaaaaaaa-ff` });
-    expect(inject(propagator, ctx).headers.traceparent).toBe(`00-${A}-aaaaaaaaaaaaaaaa-ff`);
+    // W3C Trace Context Level 2: sampled (0x01) and random (0x02) are defined; other flags MUST be sent as zero.
+    expect(inject(propagator, ctx).headers.traceparent).toBe(`00-${A}-aaaaaaaaaaaaaaaa-03`);
     const upper = trace.setSpanContext(ROOT_CONTEXT, { traceId: A.toUpperCase(), spanId: 'AAAAAAAAAAAAAAAA', traceFlags: 0x11 });
     const { headers } = inject(propagator, upper);
-    expect(headers.traceparent).toBe(`00-${A}-aaaaaaaaaaaaaaaa-11`);
+    expect(headers.traceparent).toBe(`00-${A}-aaaaaaaaaaaaaaaa-01`);
     expect(headers['sentry-trace']).toBe(`${A}-aaaaaaaaaaaaaaaa-1`);
   });
 

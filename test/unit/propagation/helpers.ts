@@ -14,6 +14,7 @@ import { createPropagator, type DscOptions } from '../../../src/propagation/inde
 
 export const DSC_OPTIONS: Required<DscOptions> = {
   publicKey: 'abc123publickey',
+  orgId: '4711',
   environment: 'staging',
   release: 'agents@1.2.3',
   sampleRate: 0.5,

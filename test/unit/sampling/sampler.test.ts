@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_CONTEXT, SpanKind, TraceFlags, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapGetter, trace, type Context } from '@opentelemetry/api';
+import { ATTR_SENTRY_CLIENT_SAMPLE_RATE, createPropagator } from '../../../src/propagation/index.js';
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
-import { ratioSampler } from '../../../src/sampling/rule-sampler.js';
+import { ratioSampler } from '../../../src/sampling/rate-sampler.js';
 import { loadConfig } from '../../../src/config.js';
 
 const randomTraceId = (i: number) => (BigInt(i) * 0x9e3779b97f4a7c15n + 0x1234567n).toString(16).padStart(32, '0').slice(-32);
@@ -58,19 +59,27 @@ describe('bridge sampler', () => {
     expect(isHealthRoute('GET /health-report', {})).toBe(false);
   });
 
-  it('lets config-file rules set the ratio by span type, agent, route or name', () => {
+  it('lets config-file rules set the ratio by span type, agent, path pattern or name', () => {
     const sampler = createBridgeSampler({
       ...sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }),
       rules: [
         { spanType: 'memory.operation', rate: 0 },
         { agent: 'noisy', rate: 0 },
-        { httpRoute: '/batch', rate: 0 },
+        { urlPath: '/users/:id/history', rate: 0 },
+        { urlPath: '/v1/batch/*', rate: 0 },
         { spanName: 'boring', rate: 0 },
       ],
     });
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/users/42/history' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/users/42/history/' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'http.target': '/users/7/history?page=2' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/v1/batch' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': '/v1/batch/a/b' })).toBe(SamplingDecision.RECORD);
+    for (const path of ['/users/42', '/users//history', '/users/42/history/x', '/v1/batches', 'users/42/history']) {
+      expect(decide(sampler, randomTraceId(2), 'GET', { 'url.path': path })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    }
     expect(decide(sampler, randomTraceId(2), 'memory.get kv', { 'agent.span.type': 'memory.operation' })).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'x', { 'gen_ai.agent.name': 'noisy' })).toBe(SamplingDecision.RECORD);
-    expect(decide(sampler, randomTraceId(2), 'x', { 'http.route': '/batch' })).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'boring')).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(2), 'interesting')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
@@ -91,5 +100,30 @@ describe('bridge sampler', () => {
         expect(ours.shouldSample(ROOT_CONTEXT, traceId, 'op', SpanKind.INTERNAL, {}, []).decision).toBe(sdk.shouldSample(ROOT_CONTEXT, traceId).decision);
       }
     }
+  });
+
+  it.each([
+    [{ OTEL_TRACES_SAMPLER: 'always_on', SENTRY_ENVIRONMENT: 'production' }, 1],
+    [{ OTEL_TRACES_SAMPLER: 'always_off' }, 0],
+    [{ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.3' }, 0.3],
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.2' }, 0.2],
+    [{ OTEL_TRACES_SAMPLER: 'parentbased_always_on', SENTRY_TRACES_SAMPLE_RATE: '0.1' }, 1],
+    [{ SENTRY_ENVIRONMENT: 'production' }, 0.1],
+  ])('a root under %o records sentry.client_sample_rate = %s, sampled or not', (env, rate) => {
+    const sampler = createBridgeSampler(sampling(env as Record<string, string>));
+    for (let i = 0; i < 50; i++) {
+      const result = sampler.shouldSample(ROOT_CONTEXT, randomTraceId(i), 'op', SpanKind.INTERNAL, {}, []);
+      expect(result.attributes?.[ATTR_SENTRY_CLIENT_SAMPLE_RATE]).toBe(rate);
+    }
+  });
+
+  it("a remote parent's rate comes from its DSC, else 1 / 0 from its flag", () => {
+    const sampler = createBridgeSampler(sampling({ SENTRY_TRACES_SAMPLE_RATE: '0.5' }));
+    const rateUnder = (ctx: Context) => sampler.shouldSample(ctx, 'a'.repeat(32), 'child', SpanKind.SERVER, {}, []).attributes?.[ATTR_SENTRY_CLIENT_SAMPLE_RATE];
+    expect(rateUnder(remoteParent(true))).toBe(1);
+    expect(rateUnder(remoteParent(false))).toBe(0);
+    const propagator = createPropagator([], { dsc: {} });
+    const withDsc = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, baggage: `sentry-trace_id=${'a'.repeat(32)},sentry-sample_rate=0.125` }, defaultTextMapGetter);
+    expect(rateUnder(withDsc)).toBe(0.125);
   });
 });
