@@ -1,7 +1,7 @@
 /**
  * The read side: trace summaries and resolved traces (parents linked, depth-first order) built from the store, and
  * the JSON query API over them — `GET /api/traces`, `GET /api/traces/{id}`, `GET /api/events`, `GET /api/envelopes`,
- * `GET /api/requests`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
+ * `GET /api/requests`, `GET /api/outcomes`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from './http.js';
@@ -125,6 +125,7 @@ export function handleQuery(req: IncomingMessage, res: ServerResponse, path: str
   }
   if (path === '/api/envelopes' || path === '/api/envelopes/') return only('GET', () => sendJson(res, 200, store.envelopes()));
   if (path === '/api/requests' || path === '/api/requests/') return only('GET', () => sendJson(res, 200, store.requests()));
+  if (path === '/api/outcomes' || path === '/api/outcomes/') return only('GET', () => sendJson(res, 200, store.outcomes()));
   if (path === '/api/stats' || path === '/api/stats/') return only('GET', () => sendJson(res, 200, store.stats()));
   if (path === '/api/data' || path === '/api/data/') {
     return only('DELETE', () => {

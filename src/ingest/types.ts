@@ -28,6 +28,8 @@ export interface IngestSpan {
   /** 16 lowercase hex chars. */
   spanId: string;
   parentSpanId?: string;
+  /** OTLP `Span.flags` bits 8/9: whether the parent ran in another process (absent when the sender did not say). */
+  parentIsRemote?: boolean;
   name: string;
   kind: SpanKindName;
   /** `service.name` of the resource (OTLP) or of the Sentry event's OTel resource context. */
@@ -87,14 +89,20 @@ export interface IngestEvent {
   environment?: string;
   server_name?: string;
   sdk?: { name?: string; version?: string };
+  /** The dynamic sampling context of its envelope (the `trace` envelope header), when there was one. */
+  dsc?: JsonObject;
   /** The event as received (JSON). */
   payload: JsonObject;
 }
 
 export interface EnvelopeItem {
   header: JsonObject & { type: string };
-  /** Parsed JSON for JSON item types; for binary items (attachments) `{ size }`. */
+  /** Parsed JSON for JSON item types; for binary items (attachments) `{ size }`; `null` when `invalid`. */
   payload: JsonValue;
+  /** Payload bytes as received. */
+  size?: number;
+  /** Why the payload could not be parsed (Relay accepts the envelope and drops the item later). */
+  invalid?: string;
 }
 
 export interface StoredEnvelope {
@@ -104,10 +112,26 @@ export interface StoredEnvelope {
   items: EnvelopeItem[];
 }
 
+/** An item Relay would accept and later drop: outcome category and reason (relay `services/outcome.rs` `DiscardReason`). */
+export interface DropRecord {
+  category: 'span' | 'error' | 'transaction' | 'item';
+  reason: string;
+  quantity: number;
+  detail: string;
+}
+
+/** A `DropRecord` as kept by the ingest, with when and where it arrived. */
+export interface Outcome extends DropRecord {
+  at: number;
+  route: IngestRouteName;
+}
+
+export type IngestRouteName = 'envelope' | 'otlp' | 'store';
+
 /** One request to an ingest route (envelope / OTLP), whatever became of it: the faults tests count these. */
 export interface RequestRecord {
   at: number;
-  route: 'envelope' | 'otlp';
+  route: IngestRouteName;
   method: string;
   /** Status sent, or `undefined` while unanswered (black-hole) / when the socket died first. */
   status?: number;
@@ -118,7 +142,7 @@ export interface RequestRecord {
 
 export interface RawBody {
   at: number;
-  route: 'envelope' | 'otlp';
+  route: IngestRouteName;
   contentType?: string;
   contentEncoding?: string;
   /** Body as received, after decompression. */
@@ -182,6 +206,14 @@ export interface IngestStats {
   traces: number;
   /** Responses by status code, ingest routes only. */
   statuses: Record<string, number>;
+  /** Received bytes charged to the spans and events kept now (the byte bound applies to this). */
+  bytes: number;
+  /** Spans received since start or `clear()`, kept or not. */
+  receivedSpans: number;
+  /** Items Relay would have dropped after accepting them (see `outcomes()`). */
+  outcomes: number;
+  /** Black-holed connections reset because the hold limit was reached. */
+  heldDropped: number;
   /** Items evicted to keep memory bounded. */
-  evicted: { spans: number; events: number };
+  evicted: { spans: number; events: number; traces: number; bytes: number };
 }
