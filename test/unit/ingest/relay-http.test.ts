@@ -45,7 +45,7 @@ describe('auth (relay-server extractors/request_meta.rs, relay-base-schema Proje
     const res = await postEnvelope(i, query, headers);
     expect(res.status).toBe(status);
     if (status !== 200) {
-      expect((await res.json()).error).toEqual(expect.any(String));
+      expect(((await res.json()) as { error: unknown }).error).toEqual(expect.any(String));
       expect(i.events()).toEqual([]);
     }
   });
@@ -66,7 +66,7 @@ describe('sizes (relay-server utils/sizes.rs check_envelope_size_limits, endpoin
     const i = await start();
     const res = await postEnvelope(i, `?sentry_key=${KEY}`, {}, envelope({}, [[{ type: 'event' }, errorEvent()], [{ type: 'transaction' }, transaction()]]));
     expect(res.status).toBe(413);
-    expect((await res.json()).error).toMatch(/one/);
+    expect(((await res.json()) as { error: unknown }).error).toMatch(/one/);
     expect(i.spans()).toEqual([]);
   });
 
