@@ -10,7 +10,8 @@ import { PROJECT_KEY_LENGTH } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { FaultController, validateFault, type ActiveFault } from './faults.js';
 import { Journal } from './journal.js';
-import { traceDetailOf, traceSummaries } from './query.js';
+import type { Problem } from './problems.js';
+import { problemsOf, traceDetailOf, traceSummaries } from './query.js';
 import { QuietTracePrinter } from './quiet.js';
 import type { ReceiveContext } from './receive.js';
 import { IngestHttpServer } from './server.js';
@@ -57,6 +58,8 @@ export interface IngestOptions {
   maxHeldConnections?: number;
   /** Print a trace's waterfall once it has been quiet this long. Default 1500 ms. */
   quietMs?: number;
+  /** A trace with error events but no spans yet waits this long for them before printing. Default min(10 s, 10 × quietMs). */
+  spanWaitMs?: number;
   /** Print the waterfall of quiet traces. Default false (the CLI turns it on). */
   waterfall?: boolean;
   waterfallWidth?: number;
@@ -91,6 +94,8 @@ export interface IngestServer {
   requests(): RequestRecord[];
   /** What Relay would accept and then drop (unparseable items, spans with bad ids), with the reason (bounded). */
   outcomes(): Outcome[];
+  /** Sentry-visible mismatches in what arrived for one trace (`[]` for none or an unknown trace). */
+  problems(traceId: string): Problem[];
   stats(): IngestStats;
   clear(): void;
   setFault(fault: Fault): Promise<void>;
@@ -127,6 +132,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     options.waterfall === true
       ? new QuietTracePrinter(store, {
           quietMs,
+          ...(options.spanWaitMs !== undefined ? { spanWaitMs: options.spanWaitMs } : {}),
           print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
           ...(options.waterfallWidth !== undefined ? { width: options.waterfallWidth } : {}),
           color: options.color === true,
@@ -194,6 +200,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     raw: () => store.raw(),
     requests: () => store.requests(),
     outcomes: () => store.outcomes(),
+    problems: (traceId) => problemsOf(store, traceId),
     stats: () => store.stats(),
     clear: () => store.clear(),
     setFault,
@@ -228,3 +235,4 @@ export { parseFaultSpec, validateFault } from './faults.js';
 export { parseSentryAuthHeader } from './auth.js';
 export type * from './types.js';
 export type { ActiveFault } from './faults.js';
+export type { Problem, ProblemCode } from './problems.js';

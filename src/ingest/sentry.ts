@@ -151,7 +151,8 @@ function transactionSpans(tx: Obj, receivedAt: number): IngestSpan[] {
     resource,
     receivedAt,
   );
-  if (root) spans.push(root);
+  // a transaction is a segment by definition: a parent it names ran in another process
+  if (root) spans.push(root.parentSpanId !== undefined ? { ...root, parentIsRemote: true } : root);
   if (Array.isArray(tx.spans)) {
     for (const child of tx.spans) {
       if (!isObj(child)) continue;
@@ -178,6 +179,8 @@ function spanItemSpans(payload: Obj, receivedAt: number): IngestSpan[] {
       {},
       receivedAt,
     );
+    // v2 spans say it themselves (`is_remote`; `is_segment` from the SDK's own segment rule)
+    if (span && (raw.is_remote === true || raw.is_segment === true) && span.parentSpanId !== undefined) span.parentIsRemote = true;
     if (span) spans.push(span);
   }
   return spans;

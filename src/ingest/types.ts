@@ -3,6 +3,8 @@
  * normalised to one `IngestSpan`, so the query API and the waterfall never care where a span came from.
  */
 
+import type { Problem } from './problems.js';
+
 /** A plain JSON value: what OTLP AnyValues and Sentry attribute values are flattened to. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -164,6 +166,8 @@ export interface TraceSummary {
   start?: string;
   startMs?: number;
   lastReceivedAt: number;
+  /** Names of the segments (Sentry transactions) in the trace, in trace order. */
+  segments?: string[];
 }
 
 export interface ResolvedSpan extends IngestSpan {
@@ -174,12 +178,19 @@ export interface ResolvedSpan extends IngestSpan {
   depth: number;
   /** Start relative to the trace's earliest span. */
   offsetMs: number;
+  /** Relay's rule: no parent, or a remote parent (see query.ts `isSegment`). */
+  isSegment: boolean;
+  /** The segment (Sentry transaction) this span belongs to, and its name. */
+  segmentId: string;
+  segmentName: string;
 }
 
 export interface TraceDetail extends TraceSummary {
   /** Depth-first in parent order, siblings by start time. */
   spans: ResolvedSpan[];
   events: IngestEvent[];
+  /** Sentry-visible mismatches in what arrived (./problems.ts). */
+  problems: Problem[];
 }
 
 export type FaultMode = 'down' | 'black-hole' | 'slow' | 'status';

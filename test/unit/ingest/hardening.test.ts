@@ -2,23 +2,13 @@
  * The ingest as a guest on a developer machine: the key guards every route but /healthz, no CORS simple request can
  * change its state, auth comes before any fault, and held connections and stored data are bounded (drops counted).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { request } from 'node:http';
-import { startIngest, type IngestOptions, type IngestServer } from '../../../src/ingest/index.js';
+import { useIngest } from './harness.js';
 import { envelope, errorEvent, transaction } from './payloads.js';
 
 const KEY = 'hardkey0123456789abcdef012345678';
-let ingest: IngestServer | undefined;
-
-afterEach(async () => {
-  await ingest?.close();
-  ingest = undefined;
-});
-
-async function start(options: IngestOptions = {}): Promise<IngestServer> {
-  ingest = await startIngest({ key: KEY, ...options });
-  return ingest;
-}
+const start = useIngest(KEY);
 
 const ROUTES: Array<[method: string, path: string]> = [
   ['GET', '/api/traces'],

@@ -2,23 +2,14 @@
  * The ingest answers as Relay does, rule by rule, over real loopback HTTP. Each row names the Relay source it
  * mirrors (getsentry/relay); docs/ingest.md has the same table.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
-import { startIngest, type IngestServer } from '../../../src/ingest/index.js';
+import type { IngestServer } from '../../../src/ingest/index.js';
+import { useIngest } from './harness.js';
 import { TRACE_ID, envelope, errorEvent, otlpProto, sampleSpans, transaction } from './payloads.js';
 
 const KEY = 'relaykey0123456789abcdef01234567';
-let ingest: IngestServer | undefined;
-
-afterEach(async () => {
-  await ingest?.close();
-  ingest = undefined;
-});
-
-async function start(): Promise<IngestServer> {
-  ingest = await startIngest({ key: KEY });
-  return ingest;
-}
+const start = useIngest(KEY);
 
 const basic = (user: string): string => `Basic ${Buffer.from(`${user}:`).toString('base64')}`;
 
