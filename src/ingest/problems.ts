@@ -56,6 +56,10 @@ export function findProblems(spans: IngestSpan[], events: IngestEvent[]): Proble
     });
   }
   for (const span of spans) {
+    // a transaction's DSC must describe its own trace (develop docs, dynamic-sampling-context.mdx)
+    if (span.dsc !== undefined && span.dsc.trace_id !== span.traceId) {
+      add({ code: 'dsc_trace_id_mismatch', spanId: span.spanId, message: `transaction ${label(span)}: DSC trace_id ${String(span.dsc.trace_id)} ≠ its trace_id` });
+    }
     const aiType = aiOperationType(span.attributes);
     if (aiType === 'ai_client' && !hasString(span.attributes[ATTR_GEN_AI_REQUEST_MODEL]) && !hasString(span.attributes[ATTR_GEN_AI_RESPONSE_MODEL])) {
       add({ code: 'ai_client_without_model', spanId: span.spanId, message: `${label(span)} is typed ai_client (an LLM call) by Relay but names no model` });

@@ -47,7 +47,7 @@ export function normaliseEnvelope(envelope: ParsedEnvelope, receivedAt: number):
       return;
     }
     if (type === 'event') events.push(toEvent(payload, envelope.header, receivedAt));
-    else if (type === 'transaction') spans.push(...transactionSpans(payload, receivedAt));
+    else if (type === 'transaction') spans.push(...transactionSpans(payload, receivedAt, envelope.header));
     else spans.push(...spanItemSpans(payload, receivedAt));
   });
   return { spans, events, dropped };
@@ -126,7 +126,7 @@ function tagsOf(value: unknown): Record<string, string> {
   return tags;
 }
 
-function transactionSpans(tx: Obj, receivedAt: number): IngestSpan[] {
+function transactionSpans(tx: Obj, receivedAt: number, envelopeHeader: JsonObject): IngestSpan[] {
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
   const traceId = idToHex(trace.trace_id, 16);
@@ -151,8 +151,12 @@ function transactionSpans(tx: Obj, receivedAt: number): IngestSpan[] {
     resource,
     receivedAt,
   );
-  // a transaction is a segment by definition: a parent it names ran in another process
-  if (root) spans.push(root.parentSpanId !== undefined ? { ...root, parentIsRemote: true } : root);
+  if (root) {
+    // a transaction is a segment by definition: a parent it names ran in another process
+    if (root.parentSpanId !== undefined) root.parentIsRemote = true;
+    if (isObj(envelopeHeader.trace)) root.dsc = toJsonObject(envelopeHeader.trace);
+    spans.push(root);
+  }
   if (Array.isArray(tx.spans)) {
     for (const child of tx.spans) {
       if (!isObj(child)) continue;

@@ -49,6 +49,8 @@ export interface IngestSpan {
   links: IngestSpanLink[];
   status: { code: StatusCodeName; message?: string };
   source: 'otlp' | 'sentry';
+  /** The root span of a Sentry transaction: the DSC of its envelope (the `trace` envelope header), if any. */
+  dsc?: JsonObject;
   /** Epoch ms at which the ingest received it. */
   receivedAt: number;
 }

@@ -87,6 +87,7 @@ describe('problems', () => {
       otlpSpan('00000000000000a3', '00000000000000a1', 'execute_tool search', { ...RATE, 'gen_ai.operation.name': str('execute_tool') }),
     ]);
     await postEnvelope(i, envelope({ trace: { trace_id: TRACE_ID, public_key: KEY, sample_rate: '0.1' } }, [[{ type: 'event' }, errorEvent()]]));
+    await postEnvelope(i, envelope({ trace: { trace_id: TRACE_ID, public_key: KEY } }, [[{ type: 'transaction' }, transaction()]]));
     expect(i.problems(TRACE_ID)).toEqual([]);
     expect(i.trace(TRACE_ID)!.problems).toEqual([]);
     const res = await fetch(`${i.url}/api/problems?trace_id=${TRACE_ID}`, { headers: i.apiHeaders });
@@ -104,13 +105,14 @@ describe('problems', () => {
     ]);
     await postEnvelope(i, envelope({}, [[{ type: 'event' }, errorEvent({ event_id: 'e0000000000000000000000000000001' })]]));
     await postEnvelope(i, envelope({ trace: { trace_id: 'f'.repeat(32), public_key: KEY } }, [[{ type: 'event' }, errorEvent({ event_id: 'e0000000000000000000000000000002' })]]));
+    await postEnvelope(i, envelope({ trace: { trace_id: 'e'.repeat(32), public_key: KEY } }, [[{ type: 'transaction' }, transaction()]]));
     const problems = i.problems(TRACE_ID);
-    expect(problems.map((p) => p.code).sort()).toEqual(['ai_client_without_model', 'dsc_trace_id_mismatch', 'error_without_dsc', 'gen_ai_message_not_json', 'span_without_client_sample_rate']);
+    expect(problems.map((p) => p.code).sort()).toEqual(['ai_client_without_model', 'dsc_trace_id_mismatch', 'dsc_trace_id_mismatch', 'error_without_dsc', 'gen_ai_message_not_json', 'span_without_client_sample_rate']);
+    expect(problems.filter((p) => p.code === 'dsc_trace_id_mismatch').map((p) => p.spanId ?? p.eventId)).toEqual(['2222222222222222', 'e0000000000000000000000000000002']);
     expect(problems.find((p) => p.code === 'ai_client_without_model')).toMatchObject({ spanId: '00000000000000a2' });
     expect(problems.find((p) => p.code === 'span_without_client_sample_rate')!.message).toMatch(/^1 of 3/);
-    expect(problems.find((p) => p.code === 'dsc_trace_id_mismatch')).toMatchObject({ eventId: 'e0000000000000000000000000000002' });
     const all = (await (await fetch(`${i.url}/api/problems`, { headers: i.apiHeaders })).json()) as Record<string, unknown[]>;
-    expect(all[TRACE_ID]).toHaveLength(5);
+    expect(all[TRACE_ID]).toHaveLength(6);
     const text = renderWaterfall(i.trace(TRACE_ID)!, undefined, { width: 160 });
     expect(text).toContain('⚠ ai_client_without_model');
     expect(text).toContain('⚠ dsc_trace_id_mismatch');
