@@ -9,7 +9,7 @@ const USAGE = `usage: agent-otel-bridge ingest [options]
 
   --port N           port to listen on (default 0: a free port)
   --host H           address to bind (default 127.0.0.1)
-  --key K            DSN public key clients must send (default: random)
+  --key K            DSN public key clients and the query API must send: 32 characters (default: random)
   --project N        project id in the DSN and routes (default 1)
   --data-dir D       append everything received to D/*.jsonl and D/raw.bin
   --fault SPEC       start with a fault: down[,for=MS] | black-hole | slow:MS | status:CODE[,retry-after=S]
@@ -82,7 +82,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo = {})
     return 1;
   }
 
-  print(`agent-otel-bridge ingest listening on ${ingest.url} (query API: ${ingest.url}/api/traces, /api/events)`);
+  print(`agent-otel-bridge ingest listening on ${ingest.url} (query API: ${ingest.url}/api/traces, /api/events, /api/problems — send the key: X-Sentry-Auth: Sentry sentry_key=<key>)`);
   print(`SENTRY_DSN=${ingest.dsn}`);
   if (ingest.dataDir !== undefined) print(`appending everything received to ${ingest.dataDir}`);
   if (fault !== undefined) print(`fault active: ${JSON.stringify(fault)}`);

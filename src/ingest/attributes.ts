@@ -155,8 +155,26 @@ export function nanosToMs(nanos: string): number {
   }
 }
 
-/** Epoch seconds (Sentry's float timestamps) → decimal nanoseconds. */
-export function secondsToNanos(seconds: unknown): string {
-  if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) return '0';
+/**
+ * A Sentry timestamp → epoch seconds: a number, a numeric string, or an RFC 3339 string (what older SDKs such as
+ * sentry-python 1.x send; Relay's `Timestamp` deserializer takes both, relay-event-schema `protocol/types.rs`).
+ * Sub-millisecond digits are kept. `undefined` when unusable.
+ */
+export function timestampSeconds(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string' || value.length > 64) return undefined;
+  if (/^\d{1,12}(?:\.\d{1,9})?$/.test(value)) return Number(value);
+  const match = /^(\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})?$/.exec(value);
+  if (match === null) return undefined;
+  // no zone: Relay reads it as UTC
+  const whole = Date.parse(`${match[1]!.replace(/[t ]/, 'T')}${match[3] === undefined ? 'Z' : match[3].toUpperCase()}`);
+  if (!Number.isFinite(whole)) return undefined;
+  return whole / 1000 + (match[2] !== undefined ? Number(`0.${match[2]}`) : 0);
+}
+
+/** Sentry timestamps (epoch seconds or RFC 3339) → decimal nanoseconds. */
+export function secondsToNanos(value: unknown): string {
+  const seconds = timestampSeconds(value);
+  if (seconds === undefined) return '0';
   return (BigInt(Math.round(seconds * 1e6)) * 1000n).toString();
 }

@@ -10,10 +10,13 @@ import { HttpError } from './http.js';
 
 export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
 
-const gunzip = promisify(zlib.gunzip);
-const inflate = promisify(zlib.inflate);
-const inflateRaw = promisify(zlib.inflateRaw);
-const brotli = promisify(zlib.brotliDecompress);
+type Decoder = (body: Buffer, options: { maxOutputLength: number }) => Promise<Buffer>;
+const DECODERS: Record<string, Decoder | undefined> = {
+  gzip: promisify(zlib.gunzip),
+  deflate: promisify(zlib.inflate),
+  br: promisify(zlib.brotliDecompress),
+  zstd: promisify(zlib.zstdDecompress),
+};
 
 /** Reads the whole body, or rejects with 413 as soon as it is known to exceed `limit` (data read so far is dropped). */
 export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -55,42 +58,20 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
 }
 
 /**
- * Undoes `Content-Encoding` (gzip, x-gzip, deflate, br, identity; a comma list is undone last-first). `deflate` is
- * zlib-wrapped per HTTP, but raw deflate is accepted too because some clients send that.
+ * Undoes `Content-Encoding` as Relay does: its `RequestDecompressionLayer` (tower-http, gzip/deflate/br/zstd) after
+ * `remove_empty_encoding` drops an empty or `utf-8` value (getsentry/relay
+ * `relay-server/src/middlewares/decompression.rs`). Any other value, a list included, is 415; a corrupt body is 400.
+ * `deflate` is the zlib format of HTTP (RFC 9110 §8.4.1.2), so raw deflate is corrupt.
  */
 export async function decompress(body: Buffer, contentEncoding: string | undefined, limit: number): Promise<Buffer> {
-  if (contentEncoding === undefined || contentEncoding.trim() === '') return body;
-  const codings = contentEncoding
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity');
-  if (codings.length > 3) throw new HttpError(415, `too many content-encodings: ${contentEncoding}`);
-  let out = body;
-  for (const coding of codings.reverse()) out = await decodeOne(out, coding, limit);
-  return out;
-}
-
-async function decodeOne(body: Buffer, coding: string, limit: number): Promise<Buffer> {
+  const coding = (contentEncoding ?? '').trim().toLowerCase();
+  if (coding === '' || coding === 'utf-8' || coding === 'identity') return body;
   const options = { maxOutputLength: Math.max(1, limit) };
+  const decoder = DECODERS[coding];
+  if (decoder === undefined) throw new HttpError(415, `unsupported content-encoding: ${coding.slice(0, 40)} (use gzip, deflate, br or zstd)`);
   try {
-    switch (coding) {
-      case 'gzip':
-      case 'x-gzip':
-        return await gunzip(body, options);
-      case 'deflate':
-        try {
-          return await inflate(body, options);
-        } catch (err) {
-          if (isTooLarge(err)) throw err;
-          return await inflateRaw(body, options);
-        }
-      case 'br':
-        return await brotli(body, options);
-      default:
-        throw new HttpError(415, `unsupported content-encoding: ${coding.slice(0, 40)}`);
-    }
+    return await decoder(body, options);
   } catch (err) {
-    if (err instanceof HttpError) throw err;
     if (isTooLarge(err)) throw new HttpError(413, `decompressed body exceeds the limit of ${limit} bytes`);
     throw new HttpError(400, `invalid ${coding} body: ${(err as Error).message}`);
   }

@@ -1,7 +1,9 @@
 /**
  * Sentry envelope parser (https://develop.sentry.dev/sdk/data-model/envelopes/): a JSON header line, then items,
  * each a JSON header line followed by a payload that is either `length` bytes (when the header says so) or the rest
- * of the line. Strict enough that garbage is a 400 with a reason, tolerant of blank lines and a missing final newline.
+ * of the line. As in Relay (`relay-server/src/envelope/mod.rs` `Envelope::parse_bytes`), only the framing is checked
+ * at the HTTP level — an unparseable envelope or item header, or a `length` past the end, is a 400 — while an item
+ * payload that is not JSON is accepted and dropped later, so it is returned with `invalid` set instead of failing.
  */
 import { HttpError } from './http.js';
 import type { EnvelopeItem, JsonObject, JsonValue } from './types.js';
@@ -57,10 +59,16 @@ export function parseEnvelope(body: Buffer): ParsedEnvelope {
 
     const contentType = typeof itemHeader.content_type === 'string' ? itemHeader.content_type : undefined;
     const binary = BINARY_TYPES.has(type) || (contentType !== undefined && !contentType.includes('json'));
-    let payload: JsonValue;
-    if (binary) payload = { size: payloadBytes.length };
-    else payload = parseJson(payloadBytes, `item ${index} (${clip(type)}) payload`);
-    items.push({ header: itemHeader as JsonObject & { type: string }, payload });
+    const item: EnvelopeItem = { header: itemHeader as JsonObject & { type: string }, payload: { size: payloadBytes.length }, size: payloadBytes.length };
+    if (!binary) {
+      try {
+        item.payload = parseJson(payloadBytes, `item ${index} (${clip(type)}) payload`);
+      } catch (err) {
+        item.payload = null;
+        item.invalid = (err as Error).message;
+      }
+    }
+    items.push(item);
   }
   return { header, items };
 }

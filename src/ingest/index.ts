@@ -6,10 +6,12 @@
 import { randomBytes } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { warn } from '../log.js';
+import { PROJECT_KEY_LENGTH } from './auth.js';
 import { DEFAULT_MAX_BODY_BYTES } from './body.js';
 import { FaultController, validateFault, type ActiveFault } from './faults.js';
 import { Journal } from './journal.js';
-import { traceDetailOf, traceSummaries } from './query.js';
+import type { Problem } from './problems.js';
+import { problemsOf, traceDetailOf, traceSummaries } from './query.js';
 import { QuietTracePrinter } from './quiet.js';
 import type { ReceiveContext } from './receive.js';
 import { IngestHttpServer } from './server.js';
@@ -19,6 +21,7 @@ import type {
   IngestEvent,
   IngestSpan,
   IngestStats,
+  Outcome,
   RawBody,
   RequestRecord,
   StoredEnvelope,
@@ -31,7 +34,7 @@ export interface IngestOptions {
   port?: number;
   /** Default 127.0.0.1. */
   host?: string;
-  /** The DSN public key clients must present. Default: 32 random hex chars. */
+  /** The DSN public key clients must present: 32 characters, as Relay requires. Default: 32 random hex chars. */
   key?: string;
   /** Default 1. */
   projectId?: number;
@@ -47,8 +50,16 @@ export interface IngestOptions {
   maxRequests?: number;
   /** Raw request bodies kept in memory, total bytes. Default 32 MiB. */
   maxRawBytes?: number;
+  /** Spans and events kept in memory, by received (decompressed) bytes; oldest traces evicted. Default 256 MiB. */
+  maxBytes?: number;
+  /** Outcomes (what Relay would drop) kept. Default 1,000. */
+  maxOutcomes?: number;
+  /** Connections a black-hole fault holds at once; more are reset (counted in `stats().heldDropped`). Default 64. */
+  maxHeldConnections?: number;
   /** Print a trace's waterfall once it has been quiet this long. Default 1500 ms. */
   quietMs?: number;
+  /** A trace with error events but no spans yet waits this long for them before printing. Default min(10 s, 10 × quietMs). */
+  spanWaitMs?: number;
   /** Print the waterfall of quiet traces. Default false (the CLI turns it on). */
   waterfall?: boolean;
   waterfallWidth?: number;
@@ -69,6 +80,8 @@ export interface IngestServer {
   readonly dsn: string;
   /** `http://<host>:<port>` — base of the query API. */
   readonly url: string;
+  /** The headers the query API and `/api/faults` require (the key, in a header). */
+  readonly apiHeaders: Readonly<Record<string, string>>;
   readonly dataDir: string | undefined;
   traces(): TraceSummary[];
   trace(traceId: string): TraceDetail | undefined;
@@ -79,6 +92,10 @@ export interface IngestServer {
   raw(): RawBody[];
   /** Every request that reached an ingest route, including faulted and rejected ones (bounded). */
   requests(): RequestRecord[];
+  /** What Relay would accept and then drop (unparseable items, spans with bad ids), with the reason (bounded). */
+  outcomes(): Outcome[];
+  /** Sentry-visible mismatches in what arrived for one trace (`[]` for none or an unknown trace). */
+  problems(traceId: string): Problem[];
   stats(): IngestStats;
   clear(): void;
   setFault(fault: Fault): Promise<void>;
@@ -92,7 +109,8 @@ export interface IngestServer {
 export async function startIngest(options: IngestOptions = {}): Promise<IngestServer> {
   const host = options.host ?? '127.0.0.1';
   const key = options.key ?? randomBytes(16).toString('hex');
-  if (!/^[A-Za-z0-9_-]{1,128}$/.test(key)) throw new Error('ingest key must be 1–128 characters of A–Z, a–z, 0–9, _ or -');
+  // Relay's `ProjectKey::parse` takes exactly 32 ASCII characters; the DSN's userinfo limits them further
+  if (!/^[A-Za-z0-9_-]{32}$/.test(key)) throw new Error(`ingest key must be ${PROJECT_KEY_LENGTH} characters of A–Z, a–z, 0–9, _ or - (Relay rejects other lengths)`);
   const projectId = options.projectId ?? 1;
   if (!Number.isSafeInteger(projectId) || projectId < 0) throw new Error('ingest projectId must be a whole number');
   const quietMs = options.quietMs ?? 1500;
@@ -105,6 +123,8 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
       maxEnvelopes: options.maxEnvelopes ?? DEFAULT_LIMITS.maxEnvelopes,
       maxRequests: options.maxRequests ?? DEFAULT_LIMITS.maxRequests,
       maxRawBytes: options.maxRawBytes ?? DEFAULT_LIMITS.maxRawBytes,
+      maxBytes: options.maxBytes ?? DEFAULT_LIMITS.maxBytes,
+      maxOutcomes: options.maxOutcomes ?? DEFAULT_LIMITS.maxOutcomes,
     },
     journal,
   );
@@ -112,6 +132,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     options.waterfall === true
       ? new QuietTracePrinter(store, {
           quietMs,
+          ...(options.spanWaitMs !== undefined ? { spanWaitMs: options.spanWaitMs } : {}),
           print: options.print ?? ((line) => process.stdout.write(`${line}\n`)),
           ...(options.waterfallWidth !== undefined ? { width: options.waterfallWidth } : {}),
           color: options.color === true,
@@ -130,6 +151,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     projectId: String(projectId),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     held: new Set<ServerResponse>(),
+    maxHeld: options.maxHeldConnections ?? 64,
     timers: new Set<NodeJS.Timeout>(),
   };
 
@@ -165,6 +187,7 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     projectId,
     dsn: `http://${key}@${dsnHost}:${port}/${projectId}`,
     url: `http://${dsnHost}:${port}`,
+    apiHeaders: Object.freeze({ 'x-sentry-auth': `Sentry sentry_key=${key}` }),
     dataDir: options.dataDir,
     traces: () => traceSummaries(store),
     trace: (traceId) => {
@@ -176,6 +199,8 @@ export async function startIngest(options: IngestOptions = {}): Promise<IngestSe
     envelopes: () => store.envelopes(),
     raw: () => store.raw(),
     requests: () => store.requests(),
+    outcomes: () => store.outcomes(),
+    problems: (traceId) => problemsOf(store, traceId),
     stats: () => store.stats(),
     clear: () => store.clear(),
     setFault,
@@ -210,3 +235,4 @@ export { parseFaultSpec, validateFault } from './faults.js';
 export { parseSentryAuthHeader } from './auth.js';
 export type * from './types.js';
 export type { ActiveFault } from './faults.js';
+export type { Problem, ProblemCode } from './problems.js';

@@ -6,12 +6,13 @@
 import { createWriteStream, mkdirSync, statSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { warnOnce } from '../log.js';
+import type { IngestRouteName } from './types.js';
 
-export type JournalFile = 'spans' | 'events' | 'envelopes' | 'otlp' | 'raw';
+export type JournalFile = 'spans' | 'events' | 'envelopes' | 'otlp' | 'outcomes' | 'raw';
 
 export interface RawIndexRecord {
   at: number;
-  route: 'envelope' | 'otlp';
+  route: IngestRouteName;
   status: number;
   contentType?: string;
   contentEncoding?: string;

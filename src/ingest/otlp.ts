@@ -1,63 +1,80 @@
 /**
- * OTLP/HTTP trace decoding (https://opentelemetry.io/docs/specs/otlp/#otlphttp): binary protobuf via the published
- * definitions (./otlp-proto.ts) or OTLP/JSON (hex ids, lowerCamelCase fields; snake_case tolerated), normalised to
- * `IngestSpan`. Spans with unusable ids are rejected and reported back as OTLP partial success.
+ * OTLP/HTTP trace decoding (https://opentelemetry.io/docs/specs/otlp/#otlphttp): binary protobuf (./otlp-proto.ts)
+ * or OTLP/JSON (hex ids, lowerCamelCase fields; snake_case tolerated), normalised to `IngestSpan`. What Relay would
+ * drop after accepting the request (unparseable bodies, spans with unusable ids) is returned as `dropped`.
  */
 import { idToHex, keyValuesToJson, nanosToMs, nanosToString } from './attributes.js';
 import { HttpError, errorMessage } from './http.js';
 import { decodeExportTraceServiceRequest } from './otlp-proto.js';
-import type { IngestSpan, IngestSpanEvent, IngestSpanLink, SpanKindName, StatusCodeName } from './types.js';
+import type { DropRecord, IngestSpan, IngestSpanEvent, IngestSpanLink, SpanKindName, StatusCodeName } from './types.js';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
 export interface OtlpDecodeResult {
-  format: OtlpFormat;
   spans: IngestSpan[];
-  rejected: number;
-  rejectReason?: string;
-  /** The decoded request as a plain object (protobuf: ids still bytes), for the data-dir journal. */
-  request: Record<string, unknown>;
+  /** What Relay would accept with 202 and then drop, and why. */
+  dropped: DropRecord[];
+  /** The decoded request as a plain object (protobuf: ids still bytes), for the data-dir journal; none if unparseable. */
+  request?: Record<string, unknown>;
 }
 
 const KINDS: SpanKindName[] = ['unspecified', 'internal', 'server', 'client', 'producer', 'consumer'];
 const STATUS: StatusCodeName[] = ['unset', 'ok', 'error'];
+/** opentelemetry-proto `SpanFlags`: bit 8 says whether bit 9 (parent is remote) is known. */
+const HAS_IS_REMOTE = 0x100;
+const IS_REMOTE = 0x200;
 
-export function otlpFormat(contentType: string | undefined, body: Buffer): OtlpFormat {
-  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
-  if (type === 'application/x-protobuf' || type === 'application/protobuf' || type === 'application/vnd.google.protobuf') return 'protobuf';
+/**
+ * The OTLP route's Content-Type, as Relay reads it: the whole header compared (ASCII case-insensitive) with
+ * `application/json` or `application/x-protobuf` — parameters such as `; charset=utf-8` make it another type, and
+ * anything else is 415 (getsentry/relay `relay-server/src/endpoints/integrations/otlp.rs`,
+ * `relay-server/src/envelope/content_type.rs` `ContentType::from_str`).
+ */
+export function otlpFormat(contentType: string | undefined): OtlpFormat | undefined {
+  const type = (contentType ?? '').toLowerCase();
+  if (type === 'application/x-protobuf') return 'protobuf';
   if (type === 'application/json') return 'json';
-  if (type === '' || type === 'application/octet-stream') {
-    const first = body.find((byte) => byte !== 0x20 && byte !== 0x0a && byte !== 0x0d && byte !== 0x09);
-    return first === 0x7b ? 'json' : 'protobuf';
-  }
-  throw new HttpError(415, `unsupported content-type for OTLP: ${type.slice(0, 60)} (use application/x-protobuf or application/json)`);
+  return undefined;
 }
 
-export function decodeOtlpTraces(body: Buffer, contentType: string | undefined, receivedAt: number): OtlpDecodeResult {
-  const format = otlpFormat(contentType, body);
+/**
+ * Decodes an accepted OTLP body. Nothing here fails the request: like Relay, a body that does not parse, or spans
+ * Relay cannot convert, are dropped after the 202 with an outcome (`relay-server/src/processing/spans/integrations/
+ * otel.rs`), recorded here as `dropped`.
+ */
+export function decodeOtlpTraces(body: Buffer, format: OtlpFormat, receivedAt: number): OtlpDecodeResult {
   let request: Record<string, unknown>;
   if (format === 'protobuf') {
     try {
       request = decodeExportTraceServiceRequest(body);
     } catch (err) {
-      throw new HttpError(400, `invalid OTLP protobuf: ${errorMessage(err).slice(0, 160)}`);
+      return { spans: [], dropped: [drop('invalid_protobuf', `invalid OTLP protobuf: ${errorMessage(err).slice(0, 160)}`)] };
     }
   } else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (err) {
-      throw new HttpError(400, `invalid OTLP JSON: ${errorMessage(err).slice(0, 160)}`);
+      return { spans: [], dropped: [drop('invalid_json', `invalid OTLP JSON: ${errorMessage(err).slice(0, 160)}`)] };
     }
-    if (!isRecord(parsed)) throw new HttpError(400, 'invalid OTLP JSON: the body must be an ExportTraceServiceRequest object');
+    if (!isRecord(parsed)) return { spans: [], dropped: [drop('invalid_json', 'invalid OTLP JSON: the body must be an ExportTraceServiceRequest object')] };
     request = parsed;
   }
-  return { format, ...normalise(request, receivedAt), request };
+  try {
+    return { ...normalise(request, receivedAt), request };
+  } catch (err) {
+    if (err instanceof HttpError) return { spans: [], dropped: [drop(format === 'json' ? 'invalid_json' : 'invalid_protobuf', err.message)], request };
+    throw err;
+  }
 }
 
-function normalise(request: Record<string, unknown>, receivedAt: number): { spans: IngestSpan[]; rejected: number; rejectReason?: string } {
+function drop(reason: string, detail: string, quantity = 1): DropRecord {
+  return { category: 'span', reason, quantity, detail };
+}
+
+function normalise(request: Record<string, unknown>, receivedAt: number): { spans: IngestSpan[]; dropped: DropRecord[] } {
   const resourceSpans = pick(request, 'resourceSpans', 'resource_spans');
-  if (resourceSpans === undefined || resourceSpans === null) return { spans: [], rejected: 0 };
+  if (resourceSpans === undefined || resourceSpans === null) return { spans: [], dropped: [] };
   if (!Array.isArray(resourceSpans)) throw new HttpError(400, 'invalid OTLP request: resourceSpans must be an array');
 
   const spans: IngestSpan[] = [];
@@ -68,12 +85,12 @@ function normalise(request: Record<string, unknown>, receivedAt: number): { span
     const resource = keyValuesToJson(isRecord(resourceObj) ? resourceObj.attributes : undefined);
     const serviceName = resource['service.name'];
     const service = typeof serviceName === 'string' && serviceName !== '' ? serviceName : 'unknown_service';
-    const scopeSpans = pick(rs, 'scopeSpans', 'scope_spans') ?? pick(rs, 'instrumentationLibrarySpans', 'instrumentation_library_spans');
+    const scopeSpans = pick(rs, 'scopeSpans', 'scope_spans');
     if (scopeSpans === undefined || scopeSpans === null) continue;
     if (!Array.isArray(scopeSpans)) throw new HttpError(400, 'invalid OTLP request: scopeSpans must be an array');
     for (const ss of scopeSpans) {
       if (!isRecord(ss)) throw new HttpError(400, 'invalid OTLP request: a scopeSpans entry is not an object');
-      const scopeObj = pick(ss, 'scope') ?? pick(ss, 'instrumentationLibrary', 'instrumentation_library');
+      const scopeObj = pick(ss, 'scope');
       const scope = isRecord(scopeObj) && typeof scopeObj.name === 'string'
         ? { name: scopeObj.name, ...(typeof scopeObj.version === 'string' && scopeObj.version !== '' ? { version: scopeObj.version } : {}) }
         : undefined;
@@ -87,9 +104,9 @@ function normalise(request: Record<string, unknown>, receivedAt: number): { span
       }
     }
   }
-  return rejected > 0
-    ? { spans, rejected, rejectReason: `${rejected} span(s) rejected: traceId must be 16 bytes and spanId 8 bytes, not all zero` }
-    : { spans, rejected };
+  // relay-spans `otel_to_sentry_v2.rs`: `TraceId::try_from` / `SpanId::try_from` fail → the span is invalid
+  const dropped = rejected > 0 ? [drop('invalid_span', `${rejected} span(s) without a 16-byte traceId and an 8-byte spanId`, rejected)] : [];
+  return { spans, dropped };
 }
 
 function toSpan(
@@ -109,10 +126,13 @@ function toSpan(
   const status: IngestSpan['status'] = { code: enumName(isRecord(statusObj) ? statusObj.code : undefined, STATUS, 'STATUS_CODE_') };
   if (isRecord(statusObj) && typeof statusObj.message === 'string' && statusObj.message !== '') status.message = statusObj.message;
   const name = pick(raw, 'name');
+  const flags = Number(pick(raw, 'flags') ?? 0);
+  const parentIsRemote = Number.isInteger(flags) && (flags & HAS_IS_REMOTE) !== 0 ? (flags & IS_REMOTE) !== 0 : undefined;
   return {
     traceId,
     spanId,
     ...(parentSpanId !== undefined ? { parentSpanId } : {}),
+    ...(parentIsRemote !== undefined ? { parentIsRemote } : {}),
     name: typeof name === 'string' ? name : '',
     kind: enumName(pick(raw, 'kind'), KINDS, 'SPAN_KIND_'),
     service,

@@ -1,10 +1,11 @@
 /**
  * The read side: trace summaries and resolved traces (parents linked, depth-first order) built from the store, and
  * the JSON query API over them — `GET /api/traces`, `GET /api/traces/{id}`, `GET /api/events`, `GET /api/envelopes`,
- * `GET /api/requests`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
+ * `GET /api/requests`, `GET /api/outcomes`, `GET /api/problems[?trace_id=]`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from './http.js';
+import { findProblems, type Problem } from './problems.js';
 import type { IngestStore, TraceEntry } from './store.js';
 import type { IngestEvent, IngestSpan, ResolvedSpan, TraceDetail, TraceSummary } from './types.js';
 
@@ -21,10 +22,15 @@ export function resolveSpans(spans: IngestSpan[]): ResolvedSpan[] {
       else children.set(parentId, [span]);
     } else roots.push(span);
   }
-  const byStart = (a: IngestSpan, b: IngestSpan): number => a.startMs - b.startMs || a.name.localeCompare(b.name) || a.spanId.localeCompare(b.spanId);
+  // siblings by start at full (nanosecond) precision, then in arrival order: two spans in the same millisecond keep
+  // the order they were started and sent in, whatever their names
+  const arrival = new Map(spans.map((span, index) => [span.spanId, index]));
+  const byStart = (a: IngestSpan, b: IngestSpan): number =>
+    compareNanos(a.startTimeUnixNano, b.startTimeUnixNano) || a.startMs - b.startMs || (arrival.get(a.spanId) ?? 0) - (arrival.get(b.spanId) ?? 0);
   const traceStart = spans.reduce((min, span) => Math.min(min, span.startMs), Number.POSITIVE_INFINITY);
   const out: ResolvedSpan[] = [];
   const visited = new Set<string>();
+  const segmentOf = new Map<string, IngestSpan>();
 
   const walk = (top: IngestSpan[]): void => {
     const stack: Array<{ span: IngestSpan; depth: number }> = [...top].sort(byStart).reverse().map((span) => ({ span, depth: 0 }));
@@ -33,12 +39,17 @@ export function resolveSpans(spans: IngestSpan[]): ResolvedSpan[] {
       if (visited.has(span.spanId)) continue;
       visited.add(span.spanId);
       const parent = depth > 0 && span.parentSpanId !== undefined ? byId.get(span.parentSpanId) : undefined;
+      const segment = isSegment(span) || parent === undefined ? span : (segmentOf.get(parent.spanId) ?? span);
+      segmentOf.set(span.spanId, segment);
       out.push({
         ...span,
         parent: parent ? { spanId: parent.spanId, name: parent.name, service: parent.service } : null,
         parentMissing: span.parentSpanId !== undefined && !byId.has(span.parentSpanId),
         depth,
         offsetMs: Number.isFinite(traceStart) ? Math.max(0, span.startMs - traceStart) : 0,
+        isSegment: isSegment(span),
+        segmentId: segment.spanId,
+        segmentName: segment.name,
       });
       const kids = children.get(span.spanId);
       if (kids) for (const kid of [...kids].sort(byStart).reverse()) stack.push({ span: kid, depth: depth + 1 });
@@ -51,9 +62,26 @@ export function resolveSpans(spans: IngestSpan[]): ResolvedSpan[] {
   return out;
 }
 
+/** Decimal nanosecond strings compared without BigInt (no leading zeros: longer is later). */
+function compareNanos(a: string, b: string): number {
+  if (a.length !== b.length) return a.length - b.length;
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Relay's segment rule: a span is a segment (a transaction, in Sentry's UI) when it has no parent or its parent is
+ * remote — OTLP `Span.flags` CONTEXT_IS_REMOTE (getsentry/relay `relay-spans/src/otel_to_sentry_v2.rs`
+ * `otel_flags_is_remote`, `relay-spans/src/segment.rs` `set_segment_attributes`). Other spans belong to the segment
+ * of their nearest segment ancestor, and that segment's name is the transaction name Sentry groups them under.
+ * A span whose parent never arrived heads its own segment here, as Sentry's span buffer does when it flushes.
+ */
+function isSegment(span: IngestSpan): boolean {
+  return span.parentSpanId === undefined || span.parentIsRemote === true;
+}
+
 export function buildTraceDetail(traceId: string, spans: IngestSpan[], events: IngestEvent[], lastReceivedAt?: number): TraceDetail {
   const resolved = resolveSpans(spans);
-  return { ...summarise(traceId, resolved, events, lastReceivedAt), spans: resolved, events };
+  return { ...summarise(traceId, resolved, events, lastReceivedAt), spans: resolved, events, problems: findProblems(spans, events) };
 }
 
 function summarise(traceId: string, resolved: ResolvedSpan[], events: IngestEvent[], lastReceivedAt?: number): TraceSummary {
@@ -81,6 +109,7 @@ function summarise(traceId: string, resolved: ResolvedSpan[], events: IngestEven
     summary.rootName = root.name;
     summary.rootService = root.service;
   }
+  summary.segments = resolved.filter((span) => span.isSegment).map((span) => span.name);
   if (Number.isFinite(start) && start > 0) {
     summary.startMs = start;
     summary.start = new Date(start).toISOString();
@@ -90,6 +119,23 @@ function summarise(traceId: string, resolved: ResolvedSpan[], events: IngestEven
 
 export function traceDetailOf(store: IngestStore, entry: TraceEntry): TraceDetail {
   return buildTraceDetail(entry.traceId, [...entry.spans.values()], store.eventsOfTrace(entry.traceId), entry.lastReceivedAt);
+}
+
+/** Problems of one trace (its spans and error events). */
+export function problemsOf(store: IngestStore, traceId: string): Problem[] {
+  const entry = store.trace(traceId);
+  return findProblems(entry ? [...entry.spans.values()] : [], store.eventsOfTrace(traceId));
+}
+
+/** `{ traceId: problems }` for every trace (spans or events) that has any. */
+export function allProblems(store: IngestStore): Record<string, Problem[]> {
+  const out: Record<string, Problem[]> = {};
+  const ids = new Set([...store.traces().map((entry) => entry.traceId), ...store.events().flatMap((event) => (event.trace_id ? [event.trace_id.toLowerCase()] : []))]);
+  for (const traceId of ids) {
+    const problems = problemsOf(store, traceId);
+    if (problems.length > 0) out[traceId] = problems;
+  }
+  return out;
 }
 
 /** Summaries, newest trace first. */
@@ -125,6 +171,13 @@ export function handleQuery(req: IncomingMessage, res: ServerResponse, path: str
   }
   if (path === '/api/envelopes' || path === '/api/envelopes/') return only('GET', () => sendJson(res, 200, store.envelopes()));
   if (path === '/api/requests' || path === '/api/requests/') return only('GET', () => sendJson(res, 200, store.requests()));
+  if (path === '/api/outcomes' || path === '/api/outcomes/') return only('GET', () => sendJson(res, 200, store.outcomes()));
+  if (path === '/api/problems' || path === '/api/problems/') {
+    return only('GET', () => {
+      const traceId = query.get('trace_id');
+      sendJson(res, 200, traceId ? problemsOf(store, traceId) : allProblems(store));
+    });
+  }
   if (path === '/api/stats' || path === '/api/stats/') return only('GET', () => sendJson(res, 200, store.stats()));
   if (path === '/api/data' || path === '/api/data/') {
     return only('DELETE', () => {

@@ -1,22 +1,25 @@
 /**
- * The two ingest routes, step by step: count the request → apply an injected fault → auth (401, nothing stored)
- * → project → body within the limit (413) → decompress → decode (400 with a reason) → store → answer the way the
- * real Sentry / OTLP endpoints do. Raw bodies of authenticated requests are kept whatever the outcome.
+ * The ingest routes (envelope, store, OTLP traces), step by step: count the request → auth (401/400, nothing stored;
+ * always before any fault, so a fault cannot be probed or triggered without the key) → project → injected fault →
+ * Content-Type (OTLP: 415) → body within the limit (413) → decompress (415/400) → decode → store → answer the way
+ * Relay does: envelope and store `200 {"id"}`, OTLP `202` with no body. What Relay accepts but drops later
+ * (unparseable items, spans with bad ids) is answered 2xx too and recorded as an outcome. Raw bodies of
+ * authenticated requests are kept whatever the outcome.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { checkAuth } from './auth.js';
 import { decompress, readBody } from './body.js';
-import { parseEnvelope } from './envelope.js';
+import { parseEnvelope, type ParsedEnvelope } from './envelope.js';
 import type { FaultController } from './faults.js';
 import { warnOnce } from '../log.js';
 import { HttpError, errorMessage, send, sendJson } from './http.js';
-import { decodeOtlpTraces } from './otlp.js';
-import { encodeExportTraceServiceResponse } from './otlp-proto.js';
+import { MAX_EVENT_SIZE, checkEnvelopeSizeLimits } from './limits.js';
+import { decodeOtlpTraces, otlpFormat } from './otlp.js';
+import { rateLimitHeaders } from './rate-limits.js';
 import { normaliseEnvelope } from './sentry.js';
+import { parseStoreBody } from './store-endpoint.js';
 import type { IngestStore } from './store.js';
-import type { RawBody, RequestRecord } from './types.js';
-
-export type IngestRoute = 'envelope' | 'otlp';
+import type { DropRecord, IngestRouteName, RawBody, RequestRecord } from './types.js';
 
 export interface ReceiveContext {
   store: IngestStore;
@@ -26,6 +29,8 @@ export interface ReceiveContext {
   maxBodyBytes: number;
   /** Black-holed responses (never answered) and pending slow-fault timers, released on close. */
   held: Set<ServerResponse>;
+  /** At most this many black-holed connections are held; more are reset (counted). */
+  maxHeld: number;
   timers: Set<NodeJS.Timeout>;
 }
 
@@ -41,11 +46,11 @@ export const CORS_HEADERS: Record<string, string> = {
 
 export async function receive(
   ctx: ReceiveContext,
-  route: IngestRoute,
+  route: IngestRouteName,
   projectId: string,
   req: IncomingMessage,
   res: ServerResponse,
-  query: URLSearchParams,
+  rawQuery: string,
 ): Promise<void> {
   const record: RequestRecord = { at: Date.now(), route, method: req.method ?? '' };
   ctx.store.addRequest(record);
@@ -56,19 +61,17 @@ export async function receive(
 
   if (req.method !== 'POST') return reply(405, { error: 'use POST' }, { allow: 'POST, OPTIONS' });
 
+  const auth = checkAuth(req.headers, rawQuery, ctx.key);
+  if (!auth.ok) return reply(auth.status, { error: auth.reason });
+  if (projectId !== ctx.projectId) return reply(403, { error: `unknown project ${projectId.slice(0, 40)}` });
+
   const fault = ctx.faults.take();
   if (fault !== undefined) {
     record.fault = fault.mode;
-    if (fault.mode === 'black-hole') {
-      req.resume(); // swallow the body so the client waits for an answer that never comes
-      ctx.held.add(res);
-      res.once('close', () => ctx.held.delete(res));
-      return;
-    }
+    if (fault.mode === 'black-hole') return hold(ctx, req, res);
     if (fault.mode === 'status') {
       req.resume();
-      const headers: Record<string, string> = {};
-      if (fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter);
+      const headers = fault.status === 429 ? rateLimitHeaders(fault.retryAfter) : fault.retryAfter !== undefined ? { 'retry-after': String(fault.retryAfter) } : {};
       return reply(fault.status, { error: `injected fault: status ${fault.status}` }, headers);
     }
     if (fault.mode === 'slow') {
@@ -83,19 +86,31 @@ export async function receive(
     }
   }
 
-  const auth = checkAuth(req.headers, query, ctx.key);
-  if (!auth.ok) return reply(401, { error: auth.reason });
-  if (projectId !== ctx.projectId) return reply(403, { error: `unknown project ${projectId.slice(0, 40)}` });
-
   const contentType = header(req, 'content-type');
   const contentEncoding = header(req, 'content-encoding');
+  const format = route === 'otlp' ? otlpFormat(contentType) : undefined;
+  if (route === 'otlp' && format === undefined) {
+    req.resume();
+    return reply(415, { error: `unsupported content-type for OTLP: ${(contentType ?? '(none)').slice(0, 60)} (exactly application/x-protobuf or application/json)` });
+  }
+  const limit = route === 'store' ? Math.min(MAX_EVENT_SIZE, ctx.maxBodyBytes) : ctx.maxBodyBytes;
   let raw: RawBody | undefined;
   try {
-    const body = await decompress(await readBody(req, ctx.maxBodyBytes), contentEncoding, ctx.maxBodyBytes);
+    const body = await decompress(await readBody(req, limit), contentEncoding, limit);
     record.bytes = body.length;
     raw = { at: record.at, route, body, ...(contentType ? { contentType } : {}), ...(contentEncoding ? { contentEncoding } : {}) };
-    if (route === 'envelope') receiveEnvelope(ctx, body, projectId, record, res);
-    else receiveOtlp(ctx, body, contentType, record, res);
+    if (route === 'otlp') {
+      const result = decodeOtlpTraces(body, format!, record.at);
+      if (result.request !== undefined) ctx.store.addOtlpRequest({ receivedAt: record.at, format: format!, request: result.request });
+      ctx.store.addSpans(result.spans, body.length);
+      recordDrops(ctx, route, record.at, result.dropped);
+      ctx.store.recordStatus(record, 202);
+      return send(res, 202, '', CORS_HEADERS);
+    }
+    const envelope = route === 'store' ? parseStoreBody(body) : parseEnvelope(body);
+    checkEnvelopeSizeLimits(envelope.items);
+    const id = storeEnvelope(ctx, envelope, projectId, record, body.length);
+    reply(200, { id });
   } catch (err) {
     if (err instanceof HttpError) {
       if (err.status === 413) discardRest(req, res);
@@ -109,32 +124,31 @@ export async function receive(
   }
 }
 
-function receiveEnvelope(ctx: ReceiveContext, body: Buffer, projectId: string, record: RequestRecord, res: ServerResponse): void {
-  const envelope = parseEnvelope(body);
-  const { spans, events } = normaliseEnvelope(envelope, record.at);
+function storeEnvelope(ctx: ReceiveContext, envelope: ParsedEnvelope, projectId: string, record: RequestRecord, bytes: number): string | null {
+  const { spans, events, dropped } = normaliseEnvelope(envelope, record.at);
   const stored = { receivedAt: record.at, projectId, header: envelope.header, items: envelope.items };
   assertSerialisable(stored);
   ctx.store.addEnvelope(stored);
-  ctx.store.addSpans(spans);
-  ctx.store.addEvents(events);
-  const id = typeof envelope.header.event_id === 'string' ? envelope.header.event_id : (events[0]?.event_id ?? null);
-  ctx.store.recordStatus(record, 200);
-  sendJson(res, 200, { id }, CORS_HEADERS);
+  ctx.store.addSpans(spans, bytes);
+  ctx.store.addEvents(events, bytes);
+  recordDrops(ctx, record.route, record.at, dropped);
+  return typeof envelope.header.event_id === 'string' ? envelope.header.event_id : (events[0]?.event_id ?? null);
 }
 
-function receiveOtlp(ctx: ReceiveContext, body: Buffer, contentType: string | undefined, record: RequestRecord, res: ServerResponse): void {
-  const result = decodeOtlpTraces(body, contentType, record.at);
-  assertSerialisable(result.spans);
-  ctx.store.addOtlpRequest({ receivedAt: record.at, format: result.format, request: result.request });
-  ctx.store.addSpans(result.spans);
-  ctx.store.recordStatus(record, 200);
-  const rejected = result.rejected;
-  const message = result.rejectReason ?? '';
-  if (result.format === 'protobuf') {
-    send(res, 200, encodeExportTraceServiceResponse(rejected, message), { 'content-type': 'application/x-protobuf', ...CORS_HEADERS });
-  } else {
-    sendJson(res, 200, rejected > 0 ? { partialSuccess: { rejectedSpans: rejected, errorMessage: message } } : {}, CORS_HEADERS);
+function recordDrops(ctx: ReceiveContext, route: IngestRouteName, at: number, dropped: DropRecord[]): void {
+  for (const drop of dropped) ctx.store.addOutcome({ ...drop, at, route });
+}
+
+/** Black-hole: swallow the body and never answer, up to `maxHeld` connections; beyond that reset (counted). */
+function hold(ctx: ReceiveContext, req: IncomingMessage, res: ServerResponse): void {
+  req.resume();
+  if (ctx.held.size >= ctx.maxHeld) {
+    ctx.store.countHeldDropped();
+    res.destroy();
+    return;
   }
+  ctx.held.add(res);
+  res.once('close', () => ctx.held.delete(res));
 }
 
 /** What we keep must be servable: JSON too deep for JSON.stringify is refused here rather than breaking the API. */

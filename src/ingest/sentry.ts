@@ -5,10 +5,10 @@
  * client_report, …) are only kept as part of the stored envelope.
  */
 import { randomUUID } from 'node:crypto';
-import { idToHex, secondsToNanos, sentryAttributesToJson, toJsonObject } from './attributes.js';
+import { idToHex, secondsToNanos, sentryAttributesToJson, timestampSeconds, toJsonObject } from './attributes.js';
 import type { ParsedEnvelope } from './envelope.js';
-import { HttpError } from './http.js';
 import type {
+  DropRecord,
   IngestEvent,
   IngestException,
   IngestSpan,
@@ -21,23 +21,36 @@ import type {
 export interface SentryItems {
   spans: IngestSpan[];
   events: IngestEvent[];
+  /** Items Relay would accept and then drop (payload not a JSON object). */
+  dropped: DropRecord[];
 }
+
+const CATEGORY: Record<string, DropRecord['category']> = { event: 'error', transaction: 'transaction', span: 'span' };
 
 type Obj = Record<string, unknown>;
 
 export function normaliseEnvelope(envelope: ParsedEnvelope, receivedAt: number): SentryItems {
   const spans: IngestSpan[] = [];
   const events: IngestEvent[] = [];
+  const dropped: DropRecord[] = [];
   envelope.items.forEach((item, index) => {
     const type = item.header.type;
-    if (type !== 'event' && type !== 'transaction' && type !== 'span') return;
+    const category = CATEGORY[type] ?? 'item';
+    if (item.invalid !== undefined) {
+      dropped.push({ category, reason: 'invalid_json', quantity: 1, detail: item.invalid });
+      return;
+    }
+    if (category === 'item') return;
     const payload = item.payload;
-    if (!isObj(payload)) throw new HttpError(400, `item ${index + 1} (${type}) payload is not a JSON object`);
+    if (!isObj(payload)) {
+      dropped.push({ category, reason: 'invalid_json', quantity: 1, detail: `item ${index + 1} (${type}) payload is not a JSON object` });
+      return;
+    }
     if (type === 'event') events.push(toEvent(payload, envelope.header, receivedAt));
-    else if (type === 'transaction') spans.push(...transactionSpans(payload, receivedAt));
+    else if (type === 'transaction') spans.push(...transactionSpans(payload, receivedAt, envelope.header));
     else spans.push(...spanItemSpans(payload, receivedAt));
   });
-  return { spans, events };
+  return { spans, events, dropped };
 }
 
 function toEvent(event: Obj, envelopeHeader: JsonObject, receivedAt: number): IngestEvent {
@@ -54,7 +67,7 @@ function toEvent(event: Obj, envelopeHeader: JsonObject, receivedAt: number): In
     tags: tagsOf(event.tags),
     payload: toJsonObject(event),
   };
-  assign(result, 'timestamp', typeof event.timestamp === 'number' ? event.timestamp : typeof event.timestamp === 'string' ? Date.parse(event.timestamp) / 1000 || undefined : undefined);
+  assign(result, 'timestamp', timestampSeconds(event.timestamp));
   assign(result, 'level', str(event.level));
   assign(result, 'platform', str(event.platform));
   assign(result, 'message', messageOf(event));
@@ -66,6 +79,7 @@ function toEvent(event: Obj, envelopeHeader: JsonObject, receivedAt: number): In
   assign(result, 'release', str(event.release));
   assign(result, 'environment', str(event.environment));
   assign(result, 'server_name', str(event.server_name));
+  if (isObj(envelopeHeader.trace)) result.dsc = toJsonObject(envelopeHeader.trace);
   if (sdk) result.sdk = { ...(str(sdk.name) ? { name: str(sdk.name) } : {}), ...(str(sdk.version) ? { version: str(sdk.version) } : {}) };
   return result;
 }
@@ -112,7 +126,7 @@ function tagsOf(value: unknown): Record<string, string> {
   return tags;
 }
 
-function transactionSpans(tx: Obj, receivedAt: number): IngestSpan[] {
+function transactionSpans(tx: Obj, receivedAt: number, envelopeHeader: JsonObject): IngestSpan[] {
   const contexts = isObj(tx.contexts) ? tx.contexts : {};
   const trace = isObj(contexts.trace) ? contexts.trace : {};
   const traceId = idToHex(trace.trace_id, 16);
@@ -137,7 +151,12 @@ function transactionSpans(tx: Obj, receivedAt: number): IngestSpan[] {
     resource,
     receivedAt,
   );
-  if (root) spans.push(root);
+  if (root) {
+    // a transaction is a segment by definition: a parent it names ran in another process
+    if (root.parentSpanId !== undefined) root.parentIsRemote = true;
+    if (isObj(envelopeHeader.trace)) root.dsc = toJsonObject(envelopeHeader.trace);
+    spans.push(root);
+  }
   if (Array.isArray(tx.spans)) {
     for (const child of tx.spans) {
       if (!isObj(child)) continue;
@@ -164,6 +183,8 @@ function spanItemSpans(payload: Obj, receivedAt: number): IngestSpan[] {
       {},
       receivedAt,
     );
+    // v2 spans say it themselves (`is_remote`; `is_segment` from the SDK's own segment rule)
+    if (span && (raw.is_remote === true || raw.is_segment === true) && span.parentSpanId !== undefined) span.parentIsRemote = true;
     if (span) spans.push(span);
   }
   return spans;
@@ -178,8 +199,8 @@ function sentrySpan(raw: Obj, traceId: string, service: string, resource: JsonOb
   if (op !== undefined && !('sentry.op' in attributes)) attributes['sentry.op'] = op;
   const startTimeUnixNano = secondsToNanos(raw.start_timestamp);
   const endTimeUnixNano = secondsToNanos(raw.timestamp);
-  const start = Number(raw.start_timestamp);
-  const end = Number(raw.timestamp);
+  const start = timestampSeconds(raw.start_timestamp) ?? Number.NaN;
+  const end = timestampSeconds(raw.timestamp) ?? Number.NaN;
   return {
     traceId,
     spanId,

@@ -1,21 +1,29 @@
 /**
- * The ingest's HTTP listener and router. Ingest routes (`/api/{project}/envelope/`,
+ * The ingest's HTTP listener and router. Ingest routes (`/api/{project}/envelope/`, `/api/{project}/store/`,
  * `/api/{project}/integration/otlp/v1/traces/`, optionally under the DSN's path prefix) go to ./receive.ts; the
- * query API, `/api/faults` and `/healthz` are answered here and are never subject to faults. It owns the sockets,
- * so `down` can drop every connection and later listen again on the same port, and `close` frees everything.
+ * query API and `/api/faults` go through ./admin-guard.ts (the key in a header), `/healthz` is open. None of these
+ * is subject to faults. It owns the sockets, so `down` can drop every connection and later listen again on the
+ * same port, and `close` frees everything.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { warnOnce } from '../log.js';
 import type { FaultController } from './faults.js';
 import { validateFault } from './faults.js';
+import { guardAdmin } from './admin-guard.js';
 import { HttpError, errorMessage, send, sendJson } from './http.js';
 import { handleQuery } from './query.js';
 import { CORS_HEADERS, receive, type ReceiveContext } from './receive.js';
 import type { Fault } from './types.js';
 
 const ENVELOPE_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/envelope\/?$/;
+const STORE_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/store\/?$/;
 const OTLP_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/integration\/otlp\/v1\/traces\/?$/;
+const INGEST_ROUTES = [
+  ['envelope', ENVELOPE_ROUTE],
+  ['store', STORE_ROUTE],
+  ['otlp', OTLP_ROUTE],
+] as const;
 const MAX_FAULT_BODY = 64 * 1024;
 
 export interface FaultApi {
@@ -128,15 +136,17 @@ export class IngestHttpServer {
     const path = url.pathname;
     const method = req.method ?? 'GET';
 
-    const ingest = ENVELOPE_ROUTE.exec(path) ?? OTLP_ROUTE.exec(path);
-    if (ingest) {
-      const route = ENVELOPE_ROUTE.test(path) ? 'envelope' : 'otlp';
+    for (const [route, pattern] of INGEST_ROUTES) {
+      const match = pattern.exec(path);
+      if (match === null) continue;
       if (method === 'OPTIONS') return send(res, 204, '', CORS_HEADERS);
-      return receive(this.ctx, route, safeDecode(ingest[1]!), req, res, url.searchParams);
+      return receive(this.ctx, route, safeDecode(match[1]!), req, res, url.search.slice(1));
     }
     if (path === '/healthz' || path === '/healthz/') {
       return sendJson(res, 200, { status: 'ok' });
     }
+    const denied = guardAdmin(req, url.search.slice(1), this.ctx.key);
+    if (denied !== undefined) return sendJson(res, denied.status, { error: denied.reason });
     if (path === '/api/faults' || path === '/api/faults/') return this.faultRoute(req, res);
     if (handleQuery(req, res, path, url.searchParams, this.ctx.store)) return;
     sendJson(res, 404, { error: `no route for ${method} ${path.slice(0, 200)}` });

@@ -3,6 +3,8 @@
  * normalised to one `IngestSpan`, so the query API and the waterfall never care where a span came from.
  */
 
+import type { Problem } from './problems.js';
+
 /** A plain JSON value: what OTLP AnyValues and Sentry attribute values are flattened to. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
@@ -28,6 +30,8 @@ export interface IngestSpan {
   /** 16 lowercase hex chars. */
   spanId: string;
   parentSpanId?: string;
+  /** OTLP `Span.flags` bits 8/9: whether the parent ran in another process (absent when the sender did not say). */
+  parentIsRemote?: boolean;
   name: string;
   kind: SpanKindName;
   /** `service.name` of the resource (OTLP) or of the Sentry event's OTel resource context. */
@@ -45,6 +49,8 @@ export interface IngestSpan {
   links: IngestSpanLink[];
   status: { code: StatusCodeName; message?: string };
   source: 'otlp' | 'sentry';
+  /** The root span of a Sentry transaction: the DSC of its envelope (the `trace` envelope header), if any. */
+  dsc?: JsonObject;
   /** Epoch ms at which the ingest received it. */
   receivedAt: number;
 }
@@ -87,14 +93,20 @@ export interface IngestEvent {
   environment?: string;
   server_name?: string;
   sdk?: { name?: string; version?: string };
+  /** The dynamic sampling context of its envelope (the `trace` envelope header), when there was one. */
+  dsc?: JsonObject;
   /** The event as received (JSON). */
   payload: JsonObject;
 }
 
 export interface EnvelopeItem {
   header: JsonObject & { type: string };
-  /** Parsed JSON for JSON item types; for binary items (attachments) `{ size }`. */
+  /** Parsed JSON for JSON item types; for binary items (attachments) `{ size }`; `null` when `invalid`. */
   payload: JsonValue;
+  /** Payload bytes as received. */
+  size?: number;
+  /** Why the payload could not be parsed (Relay accepts the envelope and drops the item later). */
+  invalid?: string;
 }
 
 export interface StoredEnvelope {
@@ -104,10 +116,26 @@ export interface StoredEnvelope {
   items: EnvelopeItem[];
 }
 
+/** An item Relay would accept and later drop: outcome category and reason (relay `services/outcome.rs` `DiscardReason`). */
+export interface DropRecord {
+  category: 'span' | 'error' | 'transaction' | 'item';
+  reason: string;
+  quantity: number;
+  detail: string;
+}
+
+/** A `DropRecord` as kept by the ingest, with when and where it arrived. */
+export interface Outcome extends DropRecord {
+  at: number;
+  route: IngestRouteName;
+}
+
+export type IngestRouteName = 'envelope' | 'otlp' | 'store';
+
 /** One request to an ingest route (envelope / OTLP), whatever became of it: the faults tests count these. */
 export interface RequestRecord {
   at: number;
-  route: 'envelope' | 'otlp';
+  route: IngestRouteName;
   method: string;
   /** Status sent, or `undefined` while unanswered (black-hole) / when the socket died first. */
   status?: number;
@@ -118,7 +146,7 @@ export interface RequestRecord {
 
 export interface RawBody {
   at: number;
-  route: 'envelope' | 'otlp';
+  route: IngestRouteName;
   contentType?: string;
   contentEncoding?: string;
   /** Body as received, after decompression. */
@@ -140,6 +168,8 @@ export interface TraceSummary {
   start?: string;
   startMs?: number;
   lastReceivedAt: number;
+  /** Names of the segments (Sentry transactions) in the trace, in trace order. */
+  segments?: string[];
 }
 
 export interface ResolvedSpan extends IngestSpan {
@@ -150,12 +180,19 @@ export interface ResolvedSpan extends IngestSpan {
   depth: number;
   /** Start relative to the trace's earliest span. */
   offsetMs: number;
+  /** Relay's rule: no parent, or a remote parent (see query.ts `isSegment`). */
+  isSegment: boolean;
+  /** The segment (Sentry transaction) this span belongs to, and its name. */
+  segmentId: string;
+  segmentName: string;
 }
 
 export interface TraceDetail extends TraceSummary {
   /** Depth-first in parent order, siblings by start time. */
   spans: ResolvedSpan[];
   events: IngestEvent[];
+  /** Sentry-visible mismatches in what arrived (./problems.ts). */
+  problems: Problem[];
 }
 
 export type FaultMode = 'down' | 'black-hole' | 'slow' | 'status';
@@ -182,6 +219,14 @@ export interface IngestStats {
   traces: number;
   /** Responses by status code, ingest routes only. */
   statuses: Record<string, number>;
+  /** Received bytes charged to the spans and events kept now (the byte bound applies to this). */
+  bytes: number;
+  /** Spans received since start or `clear()`, kept or not. */
+  receivedSpans: number;
+  /** Items Relay would have dropped after accepting them (see `outcomes()`). */
+  outcomes: number;
+  /** Black-holed connections reset because the hold limit was reached. */
+  heldDropped: number;
   /** Items evicted to keep memory bounded. */
-  evicted: { spans: number; events: number };
+  evicted: { spans: number; events: number; traces: number; bytes: number };
 }

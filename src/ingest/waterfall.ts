@@ -1,6 +1,7 @@
 /**
  * A trace as a terminal waterfall: a header, a time scale, one line per span (service, name indented by depth,
- * a bar placed and scaled within the trace, duration, ✖ on ERROR spans) and the trace's error events under it.
+ * a bar placed and scaled within the trace, duration, ✖ on ERROR spans), the trace's error events under it and its
+ * problems (⚠, ./problems.ts).
  * Pure: the same trace and width give the same text (golden-tested). Colour only when asked (a TTY).
  */
 import type { IngestEvent, ResolvedSpan, TraceDetail } from './types.js';
@@ -16,6 +17,8 @@ const ERROR_MARK = '✖';
 const FILL = '█';
 const MAX_INDENT_DEPTH = 8;
 const MAX_FRAMES = 3;
+const MAX_PROBLEMS = 5;
+const PROBLEM_MARK = '⚠';
 
 export function renderWaterfall(trace: TraceDetail, events: IngestEvent[] = trace.events, options: WaterfallOptions = {}): string {
   const width = Math.max(60, Math.min(200, Math.floor(options.width ?? 100)));
@@ -54,6 +57,9 @@ export function renderWaterfall(trace: TraceDetail, events: IngestEvent[] = trac
 
   const spanById = new Map(spans.map((span) => [span.spanId, span]));
   for (const event of events) lines.push(...renderEvent(event, spanById, width, paint));
+  const problems = trace.problems ?? [];
+  for (const problem of problems.slice(0, MAX_PROBLEMS)) lines.push(paint.yellow(fit(`  ${PROBLEM_MARK} ${clean(problem.code)}: ${clean(problem.message)}`, width)));
+  if (problems.length > MAX_PROBLEMS) lines.push(paint.yellow(fit(`  ${PROBLEM_MARK} … ${problems.length - MAX_PROBLEMS} more problems (GET /api/problems?trace_id=${trace.traceId})`, width)));
   return lines.join('\n');
 }
 
@@ -79,7 +85,9 @@ function renderEvent(event: IngestEvent, spans: Map<string, ResolvedSpan>, width
   lines.push(fit(`      ${where.join(' · ')}`, width));
   for (const frame of [...event.frames].reverse().slice(0, MAX_FRAMES)) {
     const location = [frame.filename ?? frame.module ?? '?', frame.lineno, frame.colno].filter((part) => part !== undefined).join(':');
-    lines.push(paint.dim(fit(`      at ${clean(frame.function ?? '<anonymous>')} (${clean(location)})`, width)));
+    // as Node prints a stack: `at fn (file:line:col)`, or `at file:line:col` for a frame without a function name
+    const text = frame.function !== undefined && frame.function !== '' ? `at ${frame.function} (${location})` : `at ${location}`;
+    lines.push(paint.dim(fit(`      ${clean(text)}`, width)));
   }
   return lines;
 }
@@ -113,6 +121,7 @@ function clean(text: string): string {
 }
 
 interface Painter {
+  yellow(text: string): string;
   red(text: string): string;
   dim(text: string): string;
   bold(text: string): string;
@@ -120,5 +129,5 @@ interface Painter {
 
 function painter(enabled: boolean): Painter {
   const wrap = (code: string) => (text: string) => (enabled ? `\u001b[${code}m${text}\u001b[0m` : text);
-  return { red: wrap('31'), dim: wrap('2'), bold: wrap('1') };
+  return { red: wrap('31'), yellow: wrap('33'), dim: wrap('2'), bold: wrap('1') };
 }

@@ -19,6 +19,7 @@ import { CLI, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/proce
 import { envelope, errorEvent, sampleSpans } from '../unit/ingest/payloads.js';
 
 const SENTRY_CLIENT = 'test/fixtures/ingest/sentry-client.mjs';
+const CLI_KEY = 'clikey0123456789abcdef0123456789';
 
 let ingest: IngestServer | undefined;
 const exporters: SpanExporter[] = [];
@@ -138,7 +139,7 @@ describe('real OTLP exporters configured from getOtlpTracesEndpoint(dsn) → ing
       events: [{ name: 'retry', attributes: { attempt: 2 } }],
       source: 'otlp',
     });
-    expect(ingest.requests().every((r) => r.route === 'otlp' && r.status === 200)).toBe(true);
+    expect(ingest.requests().every((r) => r.route === 'otlp' && r.status === 202)).toBe(true);
   });
 
   it('503: the exporter retries, then reports a failed export; nothing is stored', async () => {
@@ -179,7 +180,7 @@ describe('real OTLP exporters configured from getOtlpTracesEndpoint(dsn) → ing
     await ingest.setFault({ mode: 'slow', delayMs: 100 });
     const ok = await exportOnce(exporterFor('proto', ingest.dsn, 5000), await sampleSpans());
     expect(ok.code).toBe(ExportResultCode.SUCCESS);
-    expect(ingest.requests().at(-1)).toMatchObject({ fault: 'slow', status: 200 });
+    expect(ingest.requests().at(-1)).toMatchObject({ fault: 'slow', status: 202 });
     expect(ingest.spans().length).toBeGreaterThan(0);
   });
 
@@ -203,10 +204,10 @@ describe('agent-otel-bridge ingest (built CLI process)', () => {
     assertBuilt();
     const dataDir = mkdtempSync(join(tmpdir(), 'ingest-cli-'));
     try {
-      const child = startNode([CLI, 'ingest', '--port', '0', '--key', 'clikey', '--data-dir', dataDir, '--quiet-ms', '100'], { preload: false, env: cleanEnv() });
-      const [, dsn, port] = await child.waitFor(/^SENTRY_DSN=(http:\/\/clikey@127\.0\.0\.1:(\d+)\/1)$/m);
+      const child = startNode([CLI, 'ingest', '--port', '0', '--key', CLI_KEY, '--data-dir', dataDir, '--quiet-ms', '100'], { preload: false, env: cleanEnv() });
+      const [, dsn, port] = await child.waitFor(new RegExp(`^SENTRY_DSN=(http://${CLI_KEY}@127\\.0\\.0\\.1:(\\d+)/1)$`, 'm'));
       expect(dsn).toBeDefined();
-      const res = await fetch(`http://127.0.0.1:${port}/api/1/envelope/?sentry_key=clikey`, { method: 'POST', body: envelope({}, [[{ type: 'event' }, errorEvent()]]) });
+      const res = await fetch(`http://127.0.0.1:${port}/api/1/envelope/?sentry_key=${CLI_KEY}`, { method: 'POST', body: envelope({}, [[{ type: 'event' }, errorEvent()]]) });
       expect(res.status).toBe(200);
       await child.waitFor(/✖ TypeError: boom/);
       child.child.kill(signal);

@@ -14,9 +14,19 @@ describe('parseEnvelope', () => {
     const parsed = parseEnvelope(body);
     expect(parsed.header).toEqual({ event_id: 'e1' });
     expect(parsed.items).toEqual([
-      { header: { type: 'attachment', filename: 'x', length: 6 }, payload: { size: 6 } },
-      { header: { type: 'event' }, payload: { message: 'hi' } },
-      { header: { type: 'client_report', length: 2 }, payload: {} },
+      { header: { type: 'attachment', filename: 'x', length: 6 }, payload: { size: 6 }, size: 6 },
+      { header: { type: 'event' }, payload: { message: 'hi' }, size: 16 },
+      { header: { type: 'client_report', length: 2 }, payload: {}, size: 2 },
+    ]);
+  });
+
+  it('keeps an item whose payload is empty or not JSON, marked invalid (Relay drops it after accepting)', () => {
+    const [empty, broken] = parseEnvelope(Buffer.from('{}\n{"type":"event"}\n\n{"type":"transaction"}\n{oops')).items;
+    expect(empty).toMatchObject({ payload: null, invalid: expect.stringMatching(/is empty/) });
+    expect(broken).toMatchObject({ payload: null, invalid: expect.stringMatching(/not valid JSON/) });
+    expect(normaliseEnvelope(parseEnvelope(Buffer.from('{}\n{"type":"event"}\n\n{"type":"transaction"}\n{oops')), 1).dropped).toMatchObject([
+      { category: 'error', reason: 'invalid_json' },
+      { category: 'transaction', reason: 'invalid_json' },
     ]);
   });
 
@@ -29,7 +39,6 @@ describe('parseEnvelope', () => {
     ['[]', /not a JSON object/],
     ['{}\n{"no":"type"}\n{}', /has no "type"/],
     ['{}\n{"type":"event","length":-1}\n{}', /invalid "length"/],
-    ['{}\n{"type":"event"}\n', /is empty/],
   ])('rejects %j', (text, reason) => {
     expect(() => parseEnvelope(Buffer.from(text))).toThrow(HttpError);
     expect(() => parseEnvelope(Buffer.from(text))).toThrow(reason);

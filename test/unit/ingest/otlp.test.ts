@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decodeOtlpTraces, otlpFormat } from '../../../src/ingest/otlp.js';
-import { otlpJson, otlpProto, sampleSpans } from './payloads.js';
+import { REMOTE_PARENT_SPAN_ID, otlpJson, otlpProto, sampleSpans } from './payloads.js';
 
 describe('decodeOtlpTraces', () => {
   it('decodes protobuf from the real serializer with the published definitions: hex ids, string nanos, flattened values', async () => {
     const spans = await sampleSpans();
-    const result = decodeOtlpTraces(otlpProto(spans), 'application/x-protobuf', 1);
-    expect(result.format).toBe('protobuf');
-    expect(result.rejected).toBe(0);
+    const result = decodeOtlpTraces(otlpProto(spans), 'protobuf', 1);
+    expect(result.dropped).toEqual([]);
     const [root, charge] = [result.spans.find((s) => s.name === 'GET /checkout')!, result.spans.find((s) => s.name === 'charge')!];
     expect(root.traceId).toBe(spans[0]!.spanContext().traceId);
     expect(charge.parentSpanId).toBe(root.spanId);
@@ -18,7 +17,7 @@ describe('decodeOtlpTraces', () => {
   it('gives the same spans for OTLP/JSON as for protobuf', async () => {
     const spans = await sampleSpans();
     const strip = (list: ReturnType<typeof decodeOtlpTraces>['spans']) => list.map(({ receivedAt: _r, ...span }) => span);
-    expect(strip(decodeOtlpTraces(otlpJson(spans), 'application/json', 1).spans)).toEqual(strip(decodeOtlpTraces(otlpProto(spans), 'application/x-protobuf', 1).spans));
+    expect(strip(decodeOtlpTraces(otlpJson(spans), 'json', 1).spans)).toEqual(strip(decodeOtlpTraces(otlpProto(spans), 'protobuf', 1).spans));
   });
 
   it('follows the OTLP/JSON spec: hex ids, int64 as strings, enum ints; kvlist, bytes, big ints', () => {
@@ -34,18 +33,27 @@ describe('decodeOtlpTraces', () => {
         status: { code: 2, message: 'bad' },
       }] }] }],
     }));
-    const [span] = decodeOtlpTraces(body, 'application/json; charset=utf-8', 1).spans;
+    const [span] = decodeOtlpTraces(body, 'json', 1).spans;
     expect(span).toMatchObject({ traceId: '5b8efff798038103d269b633813fc60c', kind: 'client', service: 'unknown_service', durationMs: 1000, status: { code: 'error', message: 'bad' } });
     expect(span!.attributes).toEqual({ big: '9007199254740993', kv: { a: true }, bytes: 'AQID', empty: null });
   });
 
-  it('sniffs the format when no content type is given, and refuses others', () => {
-    expect(otlpFormat(undefined, Buffer.from(' {"resourceSpans":[]}'))).toBe('json');
-    expect(otlpFormat(undefined, Buffer.from([0x0a, 0x00]))).toBe('protobuf');
-    expect(() => otlpFormat('text/html', Buffer.from(''))).toThrow(/unsupported content-type/);
+  it('takes exactly the two Content-Types Relay takes (relay-server endpoints/integrations/otlp.rs), no sniffing', () => {
+    expect(otlpFormat('application/json')).toBe('json');
+    expect(otlpFormat('APPLICATION/X-PROTOBUF')).toBe('protobuf');
+    for (const other of [undefined, '', 'application/json; charset=utf-8', 'application/protobuf', 'text/html']) expect(otlpFormat(other)).toBeUndefined();
   });
 
   it('treats an empty protobuf request as valid and empty', () => {
-    expect(decodeOtlpTraces(Buffer.alloc(0), 'application/x-protobuf', 1)).toMatchObject({ spans: [], rejected: 0 });
+    expect(decodeOtlpTraces(Buffer.alloc(0), 'protobuf', 1)).toMatchObject({ spans: [], dropped: [] });
+  });
+
+  it('reads Span.flags: whether the parent is remote, as the 0.301 exporter encodes it (protobuf and JSON)', async () => {
+    const spans = await sampleSpans({ remoteParent: true });
+    for (const [format, body] of [['protobuf', otlpProto(spans)], ['json', otlpJson(spans)]] as const) {
+      const decoded = decodeOtlpTraces(body, format, 1).spans;
+      expect(decoded.find((s) => s.name === 'GET /checkout')).toMatchObject({ parentIsRemote: true, parentSpanId: REMOTE_PARENT_SPAN_ID });
+      expect(decoded.find((s) => s.name === 'charge')).toMatchObject({ parentIsRemote: false });
+    }
   });
 });

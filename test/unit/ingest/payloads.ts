@@ -7,8 +7,13 @@ import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otl
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 
-/** Two services, one trace: `frontend` GET /checkout → `orders` charge (ERROR, with an exception event). */
-export async function sampleSpans(): Promise<ReadableSpan[]> {
+export const REMOTE_PARENT_SPAN_ID = 'abcdefabcdef0123';
+
+/**
+ * Two services, one trace: `frontend` GET /checkout → `orders` charge (ERROR, with an exception event). With
+ * `remoteParent`, GET /checkout continues a trace from another process (its parent context is remote).
+ */
+export async function sampleSpans(options: { remoteParent?: boolean } = {}): Promise<ReadableSpan[]> {
   const exporter = new InMemorySpanExporter();
   const make = (service: string): TracerProvider =>
     new TracerProvider({
@@ -17,7 +22,10 @@ export async function sampleSpans(): Promise<ReadableSpan[]> {
     });
   const frontend = make('frontend');
   const orders = make('orders');
-  const root = frontend.getTracer('test').startSpan('GET /checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/checkout', 'http.response.status_code': 200 } });
+  const parent = options.remoteParent === true
+    ? trace.setSpanContext(context.active(), { traceId: 'a1b2c3d4e5f60718293a4b5c6d7e8f90', spanId: REMOTE_PARENT_SPAN_ID, traceFlags: 1, isRemote: true })
+    : context.active();
+  const root = frontend.getTracer('test').startSpan('GET /checkout', { kind: SpanKind.SERVER, attributes: { 'http.route': '/checkout', 'http.response.status_code': 200 } }, parent);
   const ctx = trace.setSpan(context.active(), root);
   const child = orders.getTracer('test', '1.2.3').startSpan('charge', {
     kind: SpanKind.CLIENT,

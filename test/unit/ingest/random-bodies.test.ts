@@ -7,14 +7,15 @@ import { envelope, errorEvent, otlpJson, otlpProto, sampleSpans, transaction } f
 const TOTAL = 10_000;
 const CONCURRENCY = 8;
 /** Every answer must be one of these: a 5xx or a dropped connection means the ingest broke. */
-const ALLOWED = new Set([200, 400, 401, 403, 404, 405, 413, 415]);
+const ALLOWED = new Set([200, 202, 400, 401, 403, 404, 405, 413, 415]);
+const KEY = 'fuzzkey0123456789abcdef012345678';
 
 let ingest: IngestServer;
 let printed = 0;
 beforeAll(async () => {
   // small limits so oversized and eviction paths are exercised too
   // the waterfall printer runs too, on whatever garbage made it into the store
-  ingest = await startIngest({ key: 'fuzzkey', maxBodyBytes: 64 * 1024, maxSpans: 500, maxEvents: 100, waterfall: true, quietMs: 50, print: () => (printed += 1) });
+  ingest = await startIngest({ key: KEY, maxBodyBytes: 64 * 1024, maxSpans: 500, maxEvents: 100, waterfall: true, quietMs: 50, print: () => (printed += 1) });
 });
 afterAll(async () => {
   await ingest?.close();
@@ -74,10 +75,11 @@ describe('random bodies', () => {
       }
     };
     const routes = [
-      () => ({ path: `/api/1/envelope/?sentry_key=fuzzkey`, headers: {} }),
-      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': 'Sentry sentry_key=fuzzkey', 'content-type': 'application/x-protobuf' } }),
-      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': 'Sentry sentry_key=fuzzkey', 'content-type': 'application/json' } }),
-      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': 'Sentry sentry_key=fuzzkey' } }),
+      () => ({ path: `/api/1/envelope/?sentry_key=${KEY}`, headers: {} }),
+      () => ({ path: `/api/1/store/?sentry_key=${KEY}`, headers: {} }),
+      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': `Sentry sentry_key=${KEY}`, 'content-type': 'application/x-protobuf' } }),
+      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': `Sentry sentry_key=${KEY}`, 'content-type': 'application/json' } }),
+      () => ({ path: '/api/1/integration/otlp/v1/traces/', headers: { 'x-sentry-auth': `Sentry sentry_key=${KEY}` } }),
       () => ({ path: ['/api/1/envelope/', '/api/x/envelope/', '/api/faults', '/%%', '/api/traces/%zz', '/api/events?trace_id=%zz', '/api/traces', '/healthz'][int(8)]!, headers: {} }),
     ];
 
@@ -113,10 +115,10 @@ describe('random bodies', () => {
 
     // still healthy and serving, and still storing valid data
     expect((await fetch(`${ingest.url}/healthz`)).status).toBe(200);
-    expect((await fetch(`${ingest.url}/api/traces`)).status).toBe(200);
-    expect((await fetch(`${ingest.url}/api/events`)).status).toBe(200);
+    expect((await fetch(`${ingest.url}/api/traces`, { headers: ingest.apiHeaders })).status).toBe(200);
+    expect((await fetch(`${ingest.url}/api/events`, { headers: ingest.apiHeaders })).status).toBe(200);
     ingest.clear();
-    const ok = await fetch(`${ingest.url}/api/1/envelope/?sentry_key=fuzzkey`, { method: 'POST', body: envelope({}, [[{ type: 'event' }, errorEvent()]]) });
+    const ok = await fetch(`${ingest.url}/api/1/envelope/?sentry_key=${KEY}`, { method: 'POST', body: envelope({}, [[{ type: 'event' }, errorEvent()]]) });
     expect(ok.status).toBe(200);
     expect(ingest.events()).toHaveLength(1);
   }, 180_000);
