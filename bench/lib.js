@@ -129,3 +129,18 @@ export async function bridgeSpanTotals(metricsUrl) {
   const { exported, dropped, failed } = await spanOutcomes(metricsUrl);
   return { ended: exported + dropped + failed, exported, dropped, failed };
 }
+
+/**
+ * The bridge's totals once they stop moving: its forceFlush can settle before every export has (a batch the
+ * exporter refuses — "Concurrent export limit reached" — ends the batch processor's flush early).
+ */
+export async function settledTotals(read) {
+  let last = await read();
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const next = await read();
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    last = next;
+  }
+  return last;
+}

@@ -8,6 +8,7 @@ import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ROOT, bridgeEnv, median, sleep } from './lib.js';
+import { startSink } from './sink.js';
 
 const { values: args } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' }, out: { type: 'string' } } });
 const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
@@ -74,7 +75,7 @@ function child(script, argv = [], env = {}, onLine = () => {}) {
 }
 
 /**
- * The headline: every stack in the regime users run (every sampled span exported to the ingest), CPU µs per agent
+ * The headline: every stack in the regime users run (every sampled span exported to a counting sink), CPU µs per agent
  * step; scenarios in a fresh random order each repetition; medians over repetitions.
  */
 async function sustained() {
@@ -88,22 +89,23 @@ async function sustained() {
     'ratio-0.1': 'bare OTel + stock OTLP, ParentBased(TraceIdRatio 0.1)',
     sentry: '@sentry/node 11 own tracer, stream lifecycle (default)',
   };
-  const reps = quick ? 1 : 5;
+  const reps = Number(process.env.BENCH_REPS ?? (quick ? 1 : 5));
   const env = quick ? { BENCH_STEPS: '600', BENCH_WARMUP_STEPS: '200' } : {};
+  const sink = await startSink();
   const { getOtlpTracesEndpoint } = await import('@sentry/node');
-  const endpoint = getOtlpTracesEndpoint(ingest.dsn);
-  const otlpEnv = { BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
+  const endpoint = getOtlpTracesEndpoint(sink.dsn);
+  const otlpEnv = { BENCH_DSN: sink.dsn, BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
   const runs = Object.fromEntries(Object.keys(labels).map((k) => [k, []]));
   for (let rep = 0; rep < reps; rep++) {
     for (const scenario of shuffle(Object.keys(labels).filter((k) => !process.env.BENCH_SUSTAINED_ONLY || process.env.BENCH_SUSTAINED_ONLY.split(',').includes(k)))) {
-      ingest.clear();
+      sink.clear();
       const [r] = await child('sustained.js', [scenario], { ...env, ...otlpEnv });
-      const { spans, evicted } = ingest.stats();
-      runs[scenario].push({ ...r, received: spans + evicted.spans });
+      runs[scenario].push({ ...r, received: sink.spans() });
       if (process.env.BENCH_DEBUG) process.stderr.write(`${JSON.stringify(runs[scenario].at(-1))}\n`);
     }
     process.stderr.write(`sustained: repetition ${rep + 1}/${reps}\n`);
   }
+  await sink.close();
   const out = {};
   for (const [k, list] of Object.entries(runs)) {
     const last = list.at(-1);
@@ -160,7 +162,7 @@ async function startup() {
     nodesdk: { label: 'bare OTel NodeSDK preload (http + undici, ESM hook, OTLP proto)', args: ['--import', `${ROOT}bench/preload-nodesdk.js`] },
     bridge: { label: 'agent-otel-bridge/register (Sentry DSN set)', args: ['--import', `${ROOT}dist/instrumentation/register.js`] },
   };
-  const runs = quick ? 2 : 9;
+  const runs = Number(process.env.BENCH_STARTUP_RUNS ?? (quick ? 2 : 9));
   const { getOtlpTracesEndpoint } = await import('@sentry/node');
   const endpoint = getOtlpTracesEndpoint(ingest.dsn);
   const env = { ...bridgeEnv(), BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
@@ -227,14 +229,16 @@ async function perOp() {
 
 async function throughput() {
   const steps = quick ? [10_000, 20_000] : [10_000, 20_000, 30_000, 40_000, 60_000, 80_000];
+  const sink = await startSink(); // counts only: the full ingest would be the bottleneck, not the bridge
   const runs = [];
   for (const rate of steps) {
-    ingest.clear();
-    const [r] = await child('throughput.js', [], { BENCH_RATE: String(rate), BENCH_SECONDS: quick ? '2' : '3' });
+    sink.clear();
+    const [r] = await child('throughput.js', [], { BENCH_DSN: sink.dsn, BENCH_RATE: String(rate), BENCH_SECONDS: quick ? '2' : '3' });
     await sleep(300);
-    runs.push({ ...r, received: ingest.stats().spans });
-    process.stderr.write(`throughput: offered ${rate}/s → exported ${r.exported} of ${r.ended}, dropped ${r.dropped}\n`);
+    runs.push({ ...r, received: sink.spans() });
+    process.stderr.write(`throughput: offered ${rate}/s → exported ${r.exported} of ${r.ended}, dropped ${r.dropped}, failed ${r.failed}\n`);
   }
+  await sink.close();
   const clean = runs.filter((r) => r.dropped === 0 && r.failed === 0 && r.exported === r.ended);
   const best = clean.sort((x, y) => y.achieved - x.achieved)[0];
   return { runs, maxZeroDropSpansPerS: best ? Math.round(best.achieved) : 0 };
@@ -338,7 +342,7 @@ function render(r) {
   const lines = [`# agent-otel-bridge bench — ${r.date}${r.quick ? ' (quick)' : ''}`, '', `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; load before: ${r.load}`, ''];
   if (r.sustained) {
     lines.push(
-      '**Sustained regime** (the headline): agent steps of 3 spans, every sampled span exported to the loopback ingest; CPU µs per step incl. export and final flush; median over repetitions, scenario order random per repetition; batch processor at its defaults (queue 2048, batch 512, 5 s delay).',
+      '**Sustained regime** (the headline): agent steps of 3 spans, every sampled span exported to a loopback counting sink; CPU µs per step incl. export and final flush; median over repetitions, scenario order random per repetition; batch processor at its defaults (queue 2048, batch 512, 5 s delay).',
       '',
       '| stack | CPU µs / step | × bare OTel + OTLP | CPU µs / delivered span | spans delivered / ended | accounting (drop rate) | RSS under load MB |',
       '|---|---:|---:|---:|---:|---|---:|',
@@ -366,7 +370,7 @@ function render(r) {
     lines.push('');
   }
   if (r.throughput) {
-    lines.push('**Throughput**: the bridge at sampling 1.0, one span per call, offered for a few seconds; OTEL_BSP_MAX_QUEUE_SIZE=16384, OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2048, OTEL_BSP_SCHEDULE_DELAY=100.', '', '| offered spans/s | achieved | exported | dropped | received by ingest |', '|---:|---:|---:|---:|---:|');
+    lines.push('**Throughput**: the bridge at sampling 1.0, one span per call, offered for a few seconds; OTEL_BSP_MAX_QUEUE_SIZE=16384, OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2048, OTEL_BSP_SCHEDULE_DELAY=100.', '', '| offered spans/s | achieved | exported | dropped | failed | received by the sink |', '|---:|---:|---:|---:|---:|---:|');
     for (const x of r.throughput.runs) lines.push(`| ${x.rate} | ${Math.round(x.achieved)} | ${x.exported} | ${x.dropped} | ${x.received} |`);
     lines.push('');
   }

@@ -1,6 +1,6 @@
 /**
  * The bench harness in quick mode, sustained regime and start-up: checks its accounting, not speed. Every stack's
- * spans are either delivered to the loopback sink (the sink's count equals what the stack says it exported and
+ * spans are either delivered to the loopback counting sink (its count equals what the stack says it exported and
  * ended) or their drop is counted and reported; the results JSON carries the ratios and targets the README quotes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
