@@ -29,20 +29,55 @@ export async function startBridgeWith(extra) {
   return startBridge({ env: bridgeEnv(extra), handleSignals: false });
 }
 
-export async function setupBareOtel() {
+/**
+ * Bare OpenTelemetry: TracerProvider + BatchSpanProcessor (defaults), AsyncLocalStorage, W3C propagator.
+ * `exporter`: 'noop', 'stock' (exporter-trace-otlp-proto's OTLPTraceExporter) or 'ours' (the bridge's encoder on
+ * the same export delegate), both to `otlp.url`; `ratio` adds a parent-based trace-id ratio sampler. `totals()`
+ * counts what the SDK ended (sampled spans) and what the exporter reported exported or failed.
+ */
+export async function setupBareOtel({ exporter = 'noop', otlp = {}, ratio } = {}) {
   const { context, propagation, trace } = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
   const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
-  const { BatchSpanProcessor, TracerProvider } = await import('@opentelemetry/sdk-trace');
-  const noop = { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+  const { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } = await import('@opentelemetry/sdk-trace');
+  const counts = { ended: 0, exported: 0, failed: 0 };
+  const inner = await createExporter(exporter, otlp);
+  const counting = {
+    export(spans, done) {
+      inner.export(spans, (result) => {
+        counts[result.code === 0 ? 'exported' : 'failed'] += spans.length;
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.(),
+  };
+  const endCounter = { onStart() {}, onEnd: () => void counts.ended++, forceFlush: async () => {}, shutdown: async () => {} };
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(new TracerProvider({ spanProcessors: [new BatchSpanProcessor({ exporter: noop })] }));
+  const provider = new TracerProvider({
+    ...(ratio === undefined ? {} : { sampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) }) }),
+    spanProcessors: [endCounter, new BatchSpanProcessor({ exporter: counting })],
+  });
+  trace.setGlobalTracerProvider(provider);
+  return {
+    forceFlush: () => provider.forceFlush(),
+    totals: () => ({ ...counts, dropped: counts.ended - counts.exported - counts.failed }),
+  };
 }
 
+async function createExporter(kind, { url, headers }) {
+  if (kind === 'noop') return { export: (_spans, done) => done({ code: 0 }), shutdown: async () => {}, forceFlush: async () => {} };
+  if (kind === 'ours') return (await import(dist('exporters/otlp-proto-encoder-exporter.js'))).createOtlpProtoTraceExporter({ url, headers });
+  const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-proto');
+  return new OTLPTraceExporter({ url, headers });
+}
+
+/** @sentry/node's own tracer (it sets up OpenTelemetry itself), sending to the orchestrator's ingest. */
 export async function setupSentryTracer(traceLifecycle) {
   const Sentry = await import('@sentry/node');
   Sentry.init({ dsn: process.env.BENCH_DSN, tracesSampleRate: 1, enableOpenTelemetrySetup: true, traceLifecycle });
+  return Sentry;
 }
 
 export function median(values) {
@@ -87,4 +122,25 @@ export async function spanOutcomes(metricsUrl) {
   const exposition = await (await fetch(metricsUrl)).text();
   const outcome = (name) => metricSum(exposition, 'agent_bridge_spans_total', { outcome: name });
   return { exported: outcome('exported'), dropped: outcome('dropped'), failed: outcome('failed') };
+}
+
+/** The bridge's accounting in the shape of `setupBareOtel().totals()`: every sampled, ended span has one outcome. */
+export async function bridgeSpanTotals(metricsUrl) {
+  const { exported, dropped, failed } = await spanOutcomes(metricsUrl);
+  return { ended: exported + dropped + failed, exported, dropped, failed };
+}
+
+/**
+ * The bridge's totals once they stop moving: its forceFlush can settle before every export has (a batch the
+ * exporter refuses — "Concurrent export limit reached" — ends the batch processor's flush early).
+ */
+export async function settledTotals(read) {
+  let last = await read();
+  for (let i = 0; i < 50; i++) {
+    await sleep(100);
+    const next = await read();
+    if (JSON.stringify(next) === JSON.stringify(last)) return next;
+    last = next;
+  }
+  return last;
 }

@@ -1,7 +1,7 @@
-// Offered load of BENCH_RATE spans/s for BENCH_SECONDS through the bridge (sampling 1.0) to the ingest; prints
+// Offered load of BENCH_RATE spans/s for BENCH_SECONDS through the bridge (sampling 1.0) to the counting sink; prints
 // what was ended, exported and dropped according to the bridge's own self metrics.
 import { trace } from '@opentelemetry/api';
-import { emitAtRate, spanOutcomes, startBridgeWith } from './lib.js';
+import { emitAtRate, settledTotals, spanOutcomes, startBridgeWith } from './lib.js';
 
 const rate = Number(process.env.BENCH_RATE);
 const seconds = Number(process.env.BENCH_SECONDS ?? 3);
@@ -19,7 +19,7 @@ console.log(JSON.stringify({
     rate,
     achieved: ended / elapsed,
     ended,
-    ...(await spanOutcomes(bridge.metricsUrl)),
+    ...(await settledTotals(() => spanOutcomes(bridge.metricsUrl))),
 }));
 await bridge.shutdown();
 process.exit(0);

@@ -7,7 +7,7 @@
  *    uncaught exceptions, unhandled rejections) is attached to the active OpenTelemetry trace.
  */
 import * as Sentry from '@sentry/node';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
+import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
@@ -97,5 +97,5 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
     warnOnce('sentry-otlp-endpoint', 'could not derive the Sentry OTLP endpoint from SENTRY_DSN; span export to Sentry is off');
     return undefined;
   }
-  return new OTLPTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 });
+  return createOtlpProtoTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 });
 }

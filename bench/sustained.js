@@ -1,0 +1,128 @@
+// One stack in the sustained regime, in a fresh process: agent steps (`invoke_agent` → `memory.search` + `chat`,
+// 3 spans), yielding to the event loop for BENCH_YIELD_MS every BENCH_YIELD_EVERY steps so exports run; every
+// sampled span is exported for real to the orchestrator's loopback ingest. Prints CPU µs per step over the
+// measured steps, the final flush included, and the stack's own span accounting (ended / exported / dropped).
+import { context, trace } from '@opentelemetry/api';
+import {
+  ATTR_GEN_AI_AGENT_NAME,
+  ATTR_GEN_AI_CONVERSATION_ID,
+  ATTR_GEN_AI_DATA_SOURCE_ID,
+  ATTR_GEN_AI_OPERATION_NAME,
+  ATTR_GEN_AI_PROVIDER_NAME,
+  ATTR_GEN_AI_REQUEST_MODEL,
+  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
+  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
+} from '@opentelemetry/semantic-conventions/incubating';
+import { ROOT, bridgeSpanTotals, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
+
+const scenario = process.argv[2];
+const steps = Number(process.env.BENCH_STEPS ?? 20_000);
+const warmup = Number(process.env.BENCH_WARMUP_STEPS ?? 6000);
+const yieldEvery = Number(process.env.BENCH_YIELD_EVERY ?? 50);
+// Each yield idles this long: at most 150 spans per 3 ms (50k spans/s), below what every exporting stack and the
+// sink sustain here, so the regime is "everything sampled is exported" (a stack that falls behind shows drops).
+// Idle time is not CPU time: the figure is unaffected by the pause itself.
+const yieldMs = Number(process.env.BENCH_YIELD_MS ?? 3);
+const otlp = { url: process.env.BENCH_OTLP_URL, headers: JSON.parse(process.env.BENCH_OTLP_HEADERS ?? '{}') };
+
+/** Each stack: how it starts, which step it runs, how it flushes, what it says it ended/exported/dropped. */
+const stacks = {
+  noop: async () => bareStack(await setupBareOtel({ exporter: 'noop' }), rawStep),
+  otlp: async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp }), rawStep),
+  'otlp-encoder': async () => bareStack(await setupBareOtel({ exporter: 'ours', otlp }), rawStep),
+  helpers: async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp }), await helperStep()),
+  'ratio-0.1': async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp, ratio: 0.1 }), rawStep),
+  'bridge-1.0': () => bridgeStack('1'),
+  'bridge-0.1': () => bridgeStack('0.1'),
+  sentry: async () => {
+    const Sentry = await setupSentryTracer('stream');
+    let ended = 0;
+    return {
+      step: async () => {
+        await rawStep();
+        ended += 3;
+      },
+      flush: () => Sentry.flush(30_000),
+      // Sentry's transport keeps no count the bench can read: the sink's count is the delivered one.
+      totals: async () => ({ ended, exported: undefined, dropped: undefined }),
+    };
+  },
+};
+
+function bareStack(sdk, step) {
+  return { step, flush: () => sdk.forceFlush(), totals: async () => sdk.totals() };
+}
+
+async function bridgeStack(rate) {
+  const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: rate });
+  return { step: await helperStep(), flush: () => bridge.forceFlush(), totals: () => settledTotals(() => bridgeSpanTotals(bridge.metricsUrl)) };
+}
+
+const tracer = trace.getTracer('bench-agent', '1.0.0');
+const result = { model: 'gpt-4o', usage: { input_tokens: 12, output_tokens: 34 }, finish_reason: 'stop' };
+
+/** One agent step through the OpenTelemetry API alone, with the attributes the helpers would set. */
+async function rawStep() {
+  const agent = tracer.startSpan('invoke_agent planner', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_AGENT_NAME]: 'planner', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } });
+  const inAgent = trace.setSpan(context.active(), agent);
+  const memory = tracer.startSpan('search notes', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'search', [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } }, inAgent);
+  await context.with(trace.setSpan(inAgent, memory), async () => []);
+  memory.end();
+  const chat = tracer.startSpan('chat gpt-4o', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'chat', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai', [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } }, inAgent);
+  await context.with(trace.setSpan(inAgent, chat), async () => result);
+  chat.setAttributes({ [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 12, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 34, [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'] });
+  chat.end();
+  agent.end();
+}
+
+/** The same step through the bridge's agent helpers. */
+async function helperStep() {
+  const { aiRequest, invokeAgent, memoryOperation } = await import(`${ROOT}dist/src/agent/index.js`);
+  return () =>
+    invokeAgent({ name: 'planner', conversationId: 'c-1' }, async () => {
+      await memoryOperation({ operation: 'search', store: 'notes' }, async () => []);
+      await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => result);
+    });
+}
+
+const stack = await stacks[scenario]();
+const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, yieldMs));
+async function run(count, onYield = () => {}) {
+  for (let i = 1; i <= count; i++) {
+    await stack.step();
+    if (i % yieldEvery === 0) {
+      await yieldToLoop();
+      onYield();
+    }
+  }
+}
+
+await run(warmup);
+await stack.flush(); // the warm-up's spans are exported before the clock starts
+let peakRss = process.memoryUsage.rss();
+let sinceRss = 0;
+const started = process.cpuUsage();
+const wallStart = performance.now();
+await run(steps, () => {
+  if (++sinceRss === 20) {
+    sinceRss = 0;
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }
+});
+await stack.flush();
+const cpu = process.cpuUsage(started);
+const wallMs = performance.now() - wallStart;
+const totals = await stack.totals();
+console.log(JSON.stringify({
+  scenario,
+  steps,
+  warmup,
+  cpuUsPerStep: (cpu.user + cpu.system) / steps,
+  wallMs,
+  ...totals,
+  delivers: scenario !== 'noop', // the no-op exporter sends nothing to the sink
+  rssUnderLoadMB: peakRss / 2 ** 20,
+  heapUsedMB: process.memoryUsage().heapUsed / 2 ** 20,
+}));
+process.exit(0);

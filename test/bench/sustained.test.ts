@@ -1,0 +1,67 @@
+/**
+ * The bench harness in quick mode, sustained regime and start-up: checks its accounting, not speed. Every stack's
+ * spans are either delivered to the loopback counting sink (its count equals what the stack says it exported and
+ * ended) or their drop is counted and reported; the results JSON carries the ratios and targets the README quotes.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, assertBuilt } from '../helpers/process.js';
+
+interface SustainedStack {
+  label: string;
+  cpuUsPerStep: number;
+  ratioToOtlp: number;
+  cpuUsPerDeliveredSpan?: number;
+  ended: number;
+  exported?: number;
+  dropped?: number;
+  failed?: number;
+  received: number;
+  accounting: { status: string; dropRate: number }[];
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bench harness, quick mode', () => {
+  it('sustained regime: every stack delivers what it ended or reports the drop; the JSON has ratios and targets', async () => {
+    assertBuilt();
+    const out = join(dir, 'results.json');
+    await promisify(execFile)(process.execPath, [`${ROOT}bench/run.js`, '--quick', '--only', 'sustained,startup', '--out', out], {
+      cwd: ROOT,
+      timeout: 420_000,
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const results = JSON.parse(readFileSync(out, 'utf8')) as {
+      sustained: Record<string, SustainedStack>;
+      startup: Record<string, { firstLineMs: number; rssMB: number }>;
+      targets: { target: string; value: string; met: boolean }[];
+    };
+    const stacks = results.sustained;
+    expect(Object.keys(stacks).sort()).toEqual(['bridge-0.1', 'bridge-1.0', 'helpers', 'noop', 'otlp', 'otlp-encoder', 'ratio-0.1', 'sentry'].sort());
+    for (const [name, s] of Object.entries(stacks)) {
+      for (const a of s.accounting) expect([name, a.status]).not.toEqual([name, 'mismatch']);
+      const lost = s.exported === undefined ? s.ended - s.received : (s.dropped ?? 0) + (s.failed ?? 0);
+      if (s.exported !== undefined) expect(s.exported + lost, name).toBe(s.ended);
+      if (name !== 'noop') expect(s.received, name).toBe(s.exported ?? s.ended - lost);
+      if (lost === 0) expect(s.accounting.every((a) => a.status === 'exact'), name).toBe(true);
+      else expect(s.accounting.some((a) => a.dropRate > 0), name).toBe(true);
+      expect(Number.isFinite(s.ratioToOtlp) && s.ratioToOtlp > 0, name).toBe(true);
+      expect(s.cpuUsPerStep, name).toBeGreaterThan(0);
+    }
+    expect(stacks.otlp!.ratioToOtlp).toBe(1);
+    // Sampled stacks end about a tenth of the spans; full ones all 3 per step.
+    expect(stacks['bridge-0.1']!.ended).toBeLessThan(stacks['bridge-1.0']!.ended / 3);
+    expect(stacks['ratio-0.1']!.ended).toBeLessThan(stacks.otlp!.ended / 3);
+    expect(stacks.sentry!.cpuUsPerDeliveredSpan).toBeGreaterThan(0);
+    for (const k of ['none', 'nodesdk', 'bridge']) expect(results.startup[k]!.firstLineMs).toBeGreaterThan(0);
+    const targets = results.targets.map((t) => t.target).join('\n');
+    expect(targets).toMatch(/bridge 1.0 ≤ 1.0 × bare OTel/);
+    expect(targets).toMatch(/≥ 8 × the bridge per delivered span/);
+    expect(targets).toMatch(/start-up added/);
+  }, 480_000);
+});
