@@ -13,6 +13,7 @@ import { HttpError, errorMessage, send, sendJson } from './http.js';
 import { handleQuery } from './query.js';
 import { CORS_HEADERS, receive, type ReceiveContext } from './receive.js';
 import type { Fault } from './types.js';
+import { handleUiRequest } from './ui/handler.js';
 
 const ENVELOPE_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/envelope\/?$/;
 const OTLP_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/integration\/otlp\/v1\/traces\/?$/;
@@ -139,6 +140,7 @@ export class IngestHttpServer {
     }
     if (path === '/api/faults' || path === '/api/faults/') return this.faultRoute(req, res);
     if (handleQuery(req, res, path, url.searchParams, this.ctx.store)) return;
+    if (handleUiRequest(req, res, url, { key: this.ctx.key })) return;
     sendJson(res, 404, { error: `no route for ${method} ${path.slice(0, 200)}` });
   }
 

@@ -140,6 +140,12 @@ export interface TraceSummary {
   start?: string;
   startMs?: number;
   lastReceivedAt: number;
+  /** `gen_ai.agent.name` values seen in the trace (the trace view's list and filters). */
+  agents: string[];
+  /** `gen_ai.request.model` values seen in the trace. */
+  models: string[];
+  /** Spans whose parent is not (yet) in the trace. */
+  missingParents: number;
 }
 
 export interface ResolvedSpan extends IngestSpan {

@@ -1,0 +1,152 @@
+/**
+ * Issue 20 acceptance: the ingest's trace view in a real browser (Debian's chromium driven by playwright-core),
+ * fed by the demo's three bridged agent processes. Screenshots go to test-artifacts/ (gitignored).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
+import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = `${ROOT}test-artifacts/`;
+
+let ingest: IngestServer;
+let browser: Browser;
+let page: Page;
+let okTrace: TraceDetail;
+let bugTrace: TraceDetail;
+
+beforeAll(async () => {
+  assertBuilt();
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install it (\`apt-get install chromium\`) or set CHROMIUM_PATH`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  ingest = await startIngest();
+  const demo = startNode([`${ROOT}demo/run.js`, '--tasks', '4', '--seed', '1'], { preload: false, env: cleanEnv({ SENTRY_DSN: ingest.dsn }) });
+  const { code } = await demo.exited;
+  expect(code, demo.stdout() + demo.stderr()).toBe(0);
+  const outcomes = [...demo.stdout().matchAll(/^\s+\d+\s+([0-9a-f]{32})\s+(\S+)/gm)].map((m) => ({ traceId: m[1]!, outcome: m[2]! }));
+  const complete = (id: string, services: number) =>
+    ingest.waitFor(() => {
+      const trace = ingest.trace(id);
+      return trace && new Set(trace.spans.map((s) => s.service)).size === services && trace.spans.every((s) => !s.parentMissing) ? trace : undefined;
+    });
+  okTrace = await complete(outcomes.find((o) => o.outcome === 'ok')!.traceId, 3);
+  bugTrace = await complete(outcomes.find((o) => o.outcome === 'bug')!.traceId, 3);
+  await ingest.waitFor(() => ingest.trace(bugTrace.traceId)!.events.length > 0);
+  bugTrace = ingest.trace(bugTrace.traceId)!;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}, 120_000);
+
+afterEach(async () => {
+  await page?.close();
+  await stopAll();
+});
+afterAll(async () => {
+  await browser?.close();
+  await ingest?.close();
+});
+
+async function open(hash = ''): Promise<Page> {
+  page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  await page.goto(`${ingest.url}/?sentry_key=${ingest.key}${hash}`);
+  (page as Page & { problems: string[] }).problems = problems;
+  return page;
+}
+
+/** Waits until `selector` matches exactly `n` elements (evaluated in the page; tests have no DOM types). */
+function waitForCount(p: Page, selector: string, n: number) {
+  return p.waitForFunction(`document.querySelectorAll(${JSON.stringify(selector)}).length === ${n}`);
+}
+
+const rowsOf = (p: Page) => p.$$eval('[data-testid=span-row]', (rows) => rows.map((r) => ({ id: r.getAttribute('data-span-id'), service: r.getAttribute('data-service') })));
+
+describe('trace view (GET /?sentry_key=…)', () => {
+  it('is key-protected: no key or a wrong key gets 401 and no page script', async () => {
+    for (const query of ['', '?sentry_key=wrong']) {
+      const res = await fetch(`${ingest.url}/${query}`);
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain('app.js');
+    }
+    const ok = await fetch(`${ingest.url}/?sentry_key=${ingest.key}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('lists the traces with agents, span counts and error badges, and filters them', async () => {
+    const p = await open();
+    const expected = ingest.traces();
+    await waitForCount(p, '[data-testid=trace-row]', expected.length);
+    const rows = await p.$$eval('[data-testid=trace-row]', (trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-trace-id'),
+        agents: tr.querySelector('[data-testid=trace-agents]')!.textContent,
+        spans: Number(tr.querySelector('[data-testid=trace-spans]')!.textContent),
+        errors: Number(tr.querySelector('[data-testid=trace-errors]')!.textContent),
+        badges: [...tr.querySelectorAll('[data-testid=badge]')].map((b) => b.textContent),
+      })),
+    );
+    expect(rows.map((r) => r.id)).toEqual(expected.map((t) => t.traceId));
+    const ok = rows.find((r) => r.id === okTrace.traceId)!;
+    expect(ok.spans).toBe(okTrace.spans.length);
+    for (const agent of ['planner', 'researcher', 'writer']) expect(ok.agents).toContain(agent);
+    expect(ok.badges).toContain('sampled');
+    const bug = rows.find((r) => r.id === bugTrace.traceId)!;
+    expect(bug.errors).toBeGreaterThan(0);
+    expect(bug.badges.some((b) => b?.includes('error'))).toBe(true);
+    await p.screenshot({ path: `${ARTIFACTS}trace-list.png`, fullPage: true });
+
+    await p.check('[data-testid=filter-errors]');
+    await waitForCount(p, `[data-trace-id="${okTrace.traceId}"]`, 0);
+    expect(await p.$(`[data-trace-id="${bugTrace.traceId}"]`)).not.toBeNull();
+    await p.uncheck('[data-testid=filter-errors]');
+    await p.selectOption('[data-testid=filter-model]', 'claude-sonnet');
+    await waitForCount(p, '[data-testid=trace-row]', expected.filter((t) => t.models.includes('claude-sonnet')).length);
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
+
+  it('shows every span of the three-agent trace in parent order with its service, its attributes on click, and the agent graph', async () => {
+    const p = await open(`#/trace/${okTrace.traceId}`);
+    await waitForCount(p, '[data-testid=span-row]', okTrace.spans.length);
+    expect(await rowsOf(p)).toEqual(okTrace.spans.map((s) => ({ id: s.spanId, service: s.service })));
+    // parent order: every span's parent is drawn above it
+    const order = new Map(okTrace.spans.map((s, i) => [s.spanId, i]));
+    for (const [i, s] of okTrace.spans.entries()) if (s.parentSpanId) expect(order.get(s.parentSpanId)!).toBeLessThan(i);
+
+    const llm = okTrace.spans.find((s) => s.service === 'researcher' && s.attributes['gen_ai.request.model'] === 'claude-sonnet')!;
+    await p.click(`[data-testid=span-row][data-span-id="${llm.spanId}"]`);
+    await p.waitForSelector('[data-testid=detail] [data-testid=attr][data-key="gen_ai.request.model"]');
+    expect(await p.textContent('[data-testid=detail-name]')).toBe(llm.name);
+    expect(await p.textContent('[data-testid=detail] [data-testid=attr][data-key="gen_ai.request.model"] td:last-child')).toBe('claude-sonnet');
+    expect(await p.$('[data-testid=detail] [data-testid=genai][data-key="gen_ai.usage.input_tokens"]')).not.toBeNull();
+
+    // the message hop researcher → writer is drawn on the writer's process span
+    const processSpan = okTrace.spans.find((s) => s.service === 'writer' && s.name === 'process writer')!;
+    expect(await p.getAttribute(`[data-span-id="${processSpan.spanId}"] [data-testid=hop]`, 'data-kind')).toBe('message');
+
+    const edges = await p.$$eval('[data-testid=graph-edge]', (gs) => gs.map((g) => `${g.getAttribute('data-from')}->${g.getAttribute('data-to')}:${g.getAttribute('data-kind')}x${g.getAttribute('data-count')}`));
+    expect(edges.sort()).toEqual(['planner->researcher:callx1', 'planner->writer:callx1', 'researcher->writer:messagex1']);
+    await p.screenshot({ path: `${ARTIFACTS}trace-page.png`, fullPage: true });
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
+
+  it('links the error event to the span it came from and shows its stack', async () => {
+    const event = bugTrace.events[0]!;
+    expect(event.span_id).toBeDefined();
+    const p = await open(`#/trace/${bugTrace.traceId}`);
+    const link = await p.waitForSelector('[data-testid=error-event] [data-testid=error-span-link]');
+    expect(await link.getAttribute('data-span-id')).toBe(event.span_id);
+    expect(bugTrace.spans.some((s) => s.spanId === event.span_id)).toBe(true);
+    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).toMatch(/TypeError: .*\n\s+at parseOutline \(/);
+    await link.click();
+    await p.waitForSelector(`[data-testid=span-row].selected[data-span-id="${event.span_id}"]`);
+    expect(await p.textContent('[data-testid=detail-name]')).toBe(bugTrace.spans.find((s) => s.spanId === event.span_id)!.name);
+    expect(await p.$('[data-testid=detail] [data-testid=error-event]')).not.toBeNull();
+    await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
+  });
+});
