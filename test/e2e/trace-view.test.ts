@@ -149,4 +149,55 @@ describe('trace view (GET /?sentry_key=…)', () => {
     expect(await p.$('[data-testid=detail] [data-testid=error-event]')).not.toBeNull();
     await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
   });
+
+  it('updates while traces arrive, and keeps a 5,000-span trace usable (rows drawn only around the viewport)', async () => {
+    const p = await open();
+    await waitForCount(p, '[data-testid=trace-row]', ingest.traces().length);
+    const big = bigTrace(5000);
+    const posted = await fetch(`${ingest.url}/api/1/integration/otlp/v1/traces/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${ingest.key}` },
+      body: JSON.stringify(big.request),
+    });
+    expect(posted.status).toBe(200);
+    // no reload: the open list picks the new trace up by itself
+    const link = await p.waitForSelector(`[data-trace-id="${big.traceId}"] [data-testid=trace-link]`, { timeout: 15_000 });
+    expect(await p.textContent(`[data-trace-id="${big.traceId}"] [data-testid=trace-spans]`)).toBe('5000');
+    const started = performance.now();
+    await link.click();
+    await p.waitForSelector('[data-testid=waterfall][data-span-count="5000"] [data-testid=span-row]');
+    console.log(`trace view: 5,000-span trace drawn ${Math.round(performance.now() - started)} ms after the click`);
+    const drawn = await p.$$eval('[data-testid=span-row]', (rows) => rows.length);
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThan(200);
+    // the last span is reachable by scrolling, and selectable
+    const last = ingest.trace(big.traceId)!.spans.at(-1)!;
+    await p.$eval('[data-testid=waterfall]', (el) => el.scrollTo(0, el.scrollHeight));
+    await p.click(`[data-testid=span-row][data-span-id="${last.spanId}"]`);
+    await p.waitForFunction(`document.querySelector('[data-testid=detail-name]')?.textContent === ${JSON.stringify(last.name)}`);
+    expect(await p.$$eval('[data-testid=span-row]', (rows) => rows.length)).toBeLessThan(200);
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
 });
+
+/** One OTLP/JSON request holding a `count`-span trace: a 4-ary tree, 1 ms apart. */
+function bigTrace(count: number) {
+  const traceId = 'b'.repeat(32);
+  const hex = (i: number) => (i + 1).toString(16).padStart(16, '0');
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId,
+    spanId: hex(i),
+    ...(i > 0 ? { parentSpanId: hex(Math.floor((i - 1) / 4)) } : {}),
+    name: `step ${i}`,
+    kind: 1,
+    startTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n),
+    endTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n + 500_000n),
+    attributes: [{ key: 'step', value: { intValue: String(i) } }],
+    status: {},
+  }));
+  return {
+    traceId,
+    request: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] },
+  };
+}
