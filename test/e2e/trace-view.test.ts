@@ -7,6 +7,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = `${ROOT}test-artifacts/`;
@@ -59,9 +60,12 @@ async function open(hash = ''): Promise<Page> {
   return page;
 }
 
-/** Waits until `selector` matches exactly `n` elements (evaluated in the page; tests have no DOM types). */
-function waitForCount(p: Page, selector: string, n: number) {
-  return p.waitForFunction(`document.querySelectorAll(${JSON.stringify(selector)}).length === ${n}`);
+/**
+ * Waits until `selector` matches exactly `n` elements. Polled from the test side: the page's CSP (rightly) refuses
+ * the string evaluation that a waitForFunction with an expression would need.
+ */
+function waitForCount(p: Page, selector: string, n: number, timeoutMs = 15_000) {
+  return waitUntil(async () => (await p.$$(selector)).length === n, timeoutMs);
 }
 
 const rowsOf = (p: Page) => p.$$eval('[data-testid=span-row]', (rows) => rows.map((r) => ({ id: r.getAttribute('data-span-id'), service: r.getAttribute('data-service') })));
@@ -143,11 +147,15 @@ describe('trace view (GET /?sentry_key=…)', () => {
     expect(await link.getAttribute('data-span-id')).toBe(event.span_id);
     expect(bugTrace.spans.some((s) => s.spanId === event.span_id)).toBe(true);
     expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).toMatch(/TypeError: .*\n\s+at parseOutline \(/);
+    // anonymous frames print as Node prints them: "at file:line:col", never "at ? (…)"
+    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).not.toMatch(/at \? \(/);
     await link.click();
     await p.waitForSelector(`[data-testid=span-row].selected[data-span-id="${event.span_id}"]`);
     expect(await p.textContent('[data-testid=detail-name]')).toBe(bugTrace.spans.find((s) => s.spanId === event.span_id)!.name);
     expect(await p.$('[data-testid=detail] [data-testid=error-event]')).not.toBeNull();
     await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await p.screenshot({ path: `${ARTIFACTS}trace-error-viewport.png` }); // the README's picture (docs/trace-view.png)
   });
 
   it('updates while traces arrive, and keeps a 5,000-span trace usable (rows drawn only around the viewport)', async () => {
@@ -174,10 +182,25 @@ describe('trace view (GET /?sentry_key=…)', () => {
     const last = ingest.trace(big.traceId)!.spans.at(-1)!;
     await p.$eval('[data-testid=waterfall]', (el) => el.scrollTo(0, el.scrollHeight));
     await p.click(`[data-testid=span-row][data-span-id="${last.spanId}"]`);
-    await p.waitForFunction(`document.querySelector('[data-testid=detail-name]')?.textContent === ${JSON.stringify(last.name)}`);
+    await waitUntil(async () => (await p.textContent('[data-testid=detail-name]').catch(() => null)) === last.name);
     expect(await p.$$eval('[data-testid=span-row]', (rows) => rows.length)).toBeLessThan(200);
     expect((p as Page & { problems: string[] }).problems).toEqual([]);
   });
+});
+
+describe('npm start --serve (no SENTRY_DSN)', () => {
+  it('prints a trace view URL per task that opens that trace, across the three agents', async () => {
+    const demo = startNode([`${ROOT}demo/run.js`, '--serve', '--interval', '300'], { preload: false, env: cleanEnv({}) });
+    const [, listUrl] = await demo.waitFor(/^Trace view: (http:\S+)/m, 90_000);
+    expect((await fetch(listUrl!)).status).toBe(200);
+    const [, url] = await demo.waitFor(/^task \d+ ok [0-9a-f]{32}\s+(http:\S+#\/trace\/[0-9a-f]{32})$/m, 60_000);
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(url!);
+    // spans keep arriving for a moment: the open page picks them up by itself
+    const services = () => page.$$eval('[data-testid=span-row]', (rows) => new Set(rows.map((r) => r.getAttribute('data-service'))).size);
+    await waitUntil(async () => (await services()) === 3, 30_000);
+    await demo.stop('SIGINT');
+  }, 240_000);
 });
 
 /** One OTLP/JSON request holding a `count`-span trace: a 4-ary tree, 1 ms apart. */

@@ -297,7 +297,7 @@ function agentGraph(model) {
     });
   }
   model.nodes.forEach(function (n) { if (!level.has(n.name)) level.set(n.name, 0); });
-  var W = 210, H = 46, GX = 120, GY = 34, rows = new Map(), pos = new Map();
+  var W = 200, H = 46, GX = 80, GY = 34, rows = new Map(), pos = new Map();
   model.nodes.forEach(function (n) {
     var l = level.get(n.name), r = rows.get(l) || 0;
     rows.set(l, r + 1);
@@ -443,7 +443,9 @@ function stackText(exc) {
   var lines = [(exc.type || 'Error') + ': ' + (exc.value || '')];
   (exc.frames || []).slice().reverse().forEach(function (f) {
     var where = (f.filename || f.module || '<anonymous>') + (f.lineno ? ':' + f.lineno + (f.colno ? ':' + f.colno : '') : '');
-    lines.push('    at ' + (f['function'] ? f['function'] + ' (' + where + ')' : where));
+    // '?' is what the Sentry SDK records for an anonymous function; Node prints those frames without a name
+    var fn = f['function'] && f['function'] !== '?' && f['function'] !== '<anonymous>' ? f['function'] : '';
+    lines.push('    at ' + (fn ? fn + ' (' + where + ')' : where));
   });
   return lines.join('\n');
 }

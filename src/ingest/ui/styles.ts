@@ -32,7 +32,7 @@ td.num, th.num { text-align: right; }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 4px; }
 .wf-head { display: grid; grid-template-columns: 44% 56%; border-bottom: 1px solid var(--line); font-size: 11px; color: var(--muted); }
 .wf-axis { position: relative; height: 20px; }
-.wf-axis span { position: absolute; top: 3px; transform: translateX(-50%); }
+.wf-axis span { position: absolute; top: 3px; white-space: nowrap; }
 .wf-scroll { position: relative; overflow: auto; max-height: 620px; }
 .wf-row { position: absolute; left: 0; right: 0; height: var(--row); display: grid; grid-template-columns: 44% 56%; cursor: pointer; border-bottom: 1px solid #f2f1f6; }
 .wf-row:hover { background: #f6f5fb; }
