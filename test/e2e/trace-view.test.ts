@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -18,7 +18,20 @@ let page: Page;
 let okTrace: TraceDetail;
 let bugTrace: TraceDetail;
 
+/** A failed setup (no build, no browser) fails every test, rather than leaving them reported as skipped. */
+let setupError: unknown;
 beforeAll(async () => {
+  try {
+    await setUp();
+  } catch (err) {
+    setupError = err;
+  }
+}, 120_000);
+beforeEach(() => {
+  if (setupError !== undefined) throw setupError;
+});
+
+async function setUp(): Promise<void> {
   assertBuilt();
   if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install it (\`apt-get install chromium\`) or set CHROMIUM_PATH`);
   mkdirSync(ARTIFACTS, { recursive: true });
@@ -37,7 +50,7 @@ beforeAll(async () => {
   await ingest.waitFor(() => ingest.trace(bugTrace.traceId)!.events.length > 0);
   bugTrace = ingest.trace(bugTrace.traceId)!;
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-}, 120_000);
+}
 
 afterEach(async () => {
   await page?.close();
