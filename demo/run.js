@@ -178,6 +178,7 @@ async function showIngest(results) {
     }
     say(`\n${title} (${result.traceId}):`);
     say(renderWaterfall(ingest.trace(result.traceId), undefined, { width: Math.min(process.stdout.columns ?? 110, 120) }));
+    say(`In the browser (while the ingest runs: \`npm start -- --serve\` keeps it up): ${traceViewUrl(result.traceId)}`);
   }
   const events = ingest.events();
   say(`\nThe ingest received ${ingest.spans().length} spans in ${ingest.traces().length} traces, and ${events.length} error event(s):`);
@@ -189,12 +190,13 @@ async function showIngest(results) {
 async function serve(plannerUrl, metricsUrls) {
   say('Serving: a task every', args.interval, 'ms. Metrics:');
   for (const [name, port] of Object.entries(metricsUrls)) say(`  ${name.padEnd(10)} http://127.0.0.1:${port}/metrics`);
+  if (ingest) say(`Trace view: ${traceViewUrl()}`);
   say('Ctrl-C to stop.');
   let offset = 0;
   const timer = setInterval(async () => {
     const [task] = planTasks(1, offset++);
     const result = await runTask(plannerUrl, task);
-    say(`task ${result.id} ${result.outcome} ${result.traceId}`);
+    say(`task ${result.id} ${result.outcome} ${result.traceId}${ingest && result.traceId !== '-' ? `  ${traceViewUrl(result.traceId)}` : ''}`);
   }, Number(args.interval));
   await new Promise((resolve) => {
     process.once('SIGINT', resolve);
@@ -204,6 +206,11 @@ async function serve(plannerUrl, metricsUrls) {
   say('\nstopping…');
   await stopAgents();
   await ingest?.close();
+}
+
+/** The local ingest's trace view (the page takes the DSN key from its own URL), at one trace or at the list. */
+function traceViewUrl(traceId) {
+  return `${ingest.url}/?sentry_key=${ingest.key}${traceId ? `#/trace/${traceId}` : ''}`;
 }
 
 function startAgent(name, env, extraPattern) {

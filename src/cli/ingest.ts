@@ -84,6 +84,7 @@ export async function runIngestCommand(argv: string[], io: IngestCommandIo = {})
 
   print(`agent-otel-bridge ingest listening on ${ingest.url} (query API: ${ingest.url}/api/traces, /api/events, /api/problems — send the key: X-Sentry-Auth: Sentry sentry_key=<key>)`);
   print(`SENTRY_DSN=${ingest.dsn}`);
+  print(`trace view: ${ingest.url}/?sentry_key=${ingest.key}`);
   if (ingest.dataDir !== undefined) print(`appending everything received to ${ingest.dataDir}`);
   if (fault !== undefined) print(`fault active: ${JSON.stringify(fault)}`);
 

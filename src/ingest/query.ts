@@ -4,6 +4,7 @@
  * `GET /api/requests`, `GET /api/outcomes`, `GET /api/problems[?trace_id=]`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@opentelemetry/semantic-conventions/incubating';
 import { sendJson } from './http.js';
 import { findProblems, type Problem } from './problems.js';
 import type { IngestStore, TraceEntry } from './store.js';
@@ -89,11 +90,17 @@ function summarise(traceId: string, resolved: ResolvedSpan[], events: IngestEven
   let end = Number.NEGATIVE_INFINITY;
   const services: string[] = [];
   let errorCount = 0;
+  const agents = new Set<string>();
+  const models = new Set<string>();
   for (const span of resolved) {
     start = Math.min(start, span.startMs);
     end = Math.max(end, span.startMs + span.durationMs);
     if (!services.includes(span.service)) services.push(span.service);
     if (span.status.code === 'error') errorCount += 1;
+    const agent = span.attributes[ATTR_GEN_AI_AGENT_NAME];
+    if (typeof agent === 'string') agents.add(agent);
+    const model = span.attributes[ATTR_GEN_AI_REQUEST_MODEL];
+    if (typeof model === 'string') models.add(model);
   }
   const root = resolved.find((span) => span.depth === 0 && span.parentSpanId === undefined) ?? resolved[0];
   const summary: TraceSummary = {
@@ -104,6 +111,9 @@ function summarise(traceId: string, resolved: ResolvedSpan[], events: IngestEven
     eventCount: events.length,
     durationMs: resolved.length > 0 ? Math.round((end - start) * 1000) / 1000 : 0,
     lastReceivedAt: lastReceivedAt ?? [...resolved, ...events].reduce((max, item) => Math.max(max, item.receivedAt), 0),
+    agents: [...agents],
+    models: [...models],
+    missingParents: resolved.filter((span) => span.parentMissing).length,
   };
   if (root) {
     summary.rootName = root.name;

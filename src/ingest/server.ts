@@ -15,6 +15,7 @@ import { HttpError, errorMessage, send, sendJson } from './http.js';
 import { handleQuery } from './query.js';
 import { CORS_HEADERS, receive, type ReceiveContext } from './receive.js';
 import type { Fault } from './types.js';
+import { handleUiRequest } from './ui/handler.js';
 
 const ENVELOPE_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/envelope\/?$/;
 const STORE_ROUTE = /^(?:\/.*)?\/api\/([^/]+)\/store\/?$/;
@@ -145,6 +146,9 @@ export class IngestHttpServer {
     if (path === '/healthz' || path === '/healthz/') {
       return sendJson(res, 200, { status: 'ok' });
     }
+    // The trace view's page is opened by navigation, which can only carry the key in the URL; it holds no data and
+    // checks that key itself, and its own API calls carry the key in a header like every other admin request.
+    if (handleUiRequest(req, res, url, { key: this.ctx.key })) return;
     const denied = guardAdmin(req, url.search.slice(1), this.ctx.key);
     if (denied !== undefined) return sendJson(res, denied.status, { error: denied.reason });
     if (path === '/api/faults' || path === '/api/faults/') return this.faultRoute(req, res);

@@ -170,6 +170,12 @@ export interface TraceSummary {
   lastReceivedAt: number;
   /** Names of the segments (Sentry transactions) in the trace, in trace order. */
   segments?: string[];
+  /** `gen_ai.agent.name` values seen in the trace (the trace view's list and filters). */
+  agents: string[];
+  /** `gen_ai.request.model` values seen in the trace. */
+  models: string[];
+  /** Spans whose parent is not (yet) in the trace. */
+  missingParents: number;
 }
 
 export interface ResolvedSpan extends IngestSpan {

@@ -1,0 +1,239 @@
+/**
+ * Issue 20 acceptance: the ingest's trace view in a real browser (Debian's chromium driven by playwright-core),
+ * fed by the demo's three bridged agent processes. Screenshots go to test-artifacts/ (gitignored).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
+import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { waitUntil } from '../helpers/wait.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = `${ROOT}test-artifacts/`;
+
+let ingest: IngestServer;
+let browser: Browser;
+let page: Page;
+let okTrace: TraceDetail;
+let bugTrace: TraceDetail;
+
+/** A failed setup (no build, no browser) fails every test, rather than leaving them reported as skipped. */
+let setupError: unknown;
+beforeAll(async () => {
+  try {
+    await setUp();
+  } catch (err) {
+    setupError = err;
+  }
+}, 120_000);
+beforeEach(() => {
+  if (setupError !== undefined) throw setupError;
+});
+
+async function setUp(): Promise<void> {
+  assertBuilt();
+  if (!existsSync(CHROMIUM)) throw new Error(`no browser at ${CHROMIUM}: install it (\`apt-get install chromium\`) or set CHROMIUM_PATH`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  ingest = await startIngest();
+  const demo = startNode([`${ROOT}demo/run.js`, '--tasks', '4', '--seed', '1'], { preload: false, env: cleanEnv({ SENTRY_DSN: ingest.dsn }) });
+  const { code } = await demo.exited;
+  expect(code, demo.stdout() + demo.stderr()).toBe(0);
+  const outcomes = [...demo.stdout().matchAll(/^\s+\d+\s+([0-9a-f]{32})\s+(\S+)/gm)].map((m) => ({ traceId: m[1]!, outcome: m[2]! }));
+  const complete = (id: string, services: number) =>
+    ingest.waitFor(() => {
+      const trace = ingest.trace(id);
+      return trace && new Set(trace.spans.map((s) => s.service)).size === services && trace.spans.every((s) => !s.parentMissing) ? trace : undefined;
+    });
+  okTrace = await complete(outcomes.find((o) => o.outcome === 'ok')!.traceId, 3);
+  bugTrace = await complete(outcomes.find((o) => o.outcome === 'bug')!.traceId, 3);
+  await ingest.waitFor(() => ingest.trace(bugTrace.traceId)!.events.length > 0);
+  bugTrace = ingest.trace(bugTrace.traceId)!;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+}
+
+afterEach(async () => {
+  await page?.close();
+  await stopAll();
+});
+afterAll(async () => {
+  await browser?.close();
+  await ingest?.close();
+});
+
+async function open(hash = ''): Promise<Page> {
+  page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') problems.push(msg.text());
+  });
+  await page.goto(`${ingest.url}/?sentry_key=${ingest.key}${hash}`);
+  (page as Page & { problems: string[] }).problems = problems;
+  return page;
+}
+
+/**
+ * Waits until `selector` matches exactly `n` elements. Polled from the test side: the page's CSP (rightly) refuses
+ * the string evaluation that a waitForFunction with an expression would need.
+ */
+function waitForCount(p: Page, selector: string, n: number, timeoutMs = 15_000) {
+  return waitUntil(async () => (await p.$$(selector)).length === n, timeoutMs);
+}
+
+const rowsOf = (p: Page) => p.$$eval('[data-testid=span-row]', (rows) => rows.map((r) => ({ id: r.getAttribute('data-span-id'), service: r.getAttribute('data-service') })));
+
+describe('trace view (GET /?sentry_key=…)', () => {
+  it('is key-protected: no key or a wrong key gets 401 and no page script', async () => {
+    for (const query of ['', '?sentry_key=wrong']) {
+      const res = await fetch(`${ingest.url}/${query}`);
+      expect(res.status).toBe(401);
+      expect(await res.text()).not.toContain('app.js');
+    }
+    const ok = await fetch(`${ingest.url}/?sentry_key=${ingest.key}`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+
+  it('lists the traces with agents, span counts and error badges, and filters them', async () => {
+    const p = await open();
+    const expected = ingest.traces();
+    await waitForCount(p, '[data-testid=trace-row]', expected.length);
+    const rows = await p.$$eval('[data-testid=trace-row]', (trs) =>
+      trs.map((tr) => ({
+        id: tr.getAttribute('data-trace-id'),
+        agents: tr.querySelector('[data-testid=trace-agents]')!.textContent,
+        spans: Number(tr.querySelector('[data-testid=trace-spans]')!.textContent),
+        errors: Number(tr.querySelector('[data-testid=trace-errors]')!.textContent),
+        badges: [...tr.querySelectorAll('[data-testid=badge]')].map((b) => b.textContent),
+      })),
+    );
+    expect(rows.map((r) => r.id)).toEqual(expected.map((t) => t.traceId));
+    const ok = rows.find((r) => r.id === okTrace.traceId)!;
+    expect(ok.spans).toBe(okTrace.spans.length);
+    for (const agent of ['planner', 'researcher', 'writer']) expect(ok.agents).toContain(agent);
+    expect(ok.badges).toContain('sampled');
+    const bug = rows.find((r) => r.id === bugTrace.traceId)!;
+    expect(bug.errors).toBeGreaterThan(0);
+    expect(bug.badges.some((b) => b?.includes('error'))).toBe(true);
+    await p.screenshot({ path: `${ARTIFACTS}trace-list.png`, fullPage: true });
+
+    await p.check('[data-testid=filter-errors]');
+    await waitForCount(p, `[data-trace-id="${okTrace.traceId}"]`, 0);
+    expect(await p.$(`[data-trace-id="${bugTrace.traceId}"]`)).not.toBeNull();
+    await p.uncheck('[data-testid=filter-errors]');
+    await p.selectOption('[data-testid=filter-model]', 'claude-sonnet');
+    await waitForCount(p, '[data-testid=trace-row]', expected.filter((t) => t.models.includes('claude-sonnet')).length);
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
+
+  it('shows every span of the three-agent trace in parent order with its service, its attributes on click, and the agent graph', async () => {
+    const p = await open(`#/trace/${okTrace.traceId}`);
+    await waitForCount(p, '[data-testid=span-row]', okTrace.spans.length);
+    expect(await rowsOf(p)).toEqual(okTrace.spans.map((s) => ({ id: s.spanId, service: s.service })));
+    // parent order: every span's parent is drawn above it
+    const order = new Map(okTrace.spans.map((s, i) => [s.spanId, i]));
+    for (const [i, s] of okTrace.spans.entries()) if (s.parentSpanId) expect(order.get(s.parentSpanId)!).toBeLessThan(i);
+
+    const llm = okTrace.spans.find((s) => s.service === 'researcher' && s.attributes['gen_ai.request.model'] === 'claude-sonnet')!;
+    await p.click(`[data-testid=span-row][data-span-id="${llm.spanId}"]`);
+    await p.waitForSelector('[data-testid=detail] [data-testid=attr][data-key="gen_ai.request.model"]');
+    expect(await p.textContent('[data-testid=detail-name]')).toBe(llm.name);
+    expect(await p.textContent('[data-testid=detail] [data-testid=attr][data-key="gen_ai.request.model"] td:last-child')).toBe('claude-sonnet');
+    expect(await p.$('[data-testid=detail] [data-testid=genai][data-key="gen_ai.usage.input_tokens"]')).not.toBeNull();
+
+    // the message hop researcher → writer is drawn on the writer's process span
+    const processSpan = okTrace.spans.find((s) => s.service === 'writer' && s.name === 'process writer')!;
+    expect(await p.getAttribute(`[data-span-id="${processSpan.spanId}"] [data-testid=hop]`, 'data-kind')).toBe('message');
+
+    const edges = await p.$$eval('[data-testid=graph-edge]', (gs) => gs.map((g) => `${g.getAttribute('data-from')}->${g.getAttribute('data-to')}:${g.getAttribute('data-kind')}x${g.getAttribute('data-count')}`));
+    expect(edges.sort()).toEqual(['planner->researcher:callx1', 'planner->writer:callx1', 'researcher->writer:messagex1']);
+    await p.screenshot({ path: `${ARTIFACTS}trace-page.png`, fullPage: true });
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
+
+  it('links the error event to the span it came from and shows its stack', async () => {
+    const event = bugTrace.events[0]!;
+    expect(event.span_id).toBeDefined();
+    const p = await open(`#/trace/${bugTrace.traceId}`);
+    const link = await p.waitForSelector('[data-testid=error-event] [data-testid=error-span-link]');
+    expect(await link.getAttribute('data-span-id')).toBe(event.span_id);
+    expect(bugTrace.spans.some((s) => s.spanId === event.span_id)).toBe(true);
+    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).toMatch(/TypeError: .*\n\s+at parseOutline \(/);
+    // anonymous frames print as Node prints them: "at file:line:col", never "at ? (…)"
+    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).not.toMatch(/at \? \(/);
+    await link.click();
+    await p.waitForSelector(`[data-testid=span-row].selected[data-span-id="${event.span_id}"]`);
+    expect(await p.textContent('[data-testid=detail-name]')).toBe(bugTrace.spans.find((s) => s.spanId === event.span_id)!.name);
+    expect(await p.$('[data-testid=detail] [data-testid=error-event]')).not.toBeNull();
+    await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
+    await p.setViewportSize({ width: 1280, height: 800 });
+    await p.screenshot({ path: `${ARTIFACTS}trace-error-viewport.png` }); // the README's picture (docs/trace-view.png)
+  });
+
+  it('updates while traces arrive, and keeps a 5,000-span trace usable (rows drawn only around the viewport)', async () => {
+    const p = await open();
+    await waitForCount(p, '[data-testid=trace-row]', ingest.traces().length);
+    const big = bigTrace(5000);
+    const posted = await fetch(`${ingest.url}/api/1/integration/otlp/v1/traces/`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${ingest.key}` },
+      body: JSON.stringify(big.request),
+    });
+    expect(posted.status).toBe(200);
+    // no reload: the open list picks the new trace up by itself
+    const link = await p.waitForSelector(`[data-trace-id="${big.traceId}"] [data-testid=trace-link]`, { timeout: 15_000 });
+    expect(await p.textContent(`[data-trace-id="${big.traceId}"] [data-testid=trace-spans]`)).toBe('5000');
+    const started = performance.now();
+    await link.click();
+    await p.waitForSelector('[data-testid=waterfall][data-span-count="5000"] [data-testid=span-row]');
+    console.log(`trace view: 5,000-span trace drawn ${Math.round(performance.now() - started)} ms after the click`);
+    const drawn = await p.$$eval('[data-testid=span-row]', (rows) => rows.length);
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThan(200);
+    // the last span is reachable by scrolling, and selectable
+    const last = ingest.trace(big.traceId)!.spans.at(-1)!;
+    await p.$eval('[data-testid=waterfall]', (el) => el.scrollTo(0, el.scrollHeight));
+    await p.click(`[data-testid=span-row][data-span-id="${last.spanId}"]`);
+    await waitUntil(async () => (await p.textContent('[data-testid=detail-name]').catch(() => null)) === last.name);
+    expect(await p.$$eval('[data-testid=span-row]', (rows) => rows.length)).toBeLessThan(200);
+    expect((p as Page & { problems: string[] }).problems).toEqual([]);
+  });
+});
+
+describe('npm start --serve (no SENTRY_DSN)', () => {
+  it('prints a trace view URL per task that opens that trace, across the three agents', async () => {
+    const demo = startNode([`${ROOT}demo/run.js`, '--serve', '--interval', '300'], { preload: false, env: cleanEnv({}) });
+    const [, listUrl] = await demo.waitFor(/^Trace view: (http:\S+)/m, 90_000);
+    expect((await fetch(listUrl!)).status).toBe(200);
+    const [, url] = await demo.waitFor(/^task \d+ ok [0-9a-f]{32}\s+(http:\S+#\/trace\/[0-9a-f]{32})$/m, 60_000);
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(url!);
+    // spans keep arriving for a moment: the open page picks them up by itself
+    const services = () => page.$$eval('[data-testid=span-row]', (rows) => new Set(rows.map((r) => r.getAttribute('data-service'))).size);
+    await waitUntil(async () => (await services()) === 3, 30_000);
+    await demo.stop('SIGINT');
+  }, 240_000);
+});
+
+/** One OTLP/JSON request holding a `count`-span trace: a 4-ary tree, 1 ms apart. */
+function bigTrace(count: number) {
+  const traceId = 'b'.repeat(32);
+  const hex = (i: number) => (i + 1).toString(16).padStart(16, '0');
+  const t0 = BigInt(Date.now()) * 1_000_000n;
+  const spans = Array.from({ length: count }, (_, i) => ({
+    traceId,
+    spanId: hex(i),
+    ...(i > 0 ? { parentSpanId: hex(Math.floor((i - 1) / 4)) } : {}),
+    name: `step ${i}`,
+    kind: 1,
+    startTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n),
+    endTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n + 500_000n),
+    attributes: [{ key: 'step', value: { intValue: String(i) } }],
+    status: {},
+  }));
+  return {
+    traceId,
+    request: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] },
+  };
+}
