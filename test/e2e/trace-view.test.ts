@@ -180,7 +180,7 @@ describe('trace view (GET /?sentry_key=…)', () => {
       headers: { 'content-type': 'application/json', 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${ingest.key}` },
       body: JSON.stringify(big.request),
     });
-    expect(posted.status).toBe(200);
+    expect(posted.status).toBe(202);
     // no reload: the open list picks the new trace up by itself
     const link = await p.waitForSelector(`[data-trace-id="${big.traceId}"] [data-testid=trace-link]`, { timeout: 15_000 });
     expect(await p.textContent(`[data-trace-id="${big.traceId}"] [data-testid=trace-spans]`)).toBe('5000');
