@@ -15,6 +15,9 @@ import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 
+/** `@sentry/core` dedupeIntegration's name (integrations/dedupe.js). */
+const DEDUPE_INTEGRATION = 'Dedupe';
+
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
   release: string | undefined;
@@ -46,7 +49,12 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
-    integrations: [
+    // Dedupe compares each event with the previous one only by message, exception and stack, so the same bug
+    // failing in another trace (another request) would be dropped and that trace would have no linked error.
+    // SentryErrorsProcessor already reports each exception once per trace; every trace's failure reaches Sentry,
+    // which groups them into one issue by fingerprint anyway.
+    integrations: (defaults) => [
+      ...defaults.filter((integration) => integration.name !== DEDUPE_INTEGRATION),
       Sentry.openTelemetryIntegration(),
       // Capture only: what happens next is decided below, the way Node itself would decide it.
       Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
@@ -97,5 +105,32 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
     warnOnce('sentry-otlp-endpoint', 'could not derive the Sentry OTLP endpoint from SENTRY_DSN; span export to Sentry is off');
     return undefined;
   }
-  return new OTLPTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 });
+  return withoutCollectorEnvironment(
+    () => new OTLPTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 }),
+  );
 }
+
+/**
+ * `OTEL_EXPORTER_OTLP_[TRACES_]*` configure the collector exporter (exporters/otlp.ts). OTLPTraceExporter reads them
+ * in its constructor and merges them under the options given in code, so collector credentials would go to Sentry
+ * too — and an `Authorization` header next to `X-Sentry-Auth` makes Relay refuse every export (401 MultipleAuth,
+ * getsentry/relay relay-server/src/extractors/request_meta.rs `auth_from_parts`). The exporter reads them
+ * synchronously (@opentelemetry/otlp-exporter-base otlp-node-http-env-configuration), so they are hidden only for
+ * that synchronous constructor call and put back before any other code runs.
+ */
+export function withoutCollectorEnvironment<T>(construct: () => T): T {
+  const hidden: Array<[string, string]> = [];
+  for (const key of Object.keys(process.env)) {
+    if (!key.startsWith(COLLECTOR_ENV_PREFIX)) continue;
+    const value = process.env[key];
+    if (value !== undefined) hidden.push([key, value]);
+    delete process.env[key];
+  }
+  try {
+    return construct();
+  } finally {
+    for (const [key, value] of hidden) process.env[key] = value;
+  }
+}
+
+const COLLECTOR_ENV_PREFIX = 'OTEL_EXPORTER_OTLP_';

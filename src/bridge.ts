@@ -109,6 +109,13 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
   if (dsn !== undefined) sentry = initSentry(config, dsn, () => shutdown());
   else if (!problems.some((problem) => problem.variable === 'SENTRY_DSN')) info('SENTRY_DSN is not set: Sentry export is off; metrics stay on');
 
+  // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
+  const dscOptions = {
+    publicKey: config.sentry.publicKey,
+    environment: config.environment,
+    release,
+    sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
+  };
   const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
@@ -116,7 +123,7 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     );
   }
   if (sentry !== undefined) {
-    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName }));
+    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
     if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch));
   }
@@ -130,12 +137,7 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     autoDetectResources: false,
     sampler: createBridgeSampler(config.sampling),
     textMapPropagator: createPropagator(config.propagators, {
-      dsc: {
-        publicKey: config.sentry.publicKey,
-        environment: config.environment,
-        release,
-        sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
-      },
+      dsc: dscOptions,
     }),
     spanProcessors,
     // Metrics are served by our own Prometheus reader; no OTLP logs/metrics exporters from the environment.
