@@ -27,12 +27,11 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
 import { classifyError } from '../errors/classify.js';
+import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from './bounded-set.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
-
-const EXCEPTION_EVENT = 'exception';
 
 export interface SentryErrorsProcessorOptions {
   operationalErrors: readonly string[];
@@ -132,14 +131,6 @@ export class SentryErrorsProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function lastException(span: ReadableSpan): Attributes | undefined {
-  for (let i = span.events.length - 1; i >= 0; i--) {
-    const event = span.events[i]!;
-    if (event.name === EXCEPTION_EVENT) return event.attributes ?? {};
-  }
-  return undefined;
 }
 
 /** An Error carrying the recorded type, message and stack, so Sentry parses frames the way it always does. */
