@@ -6,13 +6,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import {
   aiRequest,
   ATTR_AGENT_MEMORY_CONTENT,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
   CONTENT_MAX_LENGTH,
   CONTENT_TRUNCATION_MARKER,
   executeTool,
@@ -28,7 +28,7 @@ const ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 const CONTENT_KEYS = [
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_AGENT_MEMORY_CONTENT,
@@ -90,7 +90,7 @@ describe('content capture', () => {
     expect(JSON.parse(tool[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] as string)).toEqual({ q: 'frog' });
     expect(JSON.parse(tool[ATTR_GEN_AI_TOOL_CALL_RESULT] as string)).toEqual({ found: true });
     const search = sdk.span('memory.search notes').attributes;
-    expect(search[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT]).toBe('frogs');
+    expect(search[ATTR_GEN_AI_MEMORY_QUERY_TEXT]).toBe('frogs');
     expect(JSON.parse(search[ATTR_AGENT_MEMORY_CONTENT] as string)).toEqual([{ id: 'n1', text: 'frog facts' }]);
     expect(JSON.parse(sdk.span('memory.put notes').attributes[ATTR_AGENT_MEMORY_CONTENT] as string)).toEqual({ text: 'new note' });
     const agent = sdk.span('invoke_agent writer').attributes;

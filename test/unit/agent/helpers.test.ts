@@ -16,7 +16,6 @@ import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_DATA_SOURCE_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
@@ -45,6 +44,7 @@ import {
   ATTR_AGENT_COMMUNICATION_TARGET,
   ATTR_AGENT_MEMORY_OPERATION,
   ATTR_AGENT_MEMORY_RESULT_COUNT,
+  ATTR_GEN_AI_MEMORY_STORE_ID,
   ATTR_AGENT_MEMORY_STORE,
   ATTR_AGENT_SPAN_TYPE,
   ATTR_MESSAGING_MESSAGE_RECEIVE_LATENCY,
@@ -59,6 +59,7 @@ import {
   startAiRequest,
 } from '../../../src/agent/index.js';
 import { installSdk, type TestSdk } from './otel-sdk.js';
+import { relayAiType } from '../../helpers/relay-ai.js';
 
 let sdk: TestSdk;
 beforeAll(() => {
@@ -290,7 +291,7 @@ describe('startAiRequest (manual / streaming form)', () => {
 });
 
 describe('memoryOperation', () => {
-  it('search: `memory.search {store}`, CLIENT, retrieval, result count from an array', async () => {
+  it('search: `memory.search {store}`, CLIENT, Sentry memory store id, result count from an array', async () => {
     const hits = await memoryOperation({ operation: 'search', store: 'notes' }, async () => ['a', 'b']);
     expect(hits).toEqual(['a', 'b']);
     const span = sdk.span('memory.search notes');
@@ -301,10 +302,23 @@ describe('memoryOperation', () => {
       [ATTR_SENTRY_OP]: 'memory.search',
       [ATTR_AGENT_MEMORY_OPERATION]: 'search',
       [ATTR_AGENT_MEMORY_STORE]: 'notes',
-      [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes',
-      [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval',
+      [ATTR_GEN_AI_MEMORY_STORE_ID]: 'notes',
       [ATTR_AGENT_MEMORY_RESULT_COUNT]: 2,
     });
+  });
+
+  it("no memory span is an AI item under Relay's classification (an ai_client item would count as an LLM call)", async () => {
+    for (const operation of ['search', 'get', 'put', 'delete', 'compact']) {
+      await memoryOperation({ operation, store: 'notes' }, async () => []);
+      expect(relayAiType(sdk.span(`memory.${operation} notes`).attributes)).toBeUndefined();
+    }
+    // …while the helper spans that are AI operations are classified as Sentry's AI insight expects
+    await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => ({}));
+    await invokeAgent({ name: 'planner' }, async () => undefined);
+    await executeTool({ name: 'search' }, async () => undefined);
+    expect(relayAiType(sdk.span('chat gpt-4o').attributes)).toBe('ai_client');
+    expect(relayAiType(sdk.span('invoke_agent planner').attributes)).toBe('agent');
+    expect(relayAiType(sdk.span('execute_tool search').attributes)).toBe('tool');
   });
 
   it('get: a miss (undefined) counts 0, a hit 1; a search returning nothing has no count; `{ results: [] }` and recordResultCount are understood', () => {
@@ -320,18 +334,18 @@ describe('memoryOperation', () => {
     expect(sdk.span('memory.search silent').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBeUndefined();
     expect(sdk.span('memory.get kv2').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(1);
     expect(sdk.span('memory.search vec').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(3);
-    expect(sdk.span('memory.search vec').attributes[ATTR_GEN_AI_DATA_SOURCE_ID]).toBe('ds-7');
+    expect(sdk.span('memory.search vec').attributes[ATTR_GEN_AI_MEMORY_STORE_ID]).toBe('ds-7');
     expect(sdk.span('memory.search manual').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(5);
   });
 
-  it('put: no retrieval operation, no result count', async () => {
+  it('put: no result count', async () => {
     await memoryOperation({ operation: 'put', store: 'notes', content: 'secret' }, async () => ({ ok: true }));
     expect(sdk.span('memory.put notes').attributes).toEqual({
       [ATTR_AGENT_SPAN_TYPE]: 'memory.operation',
       [ATTR_SENTRY_OP]: 'memory.put',
       [ATTR_AGENT_MEMORY_OPERATION]: 'put',
       [ATTR_AGENT_MEMORY_STORE]: 'notes',
-      [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes',
+      [ATTR_GEN_AI_MEMORY_STORE_ID]: 'notes',
     });
   });
 });
