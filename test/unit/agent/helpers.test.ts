@@ -107,7 +107,7 @@ describe('aiRequest', () => {
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 5,
       [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 4,
       [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 2,
-      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: '["stop"]',
     });
   });
 
@@ -122,7 +122,7 @@ describe('aiRequest', () => {
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(7);
     expect(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]).toBe(100);
     expect(attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]).toBe(20);
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['end_turn']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["end_turn"]');
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('claude-sonnet-20250101');
   });
 
@@ -136,7 +136,14 @@ describe('aiRequest', () => {
     expect(span.attributes[ATTR_SENTRY_OP]).toBe('gen_ai.text_completion');
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(3);
     expect(span.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(4);
-    expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['length']);
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["length"]');
+  });
+
+  it('finish reasons are one string holding a JSON array, as sentry-conventions type them and Sentry SDKs send them', async () => {
+    await aiRequest({ model: 'n' }, async () => ({ choices: [{ finish_reason: 'stop' }, { finish_reason: 'length' }] }));
+    const value = sdk.span('chat n').attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS];
+    expect(typeof value).toBe('string');
+    expect(JSON.parse(value as string)).toEqual(['stop', 'length']);
   });
 
   it('typed setters win over the return value; request parameters are recorded', async () => {
@@ -148,7 +155,7 @@ describe('aiRequest', () => {
     expect(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(1);
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('explicit-model');
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["tool_calls"]');
     expect(attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE]).toBe(0.2);
     expect(attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS]).toBe(100);
   });
@@ -218,7 +225,7 @@ describe('startAiRequest (manual / streaming form)', () => {
       [ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: ttfc,
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
-      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: '["stop"]',
     });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(parentId(sdk.span('memory.get cache'))).toBe(span.spanContext().spanId);
@@ -237,7 +244,7 @@ describe('startAiRequest (manual / streaming form)', () => {
     const { attributes } = sdk.span('chat gpt-4o-mini');
     expect(attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]).toEqual(expect.any(Number));
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('gpt-4o-mini');
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['stop']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["stop"]');
     expect(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(3);
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
   });
@@ -253,7 +260,7 @@ describe('startAiRequest (manual / streaming form)', () => {
     const anth = sdk.span('chat claude-x').attributes;
     expect(anth[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(11);
     expect(anth[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(6);
-    expect(anth[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['end_turn']);
+    expect(anth[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["end_turn"]');
 
     const early = startAiRequest({ provider: 'p', model: 'early' });
     for await (const chunk of early.observeStream(anthropic())) {
