@@ -25,6 +25,7 @@ import { createPropagator } from './propagation/index.js';
 import { ScrubSpanProcessor } from './processors/scrub.js';
 import { SpanMetricsProcessor } from './processors/span-metrics.js';
 import { SentryErrorsProcessor } from './processors/sentry-errors.js';
+import { SentrySpanAttributesProcessor } from './processors/sentry-span-attributes.js';
 import { createExportPipeline } from './export-pipeline.js';
 import { isTelemetryRequest } from './telemetry-requests.js';
 import { setCaptureMessageContent } from './agent/index.js';
@@ -123,6 +124,7 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     );
   }
   if (sentry !== undefined) {
+    spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
     spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
     if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch));
