@@ -28,6 +28,7 @@ import { SentryErrorsProcessor } from './processors/sentry-errors.js';
 import { SentrySpanAttributesProcessor } from './processors/sentry-span-attributes.js';
 import { createExportPipeline } from './export-pipeline.js';
 import { isTelemetryRequest } from './telemetry-requests.js';
+import { nameHttpServerSpan } from './naming/http-server-span-name.js';
 import { setCaptureMessageContent } from './agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { initSentry, resolveRelease, createSentryTraceExporter, type SentryClientHandle } from '../exporters/sentry.js';
@@ -146,7 +147,10 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? '') }),
+      new HttpInstrumentation({
+        ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+        requestHook: nameHttpServerSpan,
+      }),
       new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
     ],
   });

@@ -49,6 +49,7 @@ describe('what reaches Sentry', () => {
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${sentry.url}${COLLECTOR_PATH}`,
     });
     expect((await fetch(`${url}/ok`)).status).toBe(200);
+    expect((await fetch(`${url}/users/12345/orders?page=2`)).status).toBe(404);
     await b.stop();
 
     const toSentry = sentry.requests.filter((r) => r.path.includes('/integration/otlp/v1/traces'));
@@ -65,6 +66,10 @@ describe('what reaches Sentry', () => {
       expect(request.body.includes('sentry.release')).toBe(true);
       expect(request.body.includes('sentry.environment')).toBe(true);
     }
+    // A plain node:http agent's entry points are named by method and path (ids as `*`), not all just `GET`
+    const spans = Buffer.concat(toSentry.map((r) => r.body));
+    expect(spans.includes('GET /ok')).toBe(true);
+    expect(spans.includes('GET /users/*/orders')).toBe(true);
     // …while the collector still gets every setting meant for it
     for (const request of toCollector) {
       expect(request.headers.authorization).toBe('Basic dXNlcjpwYXNz');
