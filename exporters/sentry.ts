@@ -14,9 +14,7 @@ import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
-
-/** `@sentry/core` dedupeIntegration's name (integrations/dedupe.js). */
-const DEDUPE_INTEGRATION = 'Dedupe';
+import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
 
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
@@ -49,12 +47,9 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
-    // Dedupe compares each event with the previous one only by message, exception and stack, so the same bug
-    // failing in another trace (another request) would be dropped and that trace would have no linked error.
-    // SentryErrorsProcessor already reports each exception once per trace; every trace's failure reaches Sentry,
-    // which groups them into one issue by fingerprint anyway.
-    integrations: (defaults) => [
-      ...defaults.filter((integration) => integration.name !== DEDUPE_INTEGRATION),
+    // Sentry's Dedupe would drop the same bug failing in another trace (span-error-dedupe.ts).
+    integrations: [
+      spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
       // Capture only: what happens next is decided below, the way Node itself would decide it.
       Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
@@ -118,7 +113,7 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
  * synchronously (@opentelemetry/otlp-exporter-base otlp-node-http-env-configuration), so they are hidden only for
  * that synchronous constructor call and put back before any other code runs.
  */
-export function withoutCollectorEnvironment<T>(construct: () => T): T {
+function withoutCollectorEnvironment<T>(construct: () => T): T {
   const hidden: Array<[string, string]> = [];
   for (const key of Object.keys(process.env)) {
     if (!key.startsWith(COLLECTOR_ENV_PREFIX)) continue;

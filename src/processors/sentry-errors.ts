@@ -33,6 +33,9 @@ import { BoundedSet } from './bounded-set.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
+/** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
+export const SPAN_ERROR_EVENT = 'agentBridgeSpanError';
+
 export interface SentryErrorsProcessorOptions {
   operationalErrors: readonly string[];
   /** Fallback for the `service` tag when the span's resource has no service.name. */
@@ -107,7 +110,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
     const dynamicSamplingContext = this.traceDsc.dscFor(span);
     context.with(failing, () => {
       Sentry.withScope((scope) => {
-        scope.setSDKProcessingMetadata({ dynamicSamplingContext });
+        scope.setSDKProcessingMetadata({ dynamicSamplingContext, [SPAN_ERROR_EVENT]: true });
         Sentry.captureException(error, {
           tags,
           contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } },

@@ -113,4 +113,16 @@ describe('what reaches Sentry', () => {
       expect(event.exception).toBeDefined();
     }
   });
+
+  it('a bug recorded on its span and then escaping as uncaught is still one event, linked to its trace', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/bug-escapes.mjs`], {
+      env: cleanEnv({ SENTRY_DSN: sentry.dsn, OTEL_SERVICE_NAME: 'crasher', OTEL_BSP_SCHEDULE_DELAY: '100' }),
+    });
+    const [, traceId] = await app.waitFor(/TRACE ([0-9a-f]{32})/);
+    expect((await app.exited).code).toBe(1);
+    const events = recordedEvents(sentry.requests);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.event.contexts?.trace?.trace_id).toBe(traceId);
+    expect((events[0]!.header.trace as Record<string, string>).trace_id).toBe(traceId);
+  });
 });
