@@ -72,8 +72,9 @@ class BoundedJsonWriter {
 
   private string(value: string, reserve: number): void {
     const room = this.room(reserve);
-    const token = JSON.stringify(value);
-    if (token.length <= room) {
+    // A string longer than the room cannot fit escaped either: skip serialising all of it.
+    const token = value.length + 2 <= room ? JSON.stringify(value) : undefined;
+    if (token !== undefined && token.length <= room) {
       this.text += token;
       return;
     }
