@@ -14,6 +14,7 @@ import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
+import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
 
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
@@ -46,7 +47,9 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
+    // Sentry's Dedupe would drop the same bug failing in another trace (span-error-dedupe.ts).
     integrations: [
+      spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
       // Capture only: what happens next is decided below, the way Node itself would decide it.
       Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
@@ -97,5 +100,32 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
     warnOnce('sentry-otlp-endpoint', 'could not derive the Sentry OTLP endpoint from SENTRY_DSN; span export to Sentry is off');
     return undefined;
   }
-  return createOtlpProtoTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 });
+  return withoutCollectorEnvironment(
+    () => createOtlpProtoTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 }),
+  );
 }
+
+/**
+ * `OTEL_EXPORTER_OTLP_[TRACES_]*` configure the collector exporter (exporters/otlp.ts). The OTLP exporter base reads them
+ * in its constructor and merges them under the options given in code, so collector credentials would go to Sentry
+ * too — and an `Authorization` header next to `X-Sentry-Auth` makes Relay refuse every export (401 MultipleAuth,
+ * getsentry/relay relay-server/src/extractors/request_meta.rs `auth_from_parts`). The exporter reads them
+ * synchronously (@opentelemetry/otlp-exporter-base otlp-node-http-env-configuration), so they are hidden only for
+ * that synchronous constructor call and put back before any other code runs.
+ */
+function withoutCollectorEnvironment<T>(construct: () => T): T {
+  const hidden: Array<[string, string]> = [];
+  for (const key of Object.keys(process.env)) {
+    if (!key.startsWith(COLLECTOR_ENV_PREFIX)) continue;
+    const value = process.env[key];
+    if (value !== undefined) hidden.push([key, value]);
+    delete process.env[key];
+  }
+  try {
+    return construct();
+  } finally {
+    for (const [key, value] of hidden) process.env[key] = value;
+  }
+}
+
+const COLLECTOR_ENV_PREFIX = 'OTEL_EXPORTER_OTLP_';

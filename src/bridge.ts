@@ -25,8 +25,10 @@ import { createPropagator, orgIdFromDsn } from './propagation/index.js';
 import { ScrubSpanProcessor } from './processors/scrub.js';
 import { SpanMetricsProcessor } from './processors/span-metrics.js';
 import { SentryErrorsProcessor } from './processors/sentry-errors.js';
+import { SentrySpanAttributesProcessor } from './processors/sentry-span-attributes.js';
 import { createExportPipeline } from './export-pipeline.js';
 import { isTelemetryRequest } from './telemetry-requests.js';
+import { nameHttpServerSpan } from './naming/http-server-span-name.js';
 import { setCaptureMessageContent } from './agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { initSentry, resolveRelease, createSentryTraceExporter, type SentryClientHandle } from '../exporters/sentry.js';
@@ -109,6 +111,14 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
   if (dsn !== undefined) sentry = initSentry(config, dsn, () => shutdown());
   else if (!problems.some((problem) => problem.variable === 'SENTRY_DSN')) info('SENTRY_DSN is not set: Sentry export is off; metrics stay on');
 
+  // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
+  const dscOptions = {
+    publicKey: config.sentry.publicKey,
+    orgId: orgIdFromDsn(dsn),
+    environment: config.environment,
+    release,
+    sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
+  };
   const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
@@ -116,7 +126,8 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     );
   }
   if (sentry !== undefined) {
-    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName }));
+    spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
+    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
     if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch));
   }
@@ -130,20 +141,17 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     autoDetectResources: false,
     sampler: createBridgeSampler(config.sampling),
     textMapPropagator: createPropagator(config.propagators, {
-      dsc: {
-        publicKey: config.sentry.publicKey,
-        orgId: orgIdFromDsn(dsn),
-        environment: config.environment,
-        release,
-        sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
-      },
+      dsc: dscOptions,
     }),
     spanProcessors,
     // Metrics are served by our own Prometheus reader; no OTLP logs/metrics exporters from the environment.
     metricReaders: [],
     logRecordProcessors: [],
     instrumentations: [
-      new HttpInstrumentation({ ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? '') }),
+      new HttpInstrumentation({
+        ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+        requestHook: nameHttpServerSpan,
+      }),
       new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
     ],
   });

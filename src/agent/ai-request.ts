@@ -110,8 +110,18 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   setFinishReasons(reasons: string | readonly string[]): this {
     this.explicit.finishReasons = true;
     const list = (typeof reasons === 'string' ? [reasons] : Array.isArray(reasons) ? reasons : []).map(identifier).filter((r): r is string => r !== undefined);
-    if (list.length > 0) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, list);
+    if (list.length > 0) this.recordFinishReasons(list);
     return this;
+  }
+
+  /**
+   * A string holding a JSON array (`["stop"]`): sentry-conventions type `gen_ai.response.finish_reasons` as a string
+   * (getsentry/sentry-conventions model/attributes/gen_ai/gen_ai__response__finish_reasons.json), Sentry's own SDKs
+   * send `JSON.stringify(reasons)` (getsentry/sentry-javascript packages/core/src/tracing/openai/utils.ts), and Relay
+   * would turn an OTLP array into that same JSON string (getsentry/relay relay-spans/src/otel_to_sentry_v2.rs).
+   */
+  private recordFinishReasons(reasons: readonly string[]): void {
+    this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, JSON.stringify(reasons));
   }
 
   recordFirstChunk(): this {
@@ -156,7 +166,7 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
     if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
     if (!this.explicit.model && facts.model !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
     if (!this.explicit.id && facts.id !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, facts.id);
-    if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, facts.finishReasons);
+    if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.recordFinishReasons(facts.finishReasons);
     if (!this.explicit.output) {
       const output = readOutputMessages(result);
       if (output !== undefined) this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, output);
@@ -174,7 +184,7 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
       if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
       if (!this.explicit.model && facts.model !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
       if (!this.explicit.id && facts.id !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, facts.id);
-      if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_FINISH_REASONS, facts.finishReasons);
+      if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.recordFinishReasons(facts.finishReasons);
     }
   }
 

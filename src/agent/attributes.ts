@@ -39,6 +39,14 @@ export const AGENT_MEMORY_OPERATION_VALUE_GET = 'get' as const;
 export const AGENT_MEMORY_OPERATION_VALUE_PUT = 'put' as const;
 export const AGENT_MEMORY_OPERATION_VALUE_DELETE = 'delete' as const;
 
+/**
+ * Sentry conventions for memory operations (getsentry/sentry-conventions model/attributes/gen_ai/
+ * gen_ai__memory__store__id.json, gen_ai__memory__query__text.json); not yet in @opentelemetry/semantic-conventions.
+ */
+export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id' as const;
+/** The search query of a memory read. Content: only with capture enabled, truncated. */
+export const ATTR_GEN_AI_MEMORY_QUERY_TEXT = 'gen_ai.memory.query.text' as const;
+
 /** Sending agent of an agent-to-agent message. */
 export const ATTR_AGENT_COMMUNICATION_SOURCE = 'agent.communication.source' as const;
 /** Receiving agent of an agent-to-agent message. */

@@ -3,9 +3,13 @@
  *
  * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (the GenAI semconv opt-in variable): content
  * is the most sensitive thing an agent handles. The variable is read once, lazily, on first use; the bridge (or a
- * test) can override it with `setCaptureMessageContent`. Captured values are serialised to a string and cut to
- * `CONTENT_MAX_LENGTH` characters, ending with `CONTENT_TRUNCATION_MARKER` when cut.
+ * test) can override it with `setCaptureMessageContent`. Captured values are serialised to a string of at most
+ * `CONTENT_MAX_LENGTH` characters: a string cut ends with `CONTENT_TRUNCATION_MARKER`; anything else is JSON and
+ * stays JSON when cut (content-json.ts: the newest messages kept, the string crossing the limit shortened and
+ * marked).
  */
+import { fitJson } from './content-json.js';
+
 
 /** Upper bound, in UTF-16 code units, of every captured content attribute (marker included). */
 export const CONTENT_MAX_LENGTH = 4096;
@@ -65,7 +69,7 @@ export function serializeContent(value: unknown): string | undefined {
       }
       return v;
     });
-    return json === undefined ? undefined : truncateContent(json);
+    return json === undefined ? undefined : fitJson(json, CONTENT_MAX_LENGTH, CONTENT_TRUNCATION_MARKER);
   } catch {
     return '[unserializable]';
   }

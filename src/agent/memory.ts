@@ -1,17 +1,18 @@
 /**
  * `memoryOperation` — a read or write of agent memory (agent.span.type `memory.operation`): span
- * `memory.{operation} {store}`, kind CLIENT, sentry.op `memory.{operation}`. Reads (search/get) are also GenAI
- * `retrieval` operations. The result count of a read feeds the `agent_memory_results` histogram (0 = miss).
+ * `memory.{operation} {store}`, kind CLIENT, sentry.op `memory.{operation}`, the store in Sentry's
+ * `gen_ai.memory.store.id`. The result count of a read feeds the `agent_memory_results` histogram (0 = miss).
+ *
+ * No `gen_ai.operation.name`: Relay treats every span carrying one (or a `gen_ai.` / `ai.` op) as an AI item and
+ * types a name it does not know — the memory names of sentry-conventions included — `ai_client`, an LLM call
+ * (getsentry/relay relay-event-normalization/src/eap/ai.rs `is_ai_item`, `normalize_ai_type`; span/ai.rs
+ * `infer_ai_operation_type`). Memory searches would be counted as model calls without a model.
  */
 import { SpanKind, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_DATA_SOURCE_ID,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
-  GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL,
 } from '@opentelemetry/semantic-conventions/incubating';
 import {
   AGENT_MEMORY_OPERATION_VALUE_GET,
@@ -22,6 +23,8 @@ import {
   ATTR_AGENT_MEMORY_RESULT_COUNT,
   ATTR_AGENT_MEMORY_STORE,
   ATTR_AGENT_SPAN_TYPE,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
+  ATTR_GEN_AI_MEMORY_STORE_ID,
   ATTR_SENTRY_OP,
   SENTRY_OP_MEMORY_PREFIX,
 } from './attributes.js';
@@ -36,9 +39,9 @@ export interface MemoryOperationOptions {
   operation: MemoryOperation;
   /** Logical store name, e.g. `notes` (a metric label: low cardinality). */
   store: string;
-  /** gen_ai.data_source.id; defaults to `store`. */
+  /** gen_ai.memory.store.id (e.g. a collection or index id); defaults to `store`. */
   dataSourceId?: string;
-  /** Query text of a search/get (content capture only → gen_ai.retrieval.query.text). */
+  /** Query text of a search/get (content capture only → gen_ai.memory.query.text). */
   query?: string;
   /** Contents written by a put (content capture only → agent.memory.content). */
   content?: unknown;
@@ -83,7 +86,7 @@ class MemorySpanImpl extends SpanHandle implements MemorySpan {
 
   /** Query text (content capture only). */
   recordQuery(query: unknown): void {
-    this.setContent(ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT, query);
+    this.setContent(ATTR_GEN_AI_MEMORY_QUERY_TEXT, query);
   }
 
   protected override harvest(result: unknown): void {
@@ -137,8 +140,7 @@ export function memoryOperation<T>(options: MemoryOperationOptions, fn: (span: M
           [ATTR_SENTRY_OP]: SENTRY_OP_MEMORY_PREFIX + operation,
           [ATTR_AGENT_MEMORY_OPERATION]: operation,
           [ATTR_AGENT_MEMORY_STORE]: store,
-          [ATTR_GEN_AI_DATA_SOURCE_ID]: identifier(prop(options, 'dataSourceId')) ?? store,
-          [ATTR_GEN_AI_OPERATION_NAME]: isRead ? GEN_AI_OPERATION_NAME_VALUE_RETRIEVAL : undefined,
+          [ATTR_GEN_AI_MEMORY_STORE_ID]: identifier(prop(options, 'dataSourceId')) ?? store,
           [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
           [ATTR_GEN_AI_AGENT_ID]: agent?.id,
           [ATTR_GEN_AI_CONVERSATION_ID]: agent?.conversationId,

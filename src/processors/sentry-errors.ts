@@ -27,24 +27,40 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
 import { classifyError } from '../errors/classify.js';
+import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from './bounded-set.js';
+import { TraceDscMemory } from './trace-dsc.js';
+import type { DscOptions } from '../propagation/dsc.js';
 
-const EXCEPTION_EVENT = 'exception';
+/** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
+export const SPAN_ERROR_EVENT = 'agentBridgeSpanError';
 
 export interface SentryErrorsProcessorOptions {
   operationalErrors: readonly string[];
   /** Fallback for the `service` tag when the span's resource has no service.name. */
   serviceName: string;
+  /** What this process puts into a DSC it heads (the propagator's options): see trace-dsc.ts. */
+  dsc?: DscOptions;
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
   /** traceId + exception fingerprint of what was already reported (bounded: oldest forgotten first). */
   private readonly reported = new BoundedSet(2000);
 
-  constructor(private readonly options: SentryErrorsProcessorOptions) {}
+  private readonly traceDsc: TraceDscMemory;
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  constructor(private readonly options: SentryErrorsProcessorOptions) {
+    this.traceDsc = new TraceDscMemory(options.dsc ?? {});
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      this.traceDsc.onStart(span, parentContext);
+    } catch {
+      // a DSC we cannot read leaves the error with the head DSC; never break span start
+    }
+  }
 
   onEnd(span: ReadableSpan): void {
     if (span.status.code !== SpanStatusCode.ERROR) return;
@@ -89,10 +105,16 @@ export class SentryErrorsProcessor implements SpanProcessor {
     // openTelemetryIntegration links events to the *active* OpenTelemetry span: make the failing span active
     // (as a non-recording view of its context) so contexts.trace carries exactly its trace and span ids.
     const failing = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(span.spanContext()));
+    // The envelope's `trace` header comes from sdkProcessingMetadata.dynamicSamplingContext (@sentry/core
+    // client.js `_prepareEvent` keeps one set on the scope, utils/envelope.js `createEventEnvelopeHeaders`).
+    const dynamicSamplingContext = this.traceDsc.dscFor(span);
     context.with(failing, () => {
-      Sentry.captureException(error, {
-        tags,
-        contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } },
+      Sentry.withScope((scope) => {
+        scope.setSDKProcessingMetadata({ dynamicSamplingContext, [SPAN_ERROR_EVENT]: true });
+        Sentry.captureException(error, {
+          tags,
+          contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } },
+        });
       });
     });
   }
@@ -112,14 +134,6 @@ export class SentryErrorsProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-function lastException(span: ReadableSpan): Attributes | undefined {
-  for (let i = span.events.length - 1; i >= 0; i--) {
-    const event = span.events[i]!;
-    if (event.name === EXCEPTION_EVENT) return event.attributes ?? {};
-  }
-  return undefined;
 }
 
 /** An Error carrying the recorded type, message and stack, so Sentry parses frames the way it always does. */

@@ -4,7 +4,8 @@
  * and GenAI-aware. Metrics therefore stay exact whatever the trace sampling rate.
  *
  * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
- * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series.
+ * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
+ * each error once, on the span where it happened (src/metrics/error-origin.ts).
  *
  * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
  * lookup per recorded point in the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK
@@ -46,6 +47,7 @@ import {
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
+import { ErrorOrigin } from '../metrics/error-origin.js';
 import { LabelNormalizer } from '../metrics/normalize.js';
 import type { PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
 
@@ -83,6 +85,8 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly names: LabelNormalizer;
   /** error.type keeps its case (`ValidationError`). */
   private readonly errorTypes: LabelNormalizer;
+  /** Counts each error once, on the span where it happened (see error-origin.ts). */
+  private readonly errorOrigin = new ErrorOrigin();
 
   constructor(options: SpanMetricsProcessorOptions) {
     const store = options.store;
@@ -159,7 +163,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
         break;
     }
 
-    if (errorType !== undefined) {
+    if (errorType !== undefined && this.errorOrigin.isOrigin(span)) {
       const classification = classifyError({ errorType, httpStatus: httpStatusOf(attrs) }, this.operationalErrors);
       this.errors.add(1, [agent, isKnownType(type) ? type : SPAN_TYPE_OTHER, errorType, classification]);
     }

@@ -6,13 +6,13 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import {
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
 } from '@opentelemetry/semantic-conventions/incubating';
 import {
   aiRequest,
   ATTR_AGENT_MEMORY_CONTENT,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
   CONTENT_MAX_LENGTH,
   CONTENT_TRUNCATION_MARKER,
   executeTool,
@@ -28,7 +28,7 @@ const ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
 const CONTENT_KEYS = [
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT,
+  ATTR_GEN_AI_MEMORY_QUERY_TEXT,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_AGENT_MEMORY_CONTENT,
@@ -90,7 +90,7 @@ describe('content capture', () => {
     expect(JSON.parse(tool[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] as string)).toEqual({ q: 'frog' });
     expect(JSON.parse(tool[ATTR_GEN_AI_TOOL_CALL_RESULT] as string)).toEqual({ found: true });
     const search = sdk.span('memory.search notes').attributes;
-    expect(search[ATTR_GEN_AI_RETRIEVAL_QUERY_TEXT]).toBe('frogs');
+    expect(search[ATTR_GEN_AI_MEMORY_QUERY_TEXT]).toBe('frogs');
     expect(JSON.parse(search[ATTR_AGENT_MEMORY_CONTENT] as string)).toEqual([{ id: 'n1', text: 'frog facts' }]);
     expect(JSON.parse(sdk.span('memory.put notes').attributes[ATTR_AGENT_MEMORY_CONTENT] as string)).toEqual({ text: 'new note' });
     const agent = sdk.span('invoke_agent writer').attributes;
@@ -98,20 +98,23 @@ describe('content capture', () => {
     expect(JSON.parse(agent[ATTR_GEN_AI_OUTPUT_MESSAGES] as string)).toEqual([{ role: 'assistant', parts: [{ type: 'text', content: 'old pond' }] }]);
   });
 
-  it('truncates long content to the documented limit, ending with the marker', async () => {
+  it('truncates long content to the documented limit: text ends with the marker, JSON stays parsable JSON', async () => {
     setCaptureMessageContent(true);
     const long = 'x'.repeat(CONTENT_MAX_LENGTH * 3);
     await executeTool({ name: 'big', arguments: long }, async () => ({ blob: long }));
     await aiRequest({ provider: 'p', model: 'm', input: long }, async (span) => span.recordOutput('short'));
     const tool = sdk.span('execute_tool big').attributes;
-    for (const key of [ATTR_GEN_AI_TOOL_CALL_ARGUMENTS, ATTR_GEN_AI_TOOL_CALL_RESULT]) {
-      const value = tool[key] as string;
-      expect(value).toHaveLength(CONTENT_MAX_LENGTH);
-      expect(value.endsWith(CONTENT_TRUNCATION_MARKER)).toBe(true);
-    }
+    const args = tool[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] as string; // given as text: cut as text
+    expect(args).toHaveLength(CONTENT_MAX_LENGTH);
+    expect(args.endsWith(CONTENT_TRUNCATION_MARKER)).toBe(true);
+    const result = tool[ATTR_GEN_AI_TOOL_CALL_RESULT] as string; // an object: cut inside, still JSON
+    expect(result.length).toBeLessThanOrEqual(CONTENT_MAX_LENGTH);
+    expect((JSON.parse(result) as { blob: string }).blob.endsWith(CONTENT_TRUNCATION_MARKER)).toBe(true);
     const input = sdk.span('chat m').attributes[ATTR_GEN_AI_INPUT_MESSAGES] as string;
-    expect(input).toHaveLength(CONTENT_MAX_LENGTH);
-    expect(input.endsWith(CONTENT_TRUNCATION_MARKER)).toBe(true);
+    expect(input.length).toBeLessThanOrEqual(CONTENT_MAX_LENGTH);
+    const [message] = JSON.parse(input) as Array<{ role: string; parts: Array<{ type: string; content: string }> }>;
+    expect(message!.role).toBe('user');
+    expect(message!.parts[0]!.content.endsWith(CONTENT_TRUNCATION_MARKER)).toBe(true);
     expect(sdk.span('chat m').attributes[ATTR_GEN_AI_OUTPUT_MESSAGES]).toBe(JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'short' }] }]));
   });
 

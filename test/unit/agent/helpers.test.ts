@@ -16,7 +16,6 @@ import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_DATA_SOURCE_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MAX_TOKENS,
@@ -45,6 +44,7 @@ import {
   ATTR_AGENT_COMMUNICATION_TARGET,
   ATTR_AGENT_MEMORY_OPERATION,
   ATTR_AGENT_MEMORY_RESULT_COUNT,
+  ATTR_GEN_AI_MEMORY_STORE_ID,
   ATTR_AGENT_MEMORY_STORE,
   ATTR_AGENT_SPAN_TYPE,
   ATTR_MESSAGING_MESSAGE_RECEIVE_LATENCY,
@@ -59,6 +59,7 @@ import {
   startAiRequest,
 } from '../../../src/agent/index.js';
 import { installSdk, type TestSdk } from './otel-sdk.js';
+import { relayAiType } from '../../helpers/relay-ai.js';
 
 let sdk: TestSdk;
 beforeAll(() => {
@@ -106,7 +107,7 @@ describe('aiRequest', () => {
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 5,
       [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]: 4,
       [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]: 2,
-      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: '["stop"]',
     });
   });
 
@@ -121,7 +122,7 @@ describe('aiRequest', () => {
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(7);
     expect(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]).toBe(100);
     expect(attributes[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]).toBe(20);
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['end_turn']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["end_turn"]');
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('claude-sonnet-20250101');
   });
 
@@ -135,7 +136,14 @@ describe('aiRequest', () => {
     expect(span.attributes[ATTR_SENTRY_OP]).toBe('gen_ai.text_completion');
     expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(3);
     expect(span.attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(4);
-    expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['length']);
+    expect(span.attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["length"]');
+  });
+
+  it('finish reasons are one string holding a JSON array, as sentry-conventions type them and Sentry SDKs send them', async () => {
+    await aiRequest({ model: 'n' }, async () => ({ choices: [{ finish_reason: 'stop' }, { finish_reason: 'length' }] }));
+    const value = sdk.span('chat n').attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS];
+    expect(typeof value).toBe('string');
+    expect(JSON.parse(value as string)).toEqual(['stop', 'length']);
   });
 
   it('typed setters win over the return value; request parameters are recorded', async () => {
@@ -147,7 +155,7 @@ describe('aiRequest', () => {
     expect(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(1);
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('explicit-model');
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['tool_calls']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["tool_calls"]');
     expect(attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE]).toBe(0.2);
     expect(attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS]).toBe(100);
   });
@@ -217,7 +225,7 @@ describe('startAiRequest (manual / streaming form)', () => {
       [ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]: ttfc,
       [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 9,
       [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 3,
-      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'],
+      [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: '["stop"]',
     });
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(parentId(sdk.span('memory.get cache'))).toBe(span.spanContext().spanId);
@@ -236,7 +244,7 @@ describe('startAiRequest (manual / streaming form)', () => {
     const { attributes } = sdk.span('chat gpt-4o-mini');
     expect(attributes[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK]).toEqual(expect.any(Number));
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('gpt-4o-mini');
-    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['stop']);
+    expect(attributes[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["stop"]');
     expect(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(3);
     expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(2);
   });
@@ -252,7 +260,7 @@ describe('startAiRequest (manual / streaming form)', () => {
     const anth = sdk.span('chat claude-x').attributes;
     expect(anth[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(11);
     expect(anth[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(6);
-    expect(anth[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toEqual(['end_turn']);
+    expect(anth[ATTR_GEN_AI_RESPONSE_FINISH_REASONS]).toBe('["end_turn"]');
 
     const early = startAiRequest({ provider: 'p', model: 'early' });
     for await (const chunk of early.observeStream(anthropic())) {
@@ -290,7 +298,7 @@ describe('startAiRequest (manual / streaming form)', () => {
 });
 
 describe('memoryOperation', () => {
-  it('search: `memory.search {store}`, CLIENT, retrieval, result count from an array', async () => {
+  it('search: `memory.search {store}`, CLIENT, Sentry memory store id, result count from an array', async () => {
     const hits = await memoryOperation({ operation: 'search', store: 'notes' }, async () => ['a', 'b']);
     expect(hits).toEqual(['a', 'b']);
     const span = sdk.span('memory.search notes');
@@ -301,10 +309,23 @@ describe('memoryOperation', () => {
       [ATTR_SENTRY_OP]: 'memory.search',
       [ATTR_AGENT_MEMORY_OPERATION]: 'search',
       [ATTR_AGENT_MEMORY_STORE]: 'notes',
-      [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes',
-      [ATTR_GEN_AI_OPERATION_NAME]: 'retrieval',
+      [ATTR_GEN_AI_MEMORY_STORE_ID]: 'notes',
       [ATTR_AGENT_MEMORY_RESULT_COUNT]: 2,
     });
+  });
+
+  it("no memory span is an AI item under Relay's classification (an ai_client item would count as an LLM call)", async () => {
+    for (const operation of ['search', 'get', 'put', 'delete', 'compact']) {
+      await memoryOperation({ operation, store: 'notes' }, async () => []);
+      expect(relayAiType(sdk.span(`memory.${operation} notes`).attributes)).toBeUndefined();
+    }
+    // …while the helper spans that are AI operations are classified as Sentry's AI insight expects
+    await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => ({}));
+    await invokeAgent({ name: 'planner' }, async () => undefined);
+    await executeTool({ name: 'search' }, async () => undefined);
+    expect(relayAiType(sdk.span('chat gpt-4o').attributes)).toBe('ai_client');
+    expect(relayAiType(sdk.span('invoke_agent planner').attributes)).toBe('agent');
+    expect(relayAiType(sdk.span('execute_tool search').attributes)).toBe('tool');
   });
 
   it('get: a miss (undefined) counts 0, a hit 1; a search returning nothing has no count; `{ results: [] }` and recordResultCount are understood', () => {
@@ -320,18 +341,18 @@ describe('memoryOperation', () => {
     expect(sdk.span('memory.search silent').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBeUndefined();
     expect(sdk.span('memory.get kv2').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(1);
     expect(sdk.span('memory.search vec').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(3);
-    expect(sdk.span('memory.search vec').attributes[ATTR_GEN_AI_DATA_SOURCE_ID]).toBe('ds-7');
+    expect(sdk.span('memory.search vec').attributes[ATTR_GEN_AI_MEMORY_STORE_ID]).toBe('ds-7');
     expect(sdk.span('memory.search manual').attributes[ATTR_AGENT_MEMORY_RESULT_COUNT]).toBe(5);
   });
 
-  it('put: no retrieval operation, no result count', async () => {
+  it('put: no result count', async () => {
     await memoryOperation({ operation: 'put', store: 'notes', content: 'secret' }, async () => ({ ok: true }));
     expect(sdk.span('memory.put notes').attributes).toEqual({
       [ATTR_AGENT_SPAN_TYPE]: 'memory.operation',
       [ATTR_SENTRY_OP]: 'memory.put',
       [ATTR_AGENT_MEMORY_OPERATION]: 'put',
       [ATTR_AGENT_MEMORY_STORE]: 'notes',
-      [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes',
+      [ATTR_GEN_AI_MEMORY_STORE_ID]: 'notes',
     });
   });
 });
