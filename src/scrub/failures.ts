@@ -9,5 +9,5 @@ export type { ScrubFailureReason };
 
 export function scrubFailed(reason: ScrubFailureReason, what: string): void {
   recordScrubFailure(reason);
-  warnOnce(`scrub-${reason}`, `scrubbing: ${what}; filtered instead (counted in agent_bridge_scrub_failures_total{reason="${reason}"})`);
+  warnOnce(`scrub-${reason}`, `scrubbing: ${what}: not sent as it was (counted in agent_bridge_scrub_failures_total{reason="${reason}"})`);
 }

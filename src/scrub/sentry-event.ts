@@ -21,7 +21,7 @@ function scrubberFor(extraKeys: readonly string[]): Scrubber {
 }
 
 export function scrubEvent<E extends Event>(event: E, extraKeys: readonly string[] = []): E | null {
-  try {
+  return scrubbedOrDropped('an event', () => {
     const scrubber = scrubberFor(extraKeys);
     // The SDK's working state (scopes, the request it came from): removed before sending (@sentry/core
     // envelope.js `createEventEnvelope`) except the dynamic sampling context, which becomes the envelope's
@@ -34,17 +34,21 @@ export function scrubEvent<E extends Event>(event: E, extraKeys: readonly string
         dynamicSamplingContext === undefined ? sdkProcessingMetadata : { ...sdkProcessingMetadata, dynamicSamplingContext: scrubber.deep(dynamicSamplingContext) };
     }
     return clean;
-  } catch {
-    scrubFailed('event_dropped', 'an event could not be scrubbed and was dropped');
-    return null;
-  }
+  });
 }
 
 export function scrubBreadcrumb(breadcrumb: Breadcrumb, extraKeys: readonly string[] = []): Breadcrumb | null {
+  return scrubbedOrDropped('a breadcrumb', () => scrubberFor(extraKeys).deep(breadcrumb));
+}
+
+/** The scrubbed copy, or null (dropped, counted) when scrubbing threw or could not keep it an object. */
+function scrubbedOrDropped<T>(what: string, scrub: () => T): T | null {
   try {
-    return scrubberFor(extraKeys).deep(breadcrumb);
+    const clean = scrub();
+    if (typeof clean === 'object' && clean !== null) return clean;
   } catch {
-    scrubFailed('event_dropped', 'a breadcrumb could not be scrubbed and was dropped');
-    return null;
+    // dropped below
   }
+  scrubFailed('event_dropped', `${what} could not be scrubbed and was dropped`);
+  return null;
 }
