@@ -3,6 +3,7 @@
  * wherever they appear. Compiled once; every check on the hot path is a single precompiled regex.
  */
 import { replaceEmails } from './email.js';
+import { replaceUrlCredentials } from './url-credentials.js';
 
 export const FILTERED = '[Filtered]';
 
@@ -57,14 +58,13 @@ function regexRule(pattern: RegExp, replacement: Replacement, needs?: string): V
  * Linear time. The texts come from outside (headers, URLs, prompts, exception messages), and a backtracking
  * engine retries a failed match at every later start position: a rule whose match begins with an unbounded run
  * (an e-mail local part, a URL scheme with `.`/`-` in it, a JWT's first segment) rescanned the whole run from
- * each position of it — quadratic (64 KB took 10 s). The URL and JWT rules therefore read "the shape | the bare
- * run": when the shape fails, the second alternative consumes the run, so the engine resumes after it instead of
- * inside it. Every later start inside that run ends the run at the same character, so it could only have failed
- * too: the rules redact exactly what the unguarded ones did (test/unit/scrub/linear.test.ts compares them on
- * generated input). The bare-run match is handed back unchanged. E-mails are found from each '@' instead
- * (./email.ts): a bare-run alternative there would call back once per word of any text with an '@' in it.
- * Every other rule begins at a fixed word or a single character, and its runs either complete the match or
- * stop at a bounded length.
+ * each position of it — quadratic (64 KB took 10 s). URL credentials and e-mails are therefore found from their
+ * fixed separator ("://", '@') by small scanners (./url-credentials.ts, ./email.ts). The JWT rule reads "the
+ * shape | the bare run": when the shape fails, the second alternative consumes the run, so the engine resumes
+ * after it instead of inside it; every later start inside that run ends it at the same character, so it could
+ * only have failed too. All three redact exactly what the old regexes did (test/unit/scrub/linear.test.ts
+ * compares them on generated input). Every other rule begins at a fixed word or a single character, and its
+ * runs either complete the match or stop at a bounded length.
  */
 const keepUnlessGroup =
   (group: number, replace: (groups: Array<string | undefined>) => string) =>
@@ -73,12 +73,8 @@ const keepUnlessGroup =
 
 /** Value shapes, each replaced inside the string (the rest of the text stays readable). */
 export const VALUE_RULES: readonly ValueRule[] = [
-  // credentials in URLs, DSN keys included: scheme://user:pass@host, https://<key>@o0.ingest…
-  regexRule(
-    /\b([a-z][a-z0-9+.-]*)(:\/\/[^\s:@/?#]+(?::[^\s@/?#]*)?@)?/gi,
-    keepUnlessGroup(2, ([scheme]) => `${scheme}://${FILTERED}@`),
-    '://',
-  ),
+  // credentials in URLs, DSN keys included: scheme://user:pass@host, https://<key>@o0.ingest… (./url-credentials.ts)
+  { needs: '://', apply: (text) => replaceUrlCredentials(text, FILTERED) },
   // sensitive query parameters
   regexRule(
     /([?&;](?:token|access_token|refresh_token|id_token|auth|api[_-]?key|apikey|key|password|passwd|secret|client_secret|signature|sig|code|sentry_key|session)=)[^&#\s"']*/gi,
