@@ -6,6 +6,8 @@
  * cannot cross the next '@'). Leftmost-first like the regex: the local part starts as far left as the previous
  * match allows.
  */
+import { replaceAround } from './anchored.js';
+
 const DOMAIN = /[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/y;
 
 /** [A-Za-z0-9._%+-] */
@@ -16,17 +18,11 @@ function isLocalPartChar(code: number): boolean {
 }
 
 export function replaceEmails(text: string, replacement: string): string {
-  let out = '';
-  let last = 0; // end of the previous match: the next one starts at or after it
-  for (let at = text.indexOf('@'); at !== -1; at = text.indexOf('@', at + 1)) {
+  return replaceAround(text, '@', (at, last) => {
     let start = at;
     while (start > last && isLocalPartChar(text.charCodeAt(start - 1))) start--;
-    if (start === at) continue;
+    if (start === at) return undefined;
     DOMAIN.lastIndex = at + 1;
-    if (!DOMAIN.test(text)) continue;
-    out += text.slice(last, start) + replacement;
-    last = DOMAIN.lastIndex;
-    at = last - 1;
-  }
-  return last === 0 ? text : out + text.slice(last);
+    return DOMAIN.test(text) ? { start, end: DOMAIN.lastIndex, replacement } : undefined;
+  });
 }

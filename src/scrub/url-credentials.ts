@@ -8,6 +8,8 @@
  * at the next '/'). Leftmost-first like the regex: the scheme starts at the first letter of its run that follows
  * a non-word character.
  */
+import { replaceAround } from './anchored.js';
+
 const USERINFO = /[^\s:@/?#]+(?::[^\s@/?#]*)?@/y;
 
 /** [a-z0-9+.-], case-insensitive */
@@ -25,20 +27,15 @@ function isWordChar(code: number): boolean {
 }
 
 export function replaceUrlCredentials(text: string, replacement: string): string {
-  let out = '';
-  let last = 0; // end of the previous match: the next one starts at or after it
-  for (let sep = text.indexOf('://'); sep !== -1; sep = text.indexOf('://', sep + 1)) {
+  return replaceAround(text, '://', (sep, last) => {
     let runStart = sep;
     while (runStart > last && isSchemeChar(text.charCodeAt(runStart - 1))) runStart--;
     // The scheme: from the first letter with a word boundary before it (`\b[a-z]`) up to "://".
     let start = runStart;
     while (start < sep && !(isLetter(text.charCodeAt(start)) && (start === 0 || !isWordChar(text.charCodeAt(start - 1))))) start++;
-    if (start === sep) continue;
+    if (start === sep) return undefined;
     USERINFO.lastIndex = sep + 3;
-    if (!USERINFO.test(text)) continue;
-    out += `${text.slice(last, sep + 3)}${replacement}@`;
-    last = USERINFO.lastIndex;
-    sep = last - 1;
-  }
-  return last === 0 ? text : out + text.slice(last);
+    if (!USERINFO.test(text)) return undefined;
+    return { start: sep + 3, end: USERINFO.lastIndex, replacement: `${replacement}@` };
+  });
 }
