@@ -66,11 +66,6 @@ function regexRule(pattern: RegExp, replacement: Replacement, needs?: string): V
  * compares them on generated input). Every other rule begins at a fixed word or a single character, and its
  * runs either complete the match or stop at a bounded length.
  */
-const keepUnlessGroup =
-  (group: number, replace: (groups: Array<string | undefined>) => string) =>
-  (match: string, ...groups: Array<string | undefined>): string =>
-    groups[group - 1] === undefined ? match : replace(groups);
-
 /** Value shapes, each replaced inside the string (the rest of the text stays readable). */
 export const VALUE_RULES: readonly ValueRule[] = [
   // credentials in URLs, DSN keys included: scheme://user:pass@host, https://<key>@o0.ingest… (./url-credentials.ts)
@@ -89,7 +84,11 @@ export const VALUE_RULES: readonly ValueRule[] = [
     FILTERED,
   ),
   // JWTs
-  regexRule(/\beyJ(?:([A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})|[A-Za-z0-9_-]*)/g, keepUnlessGroup(1, () => FILTERED), 'eyJ'),
+  regexRule(
+    /\beyJ(?:([A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,})|[A-Za-z0-9_-]*)/g,
+    (run: string, jwt: string | undefined) => (jwt === undefined ? run : FILTERED),
+    'eyJ',
+  ),
   // "password: x", "secret=x", "api_key is x" in free text (prompts, log-like messages)
   regexRule(/\b(passw(?:or)?d|pwd|secret|token|api[_-]?key)\b(\s*(?:[:=]|\bis\b)\s*)(["']?)[^\s"',;&]+/gi, `$1$2$3${FILTERED}`),
   // e-mail addresses (personal data)
