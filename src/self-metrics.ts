@@ -2,17 +2,21 @@
  * The bridge's own health: what happened to the spans handed to each exporter and to Sentry events.
  *   agent_bridge_spans_total{outcome="exported"|"dropped"|"failed", exporter}
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
+ *   agent_bridge_scrub_failures_total{reason}: values filtered (or events dropped) because they could not be scrubbed
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
  */
 import type { Attributes, BatchObservableResult, MeterProvider } from '@opentelemetry/api';
-import { LABEL_EXPORTER, LABEL_OUTCOME, METER_NAME, METRICS } from './metrics/catalog.js';
+import { LABEL_EXPORTER, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
 import { LabelNormalizer } from './metrics/normalize.js';
 import { warnOnce } from './log.js';
 
 export type SpanExportOutcome = 'exported' | 'dropped' | 'failed';
 export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
+/** Why a value was filtered instead of scrubbed: a getter/proxy threw, a cycle, nesting deeper than the limit, a
+ * text longer than the scan bound (cut), a value of a type the scrubber cannot read, an event dropped whole. */
+export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'unsupported' | 'event_dropped';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -20,8 +24,10 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
+type TotalKind = 'spans' | 'sentry' | 'scrub';
+
 interface Total {
-  readonly kind: 'spans' | 'sentry';
+  readonly kind: TotalKind;
   readonly attrs: Attributes;
   count: number;
 }
@@ -50,12 +56,17 @@ class SelfMetrics {
         unit: METRICS.bridgeSentryEvents.unit,
         description: METRICS.bridgeSentryEvents.description,
       });
+      const scrub = meter.createObservableCounter(METRICS.bridgeScrubFailures.instrument, {
+        unit: METRICS.bridgeScrubFailures.unit,
+        description: METRICS.bridgeScrubFailures.description,
+      });
+      const instruments = { spans, sentry, scrub };
       const observe = (result: BatchObservableResult): void => {
-        for (const t of this.totals.values()) result.observe(t.kind === 'spans' ? spans : sentry, t.count, t.attrs);
+        for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
       };
-      meter.addBatchObservableCallback(observe, [spans, sentry]);
+      meter.addBatchObservableCallback(observe, [spans, sentry, scrub]);
       this.boundTo = meterProvider;
-      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry]);
+      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry, scrub]);
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
@@ -93,8 +104,12 @@ class SelfMetrics {
     this.add('sentry', `e\u0000${outcome}`, () => ({ [LABEL_OUTCOME]: outcome }), count);
   }
 
+  recordScrub(reason: ScrubFailureReason): void {
+    this.add('scrub', `f\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), 1);
+  }
+
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
-  private add(kind: 'spans' | 'sentry', key: string, make: () => Attributes, count: number): Total | undefined {
+  private add(kind: TotalKind, key: string, make: () => Attributes, count: number): Total | undefined {
     const t = this.totals.get(key);
     if (t !== undefined) {
       t.count += count;
@@ -133,4 +148,9 @@ export const recordSpanOutcome: SpanOutcomeRecorder = (outcome, exporter, count 
 /** Count Sentry events: `sent` (transport accepted), `dropped` (transport failure, rate limit, queue), `filtered` (beforeSend / sampling). */
 export function recordSentryEvent(outcome: SentryEventOutcome, count = 1): void {
   selfMetrics.recordSentry(outcome, count);
+}
+
+/** Count one value filtered (or event dropped) because it could not be scrubbed (src/scrub/failures.ts). */
+export function recordScrubFailure(reason: ScrubFailureReason): void {
+  selfMetrics.recordScrub(reason);
 }

@@ -131,6 +131,13 @@ export const METRICS = {
     unit: '{event}',
     description: 'Sentry events by outcome: sent, dropped (transport / rate limit / queue), filtered (beforeSend, sampling).',
   },
+  bridgeScrubFailures: {
+    instrument: 'agent.bridge.scrub_failures',
+    prometheus: 'agent_bridge_scrub_failures',
+    kind: 'counter',
+    unit: '{value}',
+    description: 'Values filtered (or Sentry events dropped) because they could not be scrubbed, by reason.',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Metric attribute keys that are not span attribute names (DESIGN §3 label names). */
@@ -139,5 +146,6 @@ export const LABEL_TARGET_AGENT = 'target_agent';
 export const LABEL_CLASSIFICATION = 'classification';
 export const LABEL_OUTCOME = 'outcome';
 export const LABEL_EXPORTER = 'exporter';
+export const LABEL_REASON = 'reason';
 /** `agent_span_type` value for ERROR spans without (or with an unknown) agent.span.type, e.g. HTTP spans. */
 export const SPAN_TYPE_OTHER = 'other';

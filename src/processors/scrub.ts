@@ -1,11 +1,14 @@
 /**
- * Processor 1 (DESIGN §1): redact secrets in `onEnding`, while the span is still writable and before any other
- * processor (metrics, Sentry errors) or exporter reads it. Covers the span name, attributes, status message,
- * event attributes (exception messages and stack traces) and link attributes.
+ * Processor 1: redact secrets in `onEnding`, while the span is still writable and before any other processor
+ * (metrics, Sentry errors) or exporter reads it. Covers the span name, attributes, status message, event
+ * attributes (exception messages and stack traces) and link attributes. Fails closed: attributes that cannot be
+ * read are filtered (src/scrub/scrubber.ts `scrubAttributes`); a span that cannot be scrubbed at all is marked
+ * unsampled, so no exporter sends it.
  */
-import type { Context } from '@opentelemetry/api';
+import { TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { MAX_REMEMBERED_LENGTH, Scrubber, detached, scrubString } from '../scrub/index.js';
+import { FILTERED, MAX_REMEMBERED_LENGTH, Scrubber, detached, scrubString } from '../scrub/index.js';
+import { scrubFailed } from '../scrub/failures.js';
 
 export interface ScrubSpanProcessorOptions {
   /** Extra attribute key names (or key parts) whose values are always filtered. */
@@ -14,6 +17,11 @@ export interface ScrubSpanProcessorOptions {
 
 /** Span names are low-cardinality by convention; names seen clean are remembered up to this many. */
 const MAX_CLEAN_NAMES = 1024;
+
+/** What carries attributes on a span: the span itself, its events, its links. Their `attributes` fields are plain, writable properties in the SDK. */
+interface HasAttributes {
+  attributes?: Attributes;
+}
 
 export class ScrubSpanProcessor implements SpanProcessor {
   private readonly scrubber: Scrubber;
@@ -28,16 +36,18 @@ export class ScrubSpanProcessor implements SpanProcessor {
   onEnding(span: Span): void {
     try {
       this.scrubName(span);
-      this.scrubber.attributesInPlace(span.attributes);
       const message = span.status.message;
       if (message !== undefined) {
         const clean = scrubString(message);
         if (clean !== message) span.setStatus({ code: span.status.code, message: clean });
       }
-      for (const event of span.events) if (event.attributes) this.scrubber.attributesInPlace(event.attributes);
-      for (const link of span.links) if (link.attributes) this.scrubber.attributesInPlace(link.attributes);
+      this.scrubAttributesOf(span as HasAttributes);
+      for (const event of span.events) this.scrubAttributesOf(event as HasAttributes);
+      for (const link of span.links) this.scrubAttributesOf(link as HasAttributes);
     } catch {
-      // never let redaction break the host: the span keeps what it had
+      // Only a span whose own fields throw gets here: it cannot be vouched for, so no exporter may send it.
+      scrubFailed('error', 'a span could not be scrubbed; it is not exported');
+      neverExport(span);
     }
   }
 
@@ -51,11 +61,34 @@ export class ScrubSpanProcessor implements SpanProcessor {
     else if (this.cleanNames.size < MAX_CLEAN_NAMES && name.length <= MAX_REMEMBERED_LENGTH) this.cleanNames.add(detached(name));
   }
 
+  private scrubAttributesOf(holder: HasAttributes): void {
+    const attributes = holder.attributes;
+    if (attributes === undefined) return;
+    const clean = this.scrubber.scrubAttributes(attributes);
+    if (clean !== attributes) holder.attributes = clean;
+  }
+
   forceFlush(): Promise<void> {
     return Promise.resolve();
   }
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** Clear the sampled flag (exporting processors skip unsampled spans) and filter what can still be written. */
+function neverExport(span: Span): void {
+  try {
+    const spanContext = span.spanContext();
+    spanContext.traceFlags &= ~TraceFlags.SAMPLED;
+  } catch {
+    // nothing more can be done with a span whose context cannot be read
+  }
+  try {
+    span.updateName(FILTERED);
+    (span as HasAttributes).attributes = {};
+  } catch {
+    // as above
   }
 }

@@ -6,8 +6,10 @@
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
 import { FILTERED, keyPattern } from './patterns.js';
 import { MAX_REMEMBERED_LENGTH, detached, scrubString } from './scrub-string.js';
+import { scrubFailed } from './failures.js';
 
-const MAX_DEPTH = 12;
+/** Values nested deeper are filtered (an event's stack frame variables sit about 10 levels down). */
+export const MAX_DEPTH = 12;
 /** Attribute keys come from a small vocabulary, so their verdicts are cached; beyond this many, tested each time. */
 const MAX_CACHED_KEYS = 2048;
 
@@ -29,7 +31,11 @@ export class Scrubber {
     return this.keyState(key).sensitive;
   }
 
-  /** The scrubbed value of one attribute, or the same value when nothing needed changing. */
+  /**
+   * The scrubbed value of one attribute, or the same value when nothing needed changing. Values outside the
+   * attribute types (objects, nested arrays — only reachable by writing to `span.attributes` directly) cannot be
+   * vouched for and are filtered.
+   */
   attributeValue(key: string, value: AttributeValue | undefined): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
     const state = this.keyState(key);
@@ -42,17 +48,22 @@ export class Scrubber {
       if (clean === value && value.length <= MAX_REMEMBERED_LENGTH) state.lastClean = detached(value);
       return clean;
     }
+    if (typeof value === 'number' || typeof value === 'boolean') return value;
     if (Array.isArray(value)) {
       let changed = false;
-      const out = value.map((item) => {
-        if (typeof item !== 'string') return item;
-        const clean = scrubString(item);
-        if (clean !== item) changed = true;
-        return clean;
+      const out = value.map((item: unknown) => {
+        if (typeof item === 'string') {
+          const clean = scrubString(item);
+          if (clean !== item) changed = true;
+          return clean;
+        }
+        if (item === null || item === undefined || typeof item === 'number' || typeof item === 'boolean') return item;
+        changed = true;
+        return unsupported();
       });
       return changed ? (out as AttributeValue) : value;
     }
-    return value;
+    return unsupported();
   }
 
   private keyState(key: string): KeyState {
@@ -65,7 +76,20 @@ export class Scrubber {
     return state;
   }
 
-  /** Scrub an attributes object in place. */
+  /**
+   * The scrubbed attributes: the same object, scrubbed in place, or — when reading or writing one of them throws
+   * (a getter, a proxy, a frozen object) — a clean copy in which whatever could not be read is filtered.
+   */
+  scrubAttributes(attributes: Attributes): Attributes {
+    try {
+      this.attributesInPlace(attributes);
+      return attributes;
+    } catch {
+      return this.filteredCopy(attributes);
+    }
+  }
+
+  /** Scrub an attributes object in place (may throw: `scrubAttributes` is the fail-closed entry point). */
   attributesInPlace(attributes: Attributes): void {
     // for-in rather than Object.keys: no key array per span (half the loop's cost in a micro-benchmark).
     // Attribute objects are plain `{}` records: nothing enumerable is inherited.
@@ -76,18 +100,83 @@ export class Scrubber {
     }
   }
 
-  /** Deep copy of any JSON-ish value with secrets removed (Sentry events, breadcrumbs, message payloads). */
-  deep<T>(value: T, depth = 0): T {
-    if (typeof value === 'string') return scrubString(value) as T;
-    if (value === null || typeof value !== 'object' || depth > MAX_DEPTH) return value;
-    if (Array.isArray(value)) return value.map((item) => this.deep(item, depth + 1)) as T;
-    if (!isPlainObject(value)) return value;
-    const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) {
-      out[key] = this.isSensitiveKey(key) && item !== null && item !== undefined ? FILTERED : this.deep(item, depth + 1);
+  private filteredCopy(attributes: Attributes): Attributes {
+    const out: Attributes = {};
+    let keys: string[];
+    try {
+      keys = Object.keys(attributes);
+    } catch {
+      scrubFailed('error', 'listing attributes threw; all of them were dropped');
+      return out;
     }
-    return out as T;
+    for (const key of keys) {
+      try {
+        out[key] = this.attributeValue(key, attributes[key]);
+      } catch {
+        scrubFailed('error', 'reading an attribute threw');
+        out[key] = FILTERED;
+      }
+    }
+    return out;
   }
+
+  /**
+   * Deep copy of any JSON-ish value with secrets removed (Sentry events, breadcrumbs, message payloads). Fails
+   * closed: a cycle, nesting deeper than MAX_DEPTH, a class instance (other than Date) and anything whose reading
+   * throws become `[Filtered]`, counted by reason.
+   */
+  deep<T>(value: T): T {
+    return this.deepAt(value, 0, []) as T;
+  }
+
+  private deepAt(value: unknown, depth: number, ancestors: object[]): unknown {
+    if (typeof value === 'string') return scrubString(value);
+    if (value === null || typeof value !== 'object') return value;
+    try {
+      return this.deepObject(value, depth, ancestors);
+    } catch {
+      scrubFailed('error', 'reading a value threw');
+      return FILTERED;
+    }
+  }
+
+  private deepObject(value: object, depth: number, ancestors: object[]): unknown {
+    if (ancestors.includes(value)) {
+      scrubFailed('cycle', 'a value contains itself');
+      return FILTERED;
+    }
+    if (depth > MAX_DEPTH) {
+      scrubFailed('depth', `a value is nested deeper than ${MAX_DEPTH} levels`);
+      return FILTERED;
+    }
+    if (value instanceof Date) return value;
+    const array = Array.isArray(value);
+    if (!array && !isPlainObject(value)) return unsupported();
+    ancestors.push(value);
+    try {
+      if (array) return value.map((item: unknown) => this.deepAt(item, depth + 1, ancestors));
+      const out: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        let item: unknown;
+        try {
+          item = (value as Record<string, unknown>)[key];
+        } catch {
+          scrubFailed('error', 'reading a property threw');
+          out[key] = FILTERED;
+          continue;
+        }
+        out[key] = this.isSensitiveKey(key) && item !== null && item !== undefined ? FILTERED : this.deepAt(item, depth + 1, ancestors);
+      }
+      return out;
+    } finally {
+      ancestors.pop();
+    }
+  }
+}
+
+function unsupported(): typeof FILTERED {
+  scrubFailed('unsupported', 'a value of a type the scrubber cannot read (object, nested array, class instance)');
+  return FILTERED;
 }
 
 function isPlainObject(value: object): boolean {

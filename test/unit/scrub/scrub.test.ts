@@ -88,7 +88,7 @@ describe('scrubEvent (Sentry beforeSend)', () => {
     for (const secret of ['abcdefSECRET', 't0kSECRET', 'dXNlcjpwYXNz', 'sid=1', 'p4ss', 'a@b.co', 'sk-abcdefghijklmnopqrstuvwxyz', 'user:pw']) {
       expect(text).not.toContain(secret);
     }
-    expect(event.exception!.values![0]!.value).toBe(`failed with Bearer ${FILTERED}`);
+    expect(event!.exception!.values![0]!.value).toBe(`failed with Bearer ${FILTERED}`);
   });
 });
 
