@@ -12,9 +12,14 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startIngest, type Fault, type IngestServer } from '../../src/ingest/index.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll, type RunningProcess } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
 import { freePort, metricValue, p95, sleep } from './util.js';
 
+allowLoadedMachine();
+
 const REQUESTS = 150;
+/** Bound of each wait on a condition (a hang guard for a loaded machine, not a speed claim). */
+const WAIT_MS = 60_000;
 const RATE_PER_S = 150;
 const ingests: IngestServer[] = [];
 
@@ -94,7 +99,7 @@ async function settledOutcomes(metricsPort: number, ended: number): Promise<{ ex
   let last = await spanOutcomes(metricsPort);
   const settled = (o: typeof last): boolean => o.exported + o.dropped + o.failed === ended;
   try {
-    await waitUntil(async () => settled((last = await spanOutcomes(metricsPort))), 30_000, 100);
+    await waitUntil(async () => settled((last = await spanOutcomes(metricsPort))), WAIT_MS, 100);
   } catch {
     throw new Error(`span outcomes never added up to the ${ended} spans ended: ${JSON.stringify(last)}`);
   }
@@ -159,7 +164,7 @@ describe('fault matrix', () => {
     expect(exportedAfterRecovery).toBeGreaterThan(0);
     // what the exporter counts as exported after recovery is what the ingest holds of these traces
     const arrived = (): number => ingest.spans().filter((s) => traceIds.has(s.traceId)).length;
-    await ingest.waitFor(() => arrived() >= exportedAfterRecovery, { timeoutMs: 15_000 });
+    await ingest.waitFor(() => arrived() >= exportedAfterRecovery, { timeoutMs: WAIT_MS });
     expect(arrived()).toBe(exportedAfterRecovery);
   });
 });
@@ -181,7 +186,7 @@ describe('Retry-After', () => {
     };
     await fail();
     const envelopes = () => ingest.requests().filter((r) => r.route === 'envelope');
-    const first = await ingest.waitFor(() => envelopes().find((r) => r.status === 429));
+    const first = await ingest.waitFor(() => envelopes().find((r) => r.status === 429), { timeoutMs: WAIT_MS });
     expect(envelopes()).toEqual([first]);
     // more bugs while the rate limit is in force; each is accounted for (`dropped` by the transport, or `sent`
     // when it came after the limit expired) before anything is asserted
@@ -189,7 +194,7 @@ describe('Retry-After', () => {
     await waitUntil(async () => {
       const sentry = await sentryOutcomes(metricsPort);
       return sentry.sent + sentry.dropped === bugs;
-    });
+    }, WAIT_MS);
     const later = envelopes().slice(1);
     expect(later.filter((r) => r.at < first.at + RETRY_AFTER_S * 1000)).toEqual([]);
     const held = await sentryOutcomes(metricsPort);
@@ -201,7 +206,7 @@ describe('Retry-After', () => {
       if (ingest.events().length > 0) return true;
       if (Date.now() >= first.at + RETRY_AFTER_S * 1000) await fail();
       return false;
-    }, 20_000, 250);
+    }, WAIT_MS, 250);
     expect(envelopes().slice(1).filter((r) => r.at < first.at + RETRY_AFTER_S * 1000)).toEqual([]);
   });
 });
@@ -217,6 +222,7 @@ describe('SIGTERM', () => {
     app.child.kill('SIGTERM');
     const { signal } = await app.exited;
     expect(signal).toBe('SIGTERM');
-    expect(Date.now() - start).toBeLessThan(1500 + 2000);
+    // a bound, not a speed claim: the 1.5 s shutdown budget plus slack for a loaded machine (a black hole never answers)
+    expect(Date.now() - start).toBeLessThan(1500 + 10_000);
   });
 });

@@ -10,6 +10,9 @@ import { createPropagator } from '../../src/propagation/index.js';
 import { extractContext, injectContext } from '../../src/agent/index.js';
 import { extractProperty, injectProperty, roundTripProperty } from '../unit/propagation/properties.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
+
+allowLoadedMachine();
 
 /** 100k cases in all, weighted by cost: injecting arbitrary unicode baggage is the slowest property. */
 const RUNS = { extract: 40_000, inject: 10_000, roundTrip: 25_000, carriers: 25_000 };
