@@ -3,9 +3,9 @@
  * correctly labelled request rates, p95 latencies, token rates and agent-edge counts, and `promtool check
  * metrics` must find nothing to complain about in the exposition.
  *
- * The agent processes run test/fixtures/metrics-app.mjs from the built dist/ (`npm run build` first): through
- * the bridge preload (`--import ./dist/instrumentation/register.js`) when it is built and starts, otherwise
- * with the span-metrics + Prometheus endpoint pipeline assembled by the fixture itself.
+ * The agent processes run test/fixtures/metrics-app.mjs under the built bridge preload
+ * (`--import ./dist/instrumentation/register.js`; `npm run build` first). There is no fallback: when the preload
+ * does not start, the test fails with the agents' output. Missing `prometheus` / `promtool` fail with an install hint.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -13,14 +13,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from '../helpers/exposition.js';
-import { freePort, prometheusSkipReason, promtoolCheckMetrics, startPrometheus, type PrometheusServer, type PromSample } from '../helpers/prometheus.js';
+import { PROCESS_START_TIMEOUT_MS, allowLoadedMachine } from '../helpers/timeouts.js';
+import { freePort, promtoolCheckMetrics, requirePrometheusBinaries, startPrometheus, type PrometheusServer, type PromSample } from '../helpers/prometheus.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'metrics-app.mjs');
 const register = join(root, 'dist', 'instrumentation', 'register.js');
 const TOKEN = 'e2e-metrics-token';
-const skip = prometheusSkipReason(); // throws in CI when prometheus/promtool are missing
-if (skip) console.warn(`[prometheus e2e] ${skip}`);
+allowLoadedMachine();
 
 interface AgentProcess {
   agent: string;
@@ -32,10 +32,9 @@ interface AgentProcess {
 
 const processes: AgentProcess[] = [];
 let prometheus: PrometheusServer | undefined;
-let mode: 'register' | 'self' = 'self';
 
-function startAgent(agent: string, peer: string, port: number, fixtureMode: 'register' | 'self'): AgentProcess {
-  const args = fixtureMode === 'register' ? ['--import', register, fixture] : [fixture];
+function startAgent(agent: string, peer: string, port: number): AgentProcess {
+  const args = ['--import', register, fixture];
   const env: Record<string, string | undefined> = {
     ...process.env,
     SENTRY_DSN: undefined,
@@ -47,7 +46,6 @@ function startAgent(agent: string, peer: string, port: number, fixtureMode: 'reg
     OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: undefined,
     FIXTURE_AGENT: agent,
     FIXTURE_PEER: peer,
-    FIXTURE_MODE: fixtureMode,
   };
   delete env.SENTRY_DSN;
   delete env.OTEL_EXPORTER_OTLP_ENDPOINT;
@@ -77,7 +75,7 @@ async function stopAgent(p: AgentProcess): Promise<void> {
 /** Wait until the agent serves /healthz (bounded); false when it exits or never comes up. */
 async function healthy(p: AgentProcess, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
-  for (let i = 0; i < 400 && Date.now() < deadline; i++) {
+  for (let i = 0; i < 2000 && Date.now() < deadline; i++) {
     if (p.child.exitCode !== null || /preload failed|telemetry is off/.test(p.output())) return false;
     try {
       if ((await get(`http://127.0.0.1:${p.port}/healthz`)).status === 200) return true;
@@ -89,29 +87,21 @@ async function healthy(p: AgentProcess, timeoutMs: number): Promise<boolean> {
   return false;
 }
 
-async function startAgents(fixtureMode: 'register' | 'self'): Promise<AgentProcess[]> {
-  const pair = [startAgent('planner', 'researcher', await freePort(), fixtureMode), startAgent('researcher', 'planner', await freePort(), fixtureMode)];
-  const ok = await Promise.all(pair.map((p) => healthy(p, 20_000)));
+async function startAgents(): Promise<AgentProcess[]> {
+  const pair = [startAgent('planner', 'researcher', await freePort()), startAgent('researcher', 'planner', await freePort())];
+  const ok = await Promise.all(pair.map((p) => healthy(p, PROCESS_START_TIMEOUT_MS)));
   if (ok.every(Boolean) && !pair.some((p) => /preload failed|telemetry is off/.test(p.output()))) return pair;
   await Promise.all(pair.map(stopAgent));
-  throw new Error(`agents did not start (${fixtureMode}):\n${pair.map((p) => `--- ${p.agent}\n${p.output()}`).join('\n')}`);
+  throw new Error(`agents did not start under the preload:\n${pair.map((p) => `--- ${p.agent}\n${p.output()}`).join('\n')}`);
 }
 
-describe.skipIf(skip !== undefined)('Prometheus scraping two bridged processes', () => {
+describe('Prometheus scraping two bridged processes', () => {
   let agents: AgentProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(root, 'dist', 'exporters', 'prometheus.js'))) throw new Error('dist/ is missing: run `npm run build` before the e2e tests');
-    if (existsSync(register) && process.env.AGENT_BRIDGE_E2E_FIXTURE !== 'self') {
-      try {
-        agents = await startAgents('register');
-        mode = 'register';
-      } catch (err) {
-        console.warn(`[prometheus e2e] the bridge preload did not start, using the self-contained fixture: ${(err as Error).message.slice(0, 2000)}`);
-      }
-    }
-    if (agents.length === 0) agents = await startAgents('self');
-    console.log(`[prometheus e2e] fixture mode: ${mode}`);
+    requirePrometheusBinaries(); // throws with the Debian package to install
+    if (!existsSync(register)) throw new Error(`${register} is missing: run \`npm run build\` before the e2e tests`);
+    agents = await startAgents();
     prometheus = await startPrometheus({ targets: agents.map((a) => `127.0.0.1:${a.port}`), bearerToken: TOKEN });
   });
 

@@ -8,7 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll, type RunningProcess } from '../helpers/process.js';
+import { ingestSettled } from '../helpers/ingest-settled.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
 import { waitUntil } from '../helpers/wait.js';
+
+allowLoadedMachine();
 
 let ingest: IngestServer;
 let dataDir: string;
@@ -72,9 +76,9 @@ describe('Sentry bridge end to end', () => {
     const failing = spans.find((s) => s.service === 'agent-b' && s.name === 'chat gpt-4o')!;
     expect(failing.status.code).toBe('error');
 
-    const events = await ingest.waitFor(() => (ingest.events().length > 0 ? ingest.events() : undefined));
-    await new Promise((r) => setTimeout(r, 300));
-    expect(ingest.events()).toHaveLength(1);
+    await ingestSettled(ingest); // A and B have exited: nothing more can arrive
+    const events = ingest.events();
+    expect(events).toHaveLength(1);
     const [event] = events;
     expect(event!.trace_id).toBe(traceId);
     expect(event!.span_id).toBe(failing.spanId);
@@ -93,9 +97,8 @@ describe('Sentry bridge end to end', () => {
     const { b, url } = await startB();
     const { traceId } = await runA(url, ['/nested']);
     await b.stop();
-    await ingest.waitFor(() => ingest.events().length > 0);
     const trace = await ingest.waitFor(() => ingest.trace(traceId));
-    await new Promise((r) => setTimeout(r, 300));
+    await ingestSettled(ingest);
     expect(ingest.events()).toHaveLength(1);
     const innermost = trace.spans.find((s) => s.name === 'chat claude-sonnet')!;
     expect(ingest.events()[0]!.span_id).toBe(innermost.spanId);
@@ -116,7 +119,7 @@ describe('Sentry bridge end to end', () => {
     // no agent span counts a bug (B's HTTP server spans answered 500: those are agent_span_type="other")
     expect(exposition).not.toMatch(/agent_errors_total\{(?![^}]*agent_span_type="other")[^}]*classification="bug"/);
     await b.stop();
-    await new Promise((r) => setTimeout(r, 500));
+    await ingestSettled(ingest);
     expect(ingest.events()).toHaveLength(0);
   });
 
@@ -126,8 +129,7 @@ describe('Sentry bridge end to end', () => {
     });
     await batch.waitFor(/DONE 1000 20/);
     await batch.exited;
-    await waitUntil(() => ingest.events().length >= 20);
-    await new Promise((r) => setTimeout(r, 300));
+    await ingestSettled(ingest);
     expect(ingest.events()).toHaveLength(20);
     const traces = ingest.traces().filter((t) => t.services.includes('batch'));
     expect(traces.length).toBeGreaterThanOrEqual(60);
@@ -139,7 +141,7 @@ describe('Sentry bridge end to end', () => {
       env: bridged('prod-batch', { SENTRY_ENVIRONMENT: 'production', ROOTS: '1000', FAILURES: '0' }),
     });
     await batch.exited;
-    await new Promise((r) => setTimeout(r, 500));
+    await ingestSettled(ingest);
     const traces = ingest.traces().filter((t) => t.services.includes('prod-batch'));
     expect(traces.length).toBeGreaterThanOrEqual(60);
     expect(traces.length).toBeLessThanOrEqual(140);

@@ -1,37 +1,25 @@
 // Alert rules and the Alertmanager example, checked by the tools that load them: promtool (Debian's
-// `prometheus` package) and amtool (`prometheus-alertmanager`). Missing tools fail with CI=true and are
-// skipped with a message otherwise.
+// `prometheus` package) and amtool (`prometheus-alertmanager`). A missing tool fails its tests with the install hint.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { prometheusSkipReason, requirePrometheusBinaries } from '../helpers/prometheus.js';
+import { requireDebianTool } from '../helpers/binaries.js';
+import { requirePrometheusBinaries } from '../helpers/prometheus.js';
 import { ruleExprs } from './promql-inspect.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 const RULES = join(ROOT, 'grafana', 'alerts', 'agent-bridge.rules.yml');
 const RULE_TESTS = join(ROOT, 'grafana', 'alerts', 'agent-bridge.rules.test.yml');
 const ALERTMANAGER = join(ROOT, 'grafana', 'alertmanager', 'alertmanager.yml');
-const CI = process.env.CI === 'true' || process.env.CI === '1';
 
 function run(cmd: string, args: string[]): { status: number | null; output: string } {
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}` };
 }
 
-function findAmtool(): string | undefined {
-  for (const c of ['/usr/bin/amtool', '/usr/local/bin/amtool']) if (spawnSync(c, ['--version'], { stdio: 'ignore', timeout: 10_000 }).status === 0) return c;
-  const r = spawnSync('sh', ['-c', 'command -v amtool'], { encoding: 'utf8', timeout: 10_000 });
-  return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : undefined;
-}
-
-const promSkip = prometheusSkipReason();
-if (promSkip) console.warn(`[grafana alerts] ${promSkip}`);
-const amtool = findAmtool();
-const AMTOOL_MISSING = 'amtool not found (Debian: apt-get install --no-install-recommends prometheus-alertmanager)';
-if (!amtool && CI) throw new Error(`CI: ${AMTOOL_MISSING}`);
-if (!amtool) console.warn(`[grafana alerts] skipped: ${AMTOOL_MISSING}`);
+const amtool = (): string => requireDebianTool('amtool', 'prometheus-alertmanager');
 
 interface RuleDoc {
   groups: Array<{ name: string; rules: Array<{ alert?: string; expr: string; for?: string; labels?: Record<string, string>; annotations?: Record<string, string> }> }>;
@@ -66,7 +54,7 @@ describe('alert rules: shape', () => {
   });
 });
 
-describe.skipIf(promSkip !== undefined)('alert rules: promtool', () => {
+describe('alert rules: promtool', () => {
   it('promtool check rules is clean', () => {
     const { promtool } = requirePrometheusBinaries();
     const r = run(promtool, ['check', 'rules', RULES]);
@@ -83,9 +71,9 @@ describe.skipIf(promSkip !== undefined)('alert rules: promtool', () => {
   });
 });
 
-describe.skipIf(!amtool)('alertmanager example: amtool', () => {
+describe('alertmanager example: amtool', () => {
   it('amtool check-config accepts it', () => {
-    const r = run(amtool ?? 'amtool', ['check-config', ALERTMANAGER]);
+    const r = run(amtool(), ['check-config', ALERTMANAGER]);
     expect(r.status, r.output).toBe(0);
     expect(r.output).toContain('SUCCESS');
   });
@@ -96,7 +84,7 @@ describe.skipIf(!amtool)('alertmanager example: amtool', () => {
     [{ severity: 'warning', alertname: 'LLMLatencyP95High', job: 'agent-otel-bridge' }, 'default'],
     [{ alertname: 'SomethingElse' }, 'default'],
   ])('routes %j to %s', (labels, receiver) => {
-    const r = run(amtool ?? 'amtool', [
+    const r = run(amtool(), [
       'config',
       'routes',
       'test',

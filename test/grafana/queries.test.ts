@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriesIndex } from '../../grafana/src/metrics.js';
 import { DASHBOARDS } from '../../grafana/src/render.js';
-import { prometheusSkipReason } from '../helpers/prometheus.js';
 import { generateFixture, type Fixture } from './fixture-metrics.js';
 import { startBackfilledPrometheus, type BackfilledPrometheus } from './prometheus-backfill.js';
 import { dashboardQueries, escapeRegex, interpolate, leftoverVariables, parseLabelValues, ruleExprs, variableQueries, type VariableQuery } from './promql-inspect.js';
@@ -18,15 +17,12 @@ const STEP = 60;
 /** Grafana's built-ins for a 1 h dashboard range over 60 s scrapes ($__rate_interval = 4 × scrape interval). */
 const BUILTINS = { __rate_interval: '4m', __interval: '1m', __range: '1h', __range_s: '3600' };
 
-const skip = prometheusSkipReason();
-if (skip) console.warn(`[grafana queries] ${skip}`);
-
 const dashboards = DASHBOARDS.map(([file]) => [file, JSON.parse(readFileSync(join(ROOT, 'grafana', 'dashboards', file), 'utf8'))] as const);
 const panelQueries = dashboards.flatMap(([file, d]) => dashboardQueries(file, d));
 const variables = new Map<string, VariableQuery[]>(dashboards.map(([file, d]) => [file, variableQueries(file, d)]));
 const rules = ruleExprs(readFileSync(RULES, 'utf8'));
 
-describe.skipIf(skip !== undefined)('dashboards and rules on a real Prometheus (backfilled fixture)', () => {
+describe('dashboards and rules on a real Prometheus (backfilled fixture)', () => {
   let prom: BackfilledPrometheus | undefined;
   let fixture: Fixture;
   /** Per dashboard: variable values with everything selected ("All") and with each variable's first value. */

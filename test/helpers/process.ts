@@ -5,6 +5,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { PROCESS_START_TIMEOUT_MS } from './timeouts.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const REGISTER = `${ROOT}dist/instrumentation/register.js`;
@@ -78,7 +79,7 @@ export function startNode(
     stdout: () => out,
     stderr: () => err,
     exited,
-    waitFor(pattern, timeoutMs = 20_000) {
+    waitFor(pattern, timeoutMs = PROCESS_START_TIMEOUT_MS) {
       return new Promise((resolve, reject) => {
         const deadline = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}\nstdout:\n${out}\nstderr:\n${err}`)), timeoutMs);
         const check = (): void => {

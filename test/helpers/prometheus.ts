@@ -3,53 +3,39 @@
  * targets every second, storage in a temp dir. Started in its own process group and stopped by pid (the whole
  * group, SIGTERM then SIGKILL) — also on process exit, so no orphan survives a crashed test worker.
  *
- * Missing binaries: with CI=true the tests must fail loudly (`requirePrometheusBinaries` throws); without CI
- * they are skipped with a clear message (`prometheusSkipReason`).
+ * Missing binaries fail the tests that need them (`requirePrometheusBinaries` throws with the install hint), CI or not.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { findBinary, missingDebianTool } from './binaries.js';
 
 export interface PrometheusBinaries {
   prometheus: string;
   promtool: string;
 }
 
-function findBinary(name: string): string | undefined {
-  for (const candidate of [`/usr/bin/${name}`, `/usr/local/bin/${name}`]) {
-    const r = spawnSync(candidate, ['--version'], { stdio: 'ignore', timeout: 10_000 });
-    if (r.status === 0) return candidate;
-  }
-  const r = spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8', timeout: 10_000 });
-  const found = r.stdout?.trim();
-  return r.status === 0 && found ? found : undefined;
-}
+/** Both come with Debian's `prometheus` package. */
+const PROMETHEUS = 'prometheus';
+const PROMTOOL = 'promtool';
 
 let cached: PrometheusBinaries | null | undefined;
 
 export function findPrometheusBinaries(): PrometheusBinaries | undefined {
   if (cached === undefined) {
-    const prometheus = findBinary('prometheus');
-    const promtool = findBinary('promtool');
+    const prometheus = findBinary(PROMETHEUS);
+    const promtool = findBinary(PROMTOOL);
     cached = prometheus && promtool ? { prometheus, promtool } : null;
   }
   return cached ?? undefined;
 }
 
-const MISSING = 'prometheus/promtool not found (Debian: apt-get install --no-install-recommends prometheus; .ci/run installs it)';
-
-/** undefined when the binaries exist; a skip reason when they do not and CI is unset; throws in CI. */
-export function prometheusSkipReason(): string | undefined {
-  if (findPrometheusBinaries()) return undefined;
-  if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(`CI: ${MISSING}`);
-  return `skipped: ${MISSING}`;
-}
-
+/** Both binaries, or throw the install hint. */
 export function requirePrometheusBinaries(): PrometheusBinaries {
   const found = findPrometheusBinaries();
-  if (!found) throw new Error(MISSING);
+  if (!found) throw new Error(missingDebianTool(`${PROMETHEUS}/${PROMTOOL}`, PROMETHEUS));
   return found;
 }
 

@@ -12,7 +12,7 @@ import {
   checkSecretsAreExamples,
   effectiveEnv,
 } from './invariants.js';
-import { kustomize, kustomizeComposition, skipWithoutKubectl, type K8sObject } from './kustomize.js';
+import { kustomize, kustomizeComposition, type K8sObject } from './kustomize.js';
 
 const AGENTS = ['planner', 'researcher', 'writer'];
 const SECRET = 'agent-bridge-secrets';
@@ -32,7 +32,7 @@ function envOf(objects: K8sObject[], agent: string): Map<string, string | undefi
   return new Map([...env].map(([k, v]) => [k, v.value]));
 }
 
-describe.skipIf(skipWithoutKubectl())('agent manifests', () => {
+describe('agent manifests', () => {
   describe.each(variants)('%s', (_name, render, externalSecrets) => {
     it('has the three demo agents', () => {
       expect(agentDeployments(render()).map((d) => d.metadata.name).sort()).toEqual(AGENTS);

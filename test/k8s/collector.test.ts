@@ -13,7 +13,7 @@ import {
   type CollectorConfig,
 } from './collector-config.js';
 import { checkContainers, checkReferences, checkSecretsAreExamples, deployments } from './invariants.js';
-import { kustomize, one, skipWithoutKubectl, type K8sObject } from './kustomize.js';
+import { kustomize, one, type K8sObject } from './kustomize.js';
 
 interface LoadedCollector {
   deployment: K8sObject;
@@ -49,7 +49,7 @@ const byName = (list: LoadedCollector[], name: string): LoadedCollector => {
 
 const portOf = (endpoint: string): number => Number(/:(\d+)$/.exec(endpoint)?.[1]);
 
-describe.skipIf(skipWithoutKubectl())('collector manifests', () => {
+describe('collector manifests', () => {
   describe.each(['k8s/collector', 'k8s/collector/two-tier'])('%s', (dir) => {
     const render = (): K8sObject[] => kustomize(dir);
 

@@ -1,19 +1,8 @@
 // Every kustomization under k8s/ renders with `kubectl kustomize`, and every rendered object passes the schema of
 // its kubernetes-models / prometheus-operator model class.
 import { describe, expect, it } from 'vitest';
-import { Deployment } from 'kubernetes-models/apps/v1';
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import {
-  findKubectl,
-  findKustomizations,
-  IN_CI,
-  kustomize,
-  kustomizeComposition,
-  MISSING_KUBECTL,
-  requireKubectl,
-  type K8sObject,
-  skipWithoutKubectl,
-} from './kustomize.js';
+import { findKustomizations, kustomize, kustomizeComposition, requireKubectl, type K8sObject } from './kustomize.js';
 import { validateObject } from './models.js';
 
 // Kept explicit so a deleted or renamed kustomization is noticed, not silently dropped from the walk.
@@ -28,10 +17,8 @@ const EXPECTED_KUSTOMIZATIONS = [
 const EXPECTED_COMPONENTS = ['k8s/components/example-secrets', 'k8s/components/otlp-collector'];
 
 describe('kubectl', () => {
-  it('is available under CI (CI=true must not skip the kustomize suites), with Kustomize >= v5', () => {
-    if (IN_CI) expect(findKubectl(), MISSING_KUBECTL).toBeDefined();
-    else if (!findKubectl()) console.warn(`test/k8s: ${MISSING_KUBECTL}`);
-    if (findKubectl()) expect(requireKubectl().kustomizeMajor).toBeGreaterThanOrEqual(5);
+  it('is available, with Kustomize >= v5 (missing: fails with an install hint, CI or not)', () => {
+    expect(requireKubectl().kustomizeMajor).toBeGreaterThanOrEqual(5);
   });
 });
 
@@ -43,7 +30,7 @@ describe('kustomizations', () => {
     expect(found.components).toEqual(EXPECTED_COMPONENTS);
   });
 
-  describe.skipIf(skipWithoutKubectl())('render and validate', () => {
+  describe('render and validate', () => {
     it.each(EXPECTED_KUSTOMIZATIONS)('%s renders to valid objects', (dir) => {
       const objects = kustomize(dir);
       expect(objects.length).toBeGreaterThan(0);
@@ -63,7 +50,7 @@ describe('kustomizations', () => {
 
 describe('model validation can fail', () => {
   it('rejects a Deployment with a string containerPort', () => {
-    const [base] = kustomizeOrFixture();
+    const [base] = renderedDeployments();
     base!.spec.template.spec.containers[0].ports[0].containerPort = 'http';
     expect(() => validateObject(base!)).toThrow(/containerPort must be integer/);
   });
@@ -81,15 +68,7 @@ describe('model validation can fail', () => {
   });
 });
 
-/** A valid Deployment to break: the rendered base when kubectl exists, else a minimal literal one. */
-function kustomizeOrFixture(): K8sObject[] {
-  if (findKubectl()) return kustomize('k8s/base').filter((o) => o.kind === 'Deployment');
-  const d = new Deployment({
-    metadata: { name: 'x' },
-    spec: {
-      selector: { matchLabels: { a: 'b' } },
-      template: { metadata: { labels: { a: 'b' } }, spec: { containers: [{ name: 'c', image: 'i', ports: [{ containerPort: 1 }] }] } },
-    },
-  });
-  return [d.toJSON() as unknown as K8sObject];
+/** A valid Deployment to break: the rendered base. */
+function renderedDeployments(): K8sObject[] {
+  return kustomize('k8s/base').filter((o) => o.kind === 'Deployment');
 }

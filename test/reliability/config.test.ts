@@ -5,6 +5,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
+
+allowLoadedMachine();
 
 const INVALID: Record<string, string> = {
   OTEL_SDK_DISABLED: 'maybe',

@@ -9,6 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
+
+allowLoadedMachine();
 
 const PLANTED = {
   dsn: 'https://f00dfacef00dfacef00dfacef00dface@o1.ingest.example/7',
