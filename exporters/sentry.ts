@@ -14,6 +14,7 @@ import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
+import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
 
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
@@ -86,10 +87,8 @@ function exitOnUnhandledRejectionLikeNode(onFatal: () => Promise<void>): void {
 }
 
 /**
- * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included.
- * `concurrencyLimit: 2` (default 30): during an outage every in-flight export holds its serialized batch and
- * retry timers; 30 of them cost ~70 MB of RSS in the outage bench, 2 cost ~0.5 MB while still exporting
- * ~30k spans/s with no drops.
+ * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included, with the
+ * bounded concurrency every export path shares (see `./concurrency.ts`).
  */
 export function createSentryTraceExporter(dsn: string, timeoutMillis: number): SpanExporter | undefined {
   const endpoint = Sentry.getOtlpTracesEndpoint(dsn);
@@ -97,5 +96,5 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
     warnOnce('sentry-otlp-endpoint', 'could not derive the Sentry OTLP endpoint from SENTRY_DSN; span export to Sentry is off');
     return undefined;
   }
-  return new OTLPTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 });
+  return new OTLPTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY_LIMIT });
 }

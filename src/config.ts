@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dsnFromString } from '@sentry/core';
 import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
+import { parseBooleanEnv } from './boolean-env.js';
 
 export const SUPPORTED_PROPAGATORS = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
 export type PropagatorName = (typeof SUPPORTED_PROPAGATORS)[number];
@@ -104,7 +105,7 @@ type Env = Record<string, string | undefined>;
 
 // ---- value schemas: each says what it expects, in words the user reads -------------------------------------
 
-const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], case: 'insensitive' });
+const bool = z.string().refine((value) => parseBooleanEnv(value) !== undefined).transform((value) => parseBooleanEnv(value)!);
 const rate = z.coerce.number().min(0).max(1);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
