@@ -11,6 +11,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
+import type { ErrorOrigin } from '../src/process-errors.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
@@ -29,11 +30,12 @@ export function resolveRelease(config: BridgeConfig): string | undefined {
 }
 
 /**
- * @param onFatal runs after an uncaught exception or unhandled rejection was captured, before the process exits
- *   with status 1 (Sentry's own fatal handling): the bridge flushes its spans there, so the trace of the crash
- *   is exported too.
+ * Sentry's default OnUncaughtException / OnUnhandledRejection integrations are left out: their process listeners
+ * change how Node ends the process (exit 1 on any rejection, the app's own handlers bypassed). The bridge observes
+ * those errors itself without changing Node's behaviour (src/process-errors.ts) and reports them through
+ * `captureProcessError`.
  */
-export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Promise<void>): SentryClientHandle {
+export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandle {
   const release = resolveRelease(config);
   const scrubExtraKeys = config.scrub.extraKeys;
   Sentry.init({
@@ -47,19 +49,13 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
-    integrations: [
+    integrations: (defaults) => [
+      ...defaults.filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name)),
       Sentry.openTelemetryIntegration(),
-      // Capture only: what happens next is decided below, the way Node itself would decide it.
-      Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
     ],
-    onFatalError: (error) => {
-      console.error(error);
-      void onFatal().finally(() => process.exit(1));
-    },
     beforeSend: (event) => scrubEvent(event, scrubExtraKeys) as typeof event,
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb, scrubExtraKeys),
   });
-  exitOnUnhandledRejectionLikeNode(onFatal);
   const client = Sentry.getClient();
   client?.on('afterSendEvent', (_event: Event, response) => {
     const status = response.statusCode ?? 0;
@@ -72,17 +68,13 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
   };
 }
 
-/**
- * Node's default for an unhandled rejection is to crash (exit 1). Any `unhandledRejection` listener — Sentry's
- * included — turns that off, so we restore it: unless the application installed a listener of its own, print
- * the reason, flush everything and exit 1, as Node would have.
- */
-function exitOnUnhandledRejectionLikeNode(onFatal: () => Promise<void>): void {
-  const ownListeners = process.listenerCount('unhandledRejection') + 1; // Sentry's and this one
-  process.on('unhandledRejection', (reason) => {
-    if (process.listenerCount('unhandledRejection') > ownListeners) return;
-    console.error(reason);
-    void onFatal().finally(() => process.exit(1));
+const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
+
+/** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
+export function captureProcessError(error: unknown, origin: ErrorOrigin, fatal: boolean): void {
+  Sentry.captureException(error, {
+    captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+    mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
   });
 }
 
