@@ -11,6 +11,7 @@ import { dsnFromString } from '@sentry/core';
 import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
+import { maskUrlCredentials } from './mask-url.js';
 
 export const SUPPORTED_PROPAGATORS = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
 export type PropagatorName = (typeof SUPPORTED_PROPAGATORS)[number];
@@ -157,7 +158,7 @@ class Reader {
   }
 
   reject(variable: string, value: string, expected: string, consequence = 'using the default'): void {
-    const shown = variable === 'SENTRY_DSN' ? maskDsn(value) : truncate(value, 80);
+    const shown = variable === 'SENTRY_DSN' ? maskDsn(value) : truncate(maskUrlCredentials(value), 80);
     this.problems.push({
       variable,
       value: shown,
