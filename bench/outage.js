@@ -1,10 +1,15 @@
 // Fixed load (BENCH_RATE spans/s) for BENCH_SECONDS; prints RSS once a second (the orchestrator takes the ingest
 // down and up meanwhile), then a final line with RSS after GC and the bridge's span outcomes.
+// BENCH_EXPORT_PATH=collector sends the spans through the collector path (OTEL_EXPORTER_OTLP_TRACES_*, pointed at
+// the same ingest's OTLP route with its auth header) instead of the Sentry path, so both bounded paths are measured.
 import { trace } from '@opentelemetry/api';
+import { getOtlpTracesEndpoint } from '@sentry/node';
 import { emitAtRate, spanOutcomes, sleep, startBridgeWith } from './lib.js';
 
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const seconds = Number(process.env.BENCH_SECONDS);
+// The OTLP exporter reads its OTEL_EXPORTER_OTLP_* variables from process.env itself.
+if (process.env.BENCH_EXPORT_PATH === 'collector') Object.assign(process.env, collectorEnv(process.env.BENCH_DSN));
 const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: '1', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_EXPORT_TIMEOUT: '2000' });
 const tracer = trace.getTracer('bench');
 let lastReport = -1000;
@@ -29,3 +34,14 @@ console.log(JSON.stringify({
 }));
 await bridge.shutdown();
 process.exit(0);
+
+/** Spans only through the collector exporter: Sentry span export off, the OTLP variables aimed at the ingest. */
+function collectorEnv(dsn) {
+  const endpoint = getOtlpTracesEndpoint(dsn);
+  const headers = Object.entries(endpoint.headers).map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join(',');
+  return {
+    AGENT_BRIDGE_SENTRY_TRACES: 'false',
+    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint.url,
+    OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers,
+  };
+}

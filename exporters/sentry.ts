@@ -11,10 +11,12 @@ import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
+import type { ErrorOrigin } from '../src/process-errors.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
+import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
 
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
@@ -29,11 +31,12 @@ export function resolveRelease(config: BridgeConfig): string | undefined {
 }
 
 /**
- * @param onFatal runs after an uncaught exception or unhandled rejection was captured, before the process exits
- *   with status 1 (Sentry's own fatal handling): the bridge flushes its spans there, so the trace of the crash
- *   is exported too.
+ * Sentry's default OnUncaughtException / OnUnhandledRejection integrations are left out: their process listeners
+ * change how Node ends the process (exit 1 on any rejection, the app's own handlers bypassed). The bridge observes
+ * those errors itself without changing Node's behaviour (src/process-errors.ts) and reports them through
+ * `captureProcessError`.
  */
-export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Promise<void>): SentryClientHandle {
+export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandle {
   const release = resolveRelease(config);
   const scrubExtraKeys = config.scrub.extraKeys;
   Sentry.init({
@@ -47,21 +50,16 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
-    // Sentry's Dedupe would drop the same bug failing in another trace (span-error-dedupe.ts).
-    integrations: [
+    // Sentry's Dedupe would drop the same bug failing in another trace: replaced (same name, span-error-dedupe.ts).
+    // Its process-error integrations would change how the process exits: the bridge observes instead (below).
+    integrations: (defaults) => [
+      ...defaults.filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE),
       spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
-      // Capture only: what happens next is decided below, the way Node itself would decide it.
-      Sentry.onUnhandledRejectionIntegration({ mode: 'none' }),
     ],
-    onFatalError: (error) => {
-      console.error(error);
-      void onFatal().finally(() => process.exit(1));
-    },
     beforeSend: (event) => scrubEvent(event, scrubExtraKeys) as typeof event,
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb, scrubExtraKeys),
   });
-  exitOnUnhandledRejectionLikeNode(onFatal);
   const client = Sentry.getClient();
   client?.on('afterSendEvent', (_event: Event, response) => {
     const status = response.statusCode ?? 0;
@@ -74,25 +72,20 @@ export function initSentry(config: BridgeConfig, dsn: string, onFatal: () => Pro
   };
 }
 
-/**
- * Node's default for an unhandled rejection is to crash (exit 1). Any `unhandledRejection` listener — Sentry's
- * included — turns that off, so we restore it: unless the application installed a listener of its own, print
- * the reason, flush everything and exit 1, as Node would have.
- */
-function exitOnUnhandledRejectionLikeNode(onFatal: () => Promise<void>): void {
-  const ownListeners = process.listenerCount('unhandledRejection') + 1; // Sentry's and this one
-  process.on('unhandledRejection', (reason) => {
-    if (process.listenerCount('unhandledRejection') > ownListeners) return;
-    console.error(reason);
-    void onFatal().finally(() => process.exit(1));
+const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
+const DEDUPE = spanErrorDedupeIntegration().name;
+
+/** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
+export function captureProcessError(error: unknown, origin: ErrorOrigin, fatal: boolean): void {
+  Sentry.captureException(error, {
+    captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+    mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
   });
 }
 
 /**
- * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included.
- * `concurrencyLimit: 2` (default 30): during an outage every in-flight export holds its serialized batch and
- * retry timers; 30 of them cost ~70 MB of RSS in the outage bench, 2 cost ~0.5 MB while still exporting
- * ~30k spans/s with no drops.
+ * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included, with the
+ * bounded concurrency every export path shares (see `./concurrency.ts`).
  */
 export function createSentryTraceExporter(dsn: string, timeoutMillis: number): SpanExporter | undefined {
   const endpoint = Sentry.getOtlpTracesEndpoint(dsn);
@@ -101,7 +94,7 @@ export function createSentryTraceExporter(dsn: string, timeoutMillis: number): S
     return undefined;
   }
   return withoutCollectorEnvironment(
-    () => createOtlpProtoTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: 2 }),
+    () => createOtlpProtoTraceExporter({ url: endpoint.url, headers: endpoint.headers, timeoutMillis, concurrencyLimit: EXPORT_CONCURRENCY_LIMIT }),
   );
 }
 

@@ -5,11 +5,13 @@
  * with `module.register` (the pattern OpenTelemetry JS documents for `--import`) so ESM imports of `node:http`
  * and friends are patched, starts the SDK (CommonJS `require` is patched by the instrumentations themselves),
  * and waits until the loader thread has acknowledged every hook before the app starts importing.
- * `OTEL_SDK_DISABLED=true` turns all of it off: nothing is loaded.
+ * A truthy `OTEL_SDK_DISABLED` (true/1/yes/on, read by the same parser as the configuration) turns all of it off:
+ * nothing but this file and the parser is loaded, no hook is registered.
  */
 import { register } from 'node:module';
+import { parseBooleanEnv } from '../src/boolean-env.js';
 
-if (process.env.OTEL_SDK_DISABLED?.trim().toLowerCase() !== 'true') {
+if (parseBooleanEnv(process.env.OTEL_SDK_DISABLED) !== true) {
   try {
     const { createAddHookMessageChannel } = await import('import-in-the-middle');
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();

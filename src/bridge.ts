@@ -1,13 +1,14 @@
 /**
- * Starts and stops the whole bridge (DESIGN §1): one OpenTelemetry SDK whose span processors feed
+ * Starts and stops the whole bridge: one OpenTelemetry SDK whose span processors feed
  * scrub → span-metrics → sentry-errors → batch/OTLP, a Prometheus endpoint, and the Sentry client.
  *
- * `startBridge` never throws into the host application: a part that cannot start logs one line and stays off.
+ * `startBridge` never throws into the host application. Start is all or nothing: each part registers its stop
+ * with the one `Lifecycle` as it starts, and a failure closes everything already started, then logs one line.
  */
 import { randomUUID } from 'node:crypto';
-import { metrics } from '@opentelemetry/api';
+import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
@@ -21,7 +22,7 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from './config.js';
 import { createBridgeSampler } from './sampling/index.js';
-import { createPropagator, orgIdFromDsn } from './propagation/index.js';
+import { createPropagator, orgIdFromDsn, type DscOptions } from './propagation/index.js';
 import { ScrubSpanProcessor } from './processors/scrub.js';
 import { SpanMetricsProcessor } from './processors/span-metrics.js';
 import { SentryErrorsProcessor } from './processors/sentry-errors.js';
@@ -31,15 +32,26 @@ import { isTelemetryRequest } from './telemetry-requests.js';
 import { nameHttpServerSpan } from './naming/http-server-span-name.js';
 import { setCaptureMessageContent } from './agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
-import { initSentry, resolveRelease, createSentryTraceExporter, type SentryClientHandle } from '../exporters/sentry.js';
+import {
+  captureProcessError,
+  createSentryTraceExporter,
+  initSentry,
+  resolveRelease,
+  type SentryClientHandle,
+} from '../exporters/sentry.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { error as logError, info, warn } from './log.js';
 import { installShutdownHooks } from './shutdown.js';
+import { Lifecycle, settle } from './lifecycle.js';
+import { observeProcessErrors } from './process-errors.js';
 
 export interface StartBridgeOptions {
   /** Environment to read instead of `process.env` (tests, embedding). */
   env?: Record<string, string | undefined>;
-  /** Install SIGTERM/SIGINT/beforeExit flushing (the preload does; programmatic users may opt out). Default true. */
+  /**
+   * Install SIGTERM/SIGINT/beforeExit flushing and the crash observer (src/process-errors.ts) — the preload does;
+   * programmatic users may opt out. Default true.
+   */
   handleSignals?: boolean;
   /** Extra span processors, run after the bridge's own (e.g. an in-memory exporter in tests). */
   spanProcessors?: SpanProcessor[];
@@ -74,45 +86,41 @@ async function start(options: StartBridgeOptions): Promise<BridgeHandle> {
   for (const problem of problems) warn(problem.message);
   if (config.disabled) return disabledHandle(config, problems);
 
+  const lifecycle = new Lifecycle();
   try {
-    return await startEnabled(config, problems, options);
+    return await startEnabled(lifecycle, config, problems, options);
   } catch (err) {
+    // All or nothing: close whatever started before the failure, so "telemetry is off" is true.
+    await lifecycle.rollback();
     logError(`could not start, telemetry is off for this process: ${(err as Error).message}`);
     return disabledHandle(config, problems);
   }
 }
 
-async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], options: StartBridgeOptions): Promise<BridgeHandle> {
+async function startEnabled(
+  lifecycle: Lifecycle,
+  config: BridgeConfig,
+  problems: ConfigProblem[],
+  options: StartBridgeOptions,
+): Promise<BridgeHandle> {
   const dsn = config.sentry.dsn;
   const release = dsn === undefined ? config.release : resolveRelease(config);
-  const resource = resourceFromAttributes({
-    ...config.resourceAttributes,
-    [ATTR_SERVICE_NAME]: config.serviceName,
-    ...(release === undefined ? {} : { [ATTR_SERVICE_VERSION]: release }),
-    [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: config.environment,
-    [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
-  });
+  const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 
   // Metrics first: span-metrics and the self metrics need the meter provider.
-  let prometheus: PrometheusHandle | undefined;
-  if (config.prometheus.enabled) {
-    prometheus = await startPrometheusExporter({
-      host: config.prometheus.host,
-      port: config.prometheus.port,
-      token: config.prometheus.token,
-      cardinalityLimit: config.prometheus.cardinalityLimit,
-      resource,
-    });
-    metrics.setGlobalMeterProvider(prometheus.meterProvider);
-  }
+  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource) : undefined;
 
   let sentry: SentryClientHandle | undefined;
-  if (dsn !== undefined) sentry = initSentry(config, dsn, () => shutdown());
-  else if (!problems.some((problem) => problem.variable === 'SENTRY_DSN')) info('SENTRY_DSN is not set: Sentry export is off; metrics stay on');
+  if (dsn !== undefined) {
+    sentry = initSentry(config, dsn);
+    lifecycle.started('Sentry client', (remainingMs) => sentry!.close(remainingMs));
+  } else if (!problems.some((problem) => problem.variable === 'SENTRY_DSN')) {
+    info('SENTRY_DSN is not set: Sentry export is off; metrics stay on');
+  }
 
   // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
-  const dscOptions = {
+  const dscOptions: DscOptions = {
     publicKey: config.sentry.publicKey,
     orgId: orgIdFromDsn(dsn),
     environment: config.environment,
@@ -135,85 +143,93 @@ async function startEnabled(config: BridgeConfig, problems: ConfigProblem[], opt
     spanProcessors.push(createExportPipeline('otlp', createCollectorTraceExporter(), config.batch));
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
+  startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
 
-  const sdk = new NodeSDK({
-    resource,
-    autoDetectResources: false,
-    sampler: createBridgeSampler(config.sampling),
-    textMapPropagator: createPropagator(config.propagators, {
-      dsc: dscOptions,
-    }),
-    spanProcessors,
-    // Metrics are served by our own Prometheus reader; no OTLP logs/metrics exporters from the environment.
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
-        requestHook: nameHttpServerSpan,
-      }),
-      new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
-    ],
-  });
-  sdk.start();
-
-  const shutdown = once(async () => {
-    const deadline = withTimeout(config.shutdownTimeoutMs);
-    await deadline.race(
-      (async () => {
-        await settle(sdk.shutdown());
-        if (sentry !== undefined) await settle(sentry.close(Math.max(1, deadline.remaining())));
-        if (prometheus !== undefined) await settle(prometheus.close());
-      })(),
-    );
-  });
-  const handle: BridgeHandle = {
+  const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
+  if (options.handleSignals !== false) {
+    lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
+    // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
+    if (sentry !== undefined || config.otlp.enabled) {
+      const capture = sentry === undefined ? () => {} : captureProcessError;
+      lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
+    }
+  }
+  return {
     config,
     problems,
     metricsUrl: prometheus?.url,
     forceFlush: async () => {
-      await Promise.all(spanProcessors.map((processor) => settle(processor.forceFlush())));
-      if (sentry !== undefined) await settle(sentry.flush(config.shutdownTimeoutMs));
+      await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
+      if (sentry !== undefined) await settle('Sentry client', () => sentry.flush(config.shutdownTimeoutMs));
     },
     shutdown,
   };
-  if (options.handleSignals !== false) installShutdownHooks(shutdown);
-  return handle;
+}
+
+function bridgeResource(config: BridgeConfig, release: string | undefined): Resource {
+  return resourceFromAttributes({
+    ...config.resourceAttributes,
+    [ATTR_SERVICE_NAME]: config.serviceName,
+    ...(release === undefined ? {} : { [ATTR_SERVICE_VERSION]: release }),
+    [ATTR_DEPLOYMENT_ENVIRONMENT_NAME]: config.environment,
+    [ATTR_SERVICE_INSTANCE_ID]: randomUUID(),
+  });
+}
+
+async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource): Promise<PrometheusHandle> {
+  const prometheus = await startPrometheusExporter({
+    host: config.prometheus.host,
+    port: config.prometheus.port,
+    token: config.prometheus.token,
+    cardinalityLimit: config.prometheus.cardinalityLimit,
+    resource,
+  });
+  lifecycle.started('Prometheus endpoint', async () => {
+    metrics.disable();
+    await prometheus.close();
+  });
+  metrics.setGlobalMeterProvider(prometheus.meterProvider);
+  return prometheus;
+}
+
+function startSdk(
+  lifecycle: Lifecycle,
+  config: BridgeConfig,
+  resource: Resource,
+  dscOptions: DscOptions,
+  spanProcessors: SpanProcessor[],
+): void {
+  const instrumentations = [
+    new HttpInstrumentation({
+      ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+      requestHook: nameHttpServerSpan,
+    }),
+    new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
+  ];
+  const sdk = new NodeSDK({
+    resource,
+    autoDetectResources: false,
+    sampler: createBridgeSampler(config.sampling),
+    textMapPropagator: createPropagator(config.propagators, { dsc: dscOptions }),
+    spanProcessors,
+    // Metrics are served by our own Prometheus reader; no OTLP logs/metrics exporters from the environment.
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations,
+  });
+  // Registered before start: a start that throws half-way has already set some globals and patched modules.
+  // The ESM loader hook (instrumentation/register.ts) cannot be unregistered — Node has no API for it — but
+  // with every instrumentation disabled nothing is patched through it.
+  lifecycle.started('OpenTelemetry SDK', async () => {
+    await sdk.shutdown();
+    for (const instrumentation of instrumentations) instrumentation.disable();
+    trace.disable();
+    propagation.disable();
+    context.disable();
+  });
+  sdk.start();
 }
 
 function disabledHandle(config: BridgeConfig, problems: ConfigProblem[]): BridgeHandle {
   return { config, problems, metricsUrl: undefined, forceFlush: async () => {}, shutdown: async () => {} };
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let run: Promise<void> | undefined;
-  return () => (run ??= fn());
-}
-
-/** Await without ever rejecting: a failing exporter must not stop the others from flushing. */
-async function settle(promise: Promise<unknown>): Promise<void> {
-  try {
-    await promise;
-  } catch (err) {
-    warn(`flush failed: ${(err as Error).message}`);
-  }
-}
-
-function withTimeout(ms: number) {
-  const end = Date.now() + ms;
-  return {
-    remaining: () => end - Date.now(),
-    race: (work: Promise<void>): Promise<void> =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(() => {
-          warn(`shutdown did not finish within ${ms} ms (AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS); giving up on the rest`);
-          resolve();
-        }, ms);
-        timer.unref();
-        void work.finally(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
-  };
 }

@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { dsnFromString } from '@sentry/core';
 import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
+import { parseBooleanEnv } from './boolean-env.js';
+import { maskUrlCredentials } from './mask-url.js';
 
 export const SUPPORTED_PROPAGATORS = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
 export type PropagatorName = (typeof SUPPORTED_PROPAGATORS)[number];
@@ -107,7 +109,7 @@ type Env = Record<string, string | undefined>;
 
 // ---- value schemas: each says what it expects, in words the user reads -------------------------------------
 
-const bool = z.stringbool({ truthy: ['true', '1', 'yes', 'on'], falsy: ['false', '0', 'no', 'off'], case: 'insensitive' });
+const bool = z.string().refine((value) => parseBooleanEnv(value) !== undefined).transform((value) => parseBooleanEnv(value)!);
 const rate = z.coerce.number().min(0).max(1);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
@@ -160,7 +162,7 @@ class Reader {
   }
 
   reject(variable: string, value: string, expected: string, consequence = 'using the default'): void {
-    const shown = variable === 'SENTRY_DSN' ? maskDsn(value) : truncate(value, 80);
+    const shown = variable === 'SENTRY_DSN' ? maskDsn(value) : truncate(maskUrlCredentials(value), 80);
     this.problems.push({
       variable,
       value: shown,

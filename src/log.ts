@@ -2,6 +2,8 @@
  * The bridge's only way to talk to the user: single, prefixed stderr lines. Telemetry must never crash the
  * host, so these helpers themselves never throw, and `warnOnce` keeps a repeating failure to one line.
  */
+import { parseBooleanEnv } from './boolean-env.js';
+
 const PREFIX = '[agent-otel-bridge]';
 const seen = new Set<string>();
 
@@ -14,7 +16,7 @@ function write(level: string, message: string): void {
 }
 
 export function info(message: string): void {
-  if (process.env.AGENT_BRIDGE_QUIET === 'true') return;
+  if (parseBooleanEnv(process.env.AGENT_BRIDGE_QUIET) === true) return;
   write('info', message);
 }
 

@@ -1,11 +1,12 @@
 /**
- * `agent-otel-bridge check`: the "test connection" button as a CLI. Prints the effective configuration (DSN key
- * masked), validates it, checks that the Sentry and collector OTLP endpoints answer and that the metrics port is
- * free. Exit 0 when all is well, 1 with the reasons otherwise.
+ * `agent-otel-bridge check`: the "test connection" button as a CLI. Prints the effective configuration (the DSN
+ * key and the credentials of every URL masked), validates it, checks that the Sentry and collector OTLP endpoints
+ * answer and that the metrics port is free. Exit 0 when all is well, 1 with the reasons otherwise.
  */
 import { createServer } from 'node:net';
 import { getOtlpTracesEndpoint } from '@sentry/node';
 import { loadConfig, maskDsn, type BridgeConfig } from '../config.js';
+import { maskUrlCredentials } from '../mask-url.js';
 
 type Env = Record<string, string | undefined>;
 type Print = (line: string) => void;
@@ -66,7 +67,7 @@ function collectorTracesUrl(env: Env): string | undefined {
 
 /** An empty OTLP request is a valid, harmless export: any answer but an auth error or 5xx means "reachable". */
 async function checkEndpoint(label: string, url: string, headers: Record<string, string>, failures: string[], print: Print): Promise<void> {
-  const shown = url.replace(/sentry_key=[^&]+/, 'sentry_key=***');
+  const shown = maskUrlCredentials(url);
   try {
     const response = await fetch(url, {
       method: 'POST',

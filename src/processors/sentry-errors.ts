@@ -45,7 +45,7 @@ export interface SentryErrorsProcessorOptions {
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
-  /** traceId + exception fingerprint of what was already reported (bounded: oldest forgotten first). */
+  /** traceId + exception fingerprint of what was already reported (bounded in count and bytes: digests only). */
   private readonly reported = new BoundedSet(2000);
 
   private readonly traceDsc: TraceDscMemory;
