@@ -40,6 +40,7 @@ import {
   type SentryClientHandle,
 } from '../exporters/sentry.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
+import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from './log.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
@@ -137,10 +138,10 @@ async function startEnabled(
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
     spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
-    if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch));
+    if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch, EXPORT_CONCURRENCY_LIMIT));
   }
   if (config.otlp.enabled) {
-    spanProcessors.push(createExportPipeline('otlp', createCollectorTraceExporter(), config.batch));
+    spanProcessors.push(createExportPipeline('otlp', createCollectorTraceExporter(), config.batch, EXPORT_CONCURRENCY_LIMIT));
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors);

@@ -6,6 +6,11 @@ import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import type { BridgeConfig } from './config.js';
 import { CountingBatchSpanProcessor } from './processors/counting-batch.js';
 
-export function createExportPipeline(name: string, exporter: SpanExporter, batch: BridgeConfig['batch']): SpanProcessor {
-  return new CountingBatchSpanProcessor({ exporter, name, ...batch });
+export function createExportPipeline(
+  name: string,
+  exporter: SpanExporter,
+  batch: BridgeConfig['batch'],
+  maxConcurrentExports?: number,
+): SpanProcessor {
+  return new CountingBatchSpanProcessor({ exporter, name, ...batch, maxConcurrentExports });
 }

@@ -16,6 +16,7 @@ import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, 
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '@opentelemetry/semantic-conventions/incubating';
 import { CountingSpanExporter } from './counting-exporter.js';
+import { ExportSlots } from './export-slots.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
 
 export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {
@@ -24,6 +25,8 @@ export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcess
   name: string;
   /** Where outcomes go; defaults to the bridge self metrics. */
   record?: SpanOutcomeRecorder;
+  /** The exporter's own concurrency limit: batches beyond it wait their turn (./export-slots.ts). */
+  maxConcurrentExports?: number;
 }
 
 /** The BSP's `error.type` for spans dropped because the queue was full. */
@@ -36,10 +39,13 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   private isShutdown = false;
 
   constructor(options: CountingBatchSpanProcessorOptions) {
-    const { exporter, name, record, selfObsMeterProvider, ...batchOptions } = options;
+    const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, ...batchOptions } = options;
     this.name = name;
     this.record = record ?? recordSpanOutcome;
-    const counted = exporter instanceof CountingSpanExporter ? exporter : new CountingSpanExporter(exporter, { name, record: this.record });
+    // A flush hands over at most the queue's worth of batches at once (+1 for the one already being exported).
+    const batches = Math.ceil((batchOptions.maxQueueSize ?? 2048) / Math.max(1, batchOptions.maxExportBatchSize ?? 512)) + 1;
+    const slotted = maxConcurrentExports === undefined ? exporter : new ExportSlots(exporter, maxConcurrentExports, batches);
+    const counted = slotted instanceof CountingSpanExporter ? slotted : new CountingSpanExporter(slotted, { name, record: this.record });
     this.inner = new BatchSpanProcessor({
       ...batchOptions,
       exporter: counted,
