@@ -25,7 +25,7 @@ export function bridgeEnv(extra = {}) {
 }
 
 export async function startBridgeWith(extra) {
-  const { startBridge } = await import(dist('src/index.js'));
+  const { startBridge } = await import(dist('instrumentation/index.js'));
   return startBridge({ env: bridgeEnv(extra), handleSignals: false });
 }
 

@@ -11,7 +11,6 @@ import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
-import type { ErrorOrigin } from '../src/process-errors.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
@@ -33,7 +32,7 @@ export function resolveRelease(config: BridgeConfig): string | undefined {
 /**
  * Sentry's default OnUncaughtException / OnUnhandledRejection integrations are left out: their process listeners
  * change how Node ends the process (exit 1 on any rejection, the app's own handlers bypassed). The bridge observes
- * those errors itself without changing Node's behaviour (src/process-errors.ts) and reports them through
+ * those errors itself without changing Node's behaviour (instrumentation/process-errors.ts) and reports them through
  * `captureProcessError`.
  */
 export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandle {
@@ -76,7 +75,7 @@ const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledR
 const DEDUPE = spanErrorDedupeIntegration().name;
 
 /** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
-export function captureProcessError(error: unknown, origin: ErrorOrigin, fatal: boolean): void {
+export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean): void {
   Sentry.captureException(error, {
     captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
     mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },

@@ -16,7 +16,7 @@ if (parseBooleanEnv(process.env.OTEL_SDK_DISABLED) !== true) {
     const { createAddHookMessageChannel } = await import('import-in-the-middle');
     const { registerOptions, waitForAllMessagesAcknowledged } = createAddHookMessageChannel();
     register('import-in-the-middle/hook.mjs', import.meta.url, registerOptions);
-    const { startBridge } = await import('../src/bridge.js');
+    const { startBridge } = await import('./bridge.js');
     await startBridge();
     await waitForAllMessagesAcknowledged();
   } catch (err) {

@@ -1,5 +1,5 @@
 /**
- * The bridge's configuration, parsed once from the environment (DESIGN §4) and the optional
+ * The bridge's configuration, parsed once from the environment (README, Configuration) and the optional
  * `AGENT_BRIDGE_CONFIG` JSON file, validated with zod.
  *
  * Every variable is validated on its own: a bad value produces exactly one line naming the variable, the value

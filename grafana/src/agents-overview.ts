@@ -1,6 +1,6 @@
 /**
  * "Agents overview": traffic, errors and latency per agent and span type, across every span type the helpers
- * emit (DESIGN §2), plus errors by classification (bug / operational, DESIGN §7).
+ * emit (docs/agent.md), plus errors by classification (bug / operational).
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRIC } from './metrics.js';

@@ -4,7 +4,7 @@
  * Hit ratio: a read (search / get) hits when it returns at least one result. agent_memory_results is a
  * histogram whose first bucket boundary is 0, so its `le="0"` bucket counts the misses:
  *   hit ratio = 1 − rate(results_bucket{le="0"}) / rate(results_count).
- * agent_memory_results carries no agent label (DESIGN §3), so the $agent filter does not apply to it.
+ * agent_memory_results carries no agent label (docs/metrics.md), so the $agent filter does not apply to it.
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRIC } from './metrics.js';

@@ -1,9 +1,9 @@
 /**
- * The metrics the dashboards and alert rules read, as Prometheus shows them (DESIGN §3 + two additions):
+ * The metrics the dashboards and alert rules read, as Prometheus shows them (docs/metrics.md):
  * names, types and label sets. One table so the dashboards, the test fixture (test/grafana/fixture-metrics.ts)
  * and the contract test (every metric/label a query names must be here) cannot drift apart.
  *
- * Additions to DESIGN §3, both emitted by span-metrics (src/metrics/catalog.ts is the emitting side):
+ * Two of them beyond the first metric plan, both emitted by span-metrics (src/metrics/catalog.ts is the emitting side):
  *  - agent_tool_execution_duration_seconds (tool.execution spans; the overview needs every span type);
  *  - gen_ai_client_operation_time_to_first_chunk_seconds (GenAI semconv `gen_ai.client.operation.time_to_first_chunk`,
  *    from the span attribute `gen_ai.response.time_to_first_chunk` on streaming ai.request spans; labels as
@@ -23,7 +23,7 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = DESIGN §3; addition = see the header; prometheus = produced by the scrape / the exporter itself. */
+  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape / the exporter itself. */
   readonly origin: 'design' | 'addition' | 'prometheus';
 }
 

@@ -60,7 +60,7 @@ export function orZero(expr: string): string {
 }
 
 /**
- * One histogram per agent.span.type (DESIGN §3), with the label that names the agent doing the work. For
+ * One histogram per agent.span.type (docs/metrics.md), with the label that names the agent doing the work. For
  * agent.communication that is the receiving agent of `process` spans (the send side is a quick publish and
  * would count every message twice).
  */

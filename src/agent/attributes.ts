@@ -1,5 +1,5 @@
 /**
- * Project-specific span attribute names and values used by the agent helpers (DESIGN §2).
+ * Project-specific span attribute names and values used by the agent helpers (docs/agent.md).
  *
  * This is the single source of these strings: the span-metrics processor, the sampler, the Sentry error
  * processor and the dashboards code import them from here instead of retyping them. Everything that has an

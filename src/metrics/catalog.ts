@@ -1,5 +1,5 @@
 /**
- * The metrics the bridge derives from spans (DESIGN §3) and its self metrics: instrument names, units,
+ * The metrics the bridge derives from spans (docs/metrics.md) and its self metrics: instrument names, units,
  * descriptions, bucket boundaries and the name Prometheus sees. One table shared by the span-metrics processor
  * and its store (src/metrics/span-metrics-store.ts), the self metrics, their views and docs/metrics.md.
  *
@@ -140,7 +140,7 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricSpec>;
 
-/** Metric attribute keys that are not span attribute names (DESIGN §3 label names). */
+/** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */
 export const LABEL_SOURCE_AGENT = 'source_agent';
 export const LABEL_TARGET_AGENT = 'target_agent';
 export const LABEL_CLASSIFICATION = 'classification';

@@ -1,5 +1,5 @@
 /**
- * The export slot of the pipeline (DESIGN §1, processor 4): the SDK's BatchSpanProcessor, with every sampled
+ * The export slot of the pipeline (docs/architecture.md §1, processor 4): the SDK's BatchSpanProcessor, with every sampled
  * span that does not reach the exporter counted as `agent_bridge_spans_total{outcome="dropped"}`.
  *
  * How drops are counted (sdk-trace 3.1, BatchSpanProcessorBase):

@@ -1,5 +1,5 @@
 /**
- * Processor 3 (DESIGN §1, §7): an ERROR span with an exception event becomes one Sentry event — the error the
+ * Processor 3 (docs/architecture.md §1): an ERROR span with an exception event becomes one Sentry event — the error the
  * agent actually hit, with its type, message and stack, linked to that span's trace and span ids, tagged with
  * agent, span type, model, provider and service.
  *
@@ -29,7 +29,7 @@ import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
 import { classifyError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
-import { BoundedSet } from './bounded-set.js';
+import { BoundedSet } from '../errors/bounded-set.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
 

@@ -1,11 +1,11 @@
 /**
- * Span-metrics processor (DESIGN §1, processor 2): turns every *recorded* span — sampled or not, the sampler is
- * AlwaysRecord-wrapped — into the metrics of DESIGN §3, like a collector's spanmetrics connector but in-process
+ * Span-metrics processor (docs/architecture.md §1, processor 2): turns every *recorded* span — sampled or not, the sampler is
+ * AlwaysRecord-wrapped — into the metrics of docs/metrics.md, like a collector's spanmetrics connector but in-process
  * and GenAI-aware. Metrics therefore stay exact whatever the trace sampling rate.
  *
  * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
  * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
- * each error once, on the span where it happened (src/metrics/error-origin.ts).
+ * each error once, on the span where it happened (src/errors/error-origin.ts).
  *
  * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
  * lookup per recorded point in the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK
@@ -47,7 +47,7 @@ import {
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
-import { ErrorOrigin } from '../metrics/error-origin.js';
+import { ErrorOrigin } from '../errors/error-origin.js';
 import { LabelNormalizer } from '../metrics/normalize.js';
 import type { PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
 

@@ -25,7 +25,7 @@ import { SENTRY_TRACE_HEADER, formatSentryTrace, parseSentryTrace } from './sent
 import { readValidTraceparent } from './trace-context-propagator.js';
 
 export interface SentryTracePropagatorOptions {
-  /** A valid traceparent in the carrier takes precedence (DESIGN §6). Default false. */
+  /** A valid traceparent in the carrier takes precedence (docs/propagation.md). Default false. */
   yieldToTraceparent?: boolean;
 }
 

@@ -7,7 +7,7 @@
  *
  * Node's stderr is compared without the source excerpt it prints above a fatal error's stack: the bridge
  * re-throws a fatal error after flushing, and Node points that excerpt at the re-throw (documented in
- * src/process-errors.ts). Message, stack and every warning line must be identical. The app's timers still run
+ * instrumentation/process-errors.ts). Message, stack and every warning line must be identical. The app's timers still run
  * during that flush (bounded here at 1.5 s, below the fixture's 2.5 s CONTINUED timer): also documented.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -74,7 +74,7 @@ describe('exit semantics are the app’s own, bridged or not', () => {
     const runId = randomUUID();
     const [plain, withDsn] = await Promise.all([run(c, 'off', runId), run(c, 'dsn', runId)]);
     expect(withDsn).toEqual(plain);
-    // Captured whenever Node lets us see it without changing the outcome (see src/process-errors.ts).
+    // Captured whenever Node lets us see it without changing the outcome (see instrumentation/process-errors.ts).
     const observable = !(c.mode === 'warn-with-error-code' && !c.appUR);
     if (observable) {
       expect(ingest.events().some((event) => event.value === `exit-matrix ${runId}` && event.type === 'RangeError')).toBe(true);

@@ -47,7 +47,7 @@ describe('the packed package', () => {
     expect(pkg.scripts.prepack).toContain('build');
     expect(files).toContain('LICENSE');
     expect(files).toContain('README.md');
-    for (const entry of ['dist/instrumentation/register.js', 'dist/src/agent/index.js', 'dist/src/index.js', 'dist/src/cli.js']) {
+    for (const entry of ['dist/instrumentation/register.js', 'dist/src/agent/index.js', 'dist/instrumentation/index.js', 'dist/src/cli.js']) {
       expect(files).toContain(entry);
     }
     const stray = files.filter((f) => f.startsWith('dist/') && !/^dist\/(src|instrumentation|exporters)\//.test(f));

@@ -5,7 +5,7 @@
  *  - a signal-exit-style observer does not count as the app's handler: SIGTERM still ends the process by the
  *    signal after the flush (today's bug: nobody re-raised it and the process kept running);
  *  - `process.exitCode` + an empty loop is flushed; `process.exit()` keeps its code and cannot be flushed
- *    (Node runs 'exit' listeners synchronously; documented in src/shutdown.ts);
+ *    (Node runs 'exit' listeners synchronously; documented in instrumentation/shutdown.ts);
  *  - a truthy `OTEL_SDK_DISABLED=1` loads nothing: no loader hook, no bridge module.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';

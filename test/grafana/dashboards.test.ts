@@ -1,6 +1,6 @@
 // Dashboards as code: the committed JSON is exactly what the generator writes (in-process and through the
 // npm script), the dashboards are well-formed for a stock Grafana, the provisioning files are loadable, and
-// every metric / label a query names exists (grafana/src/metrics.ts = DESIGN §3 + additions, cross-checked
+// every metric / label a query names exists (grafana/src/metrics.ts = docs/metrics.md, cross-checked
 // with what span-metrics emits, src/metrics/catalog.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -137,7 +137,7 @@ describe('metric contract', () => {
     expect(queries.length).toBeGreaterThan(50);
   });
 
-  it('every metric a dashboard or rule reads is in DESIGN §3 (+ TTFC, tool duration, up, target_info) with Prometheus suffixes', () => {
+  it('every metric a dashboard or rule reads is in docs/metrics.md (+ up, target_info) with Prometheus suffixes', () => {
     const unknown = queries.flatMap((q) => metricNamesIn(q.expr).filter((n) => !index.has(n)).map((n) => `${q.where}: ${n}`));
     expect(unknown).toEqual([]);
   });

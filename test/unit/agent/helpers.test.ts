@@ -1,5 +1,5 @@
 /**
- * DESIGN §2 conformance of every helper under a plain OTel SDK: exact name, kind, attribute set and status;
+ * docs/agent.md conformance of every helper under a plain OTel SDK: exact name, kind, attribute set and status;
  * result harvesting; the current agent flowing through context; errors recorded and rethrown unchanged.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -81,7 +81,7 @@ function parentId(span: ReadableSpan): string | undefined {
 }
 
 describe('aiRequest', () => {
-  it('yields `chat {model}`, CLIENT, exactly the DESIGN attributes, harvested from an OpenAI-style result', async () => {
+  it('yields `chat {model}`, CLIENT, exactly the documented attributes, harvested from an OpenAI-style result', async () => {
     const response = {
       id: 'chatcmpl-1',
       model: 'gpt-4o-2024-08-06',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOUNDED_SET_ENTRY_CHARS, BoundedSet } from '../../../src/processors/bounded-set.js';
+import { BOUNDED_SET_ENTRY_CHARS, BoundedSet } from '../../../src/errors/bounded-set.js';
 
 describe('BoundedSet (error dedup storage)', () => {
   it('remembers what it was given, forgets the oldest past capacity', () => {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Sentry from '@sentry/node';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace';
 import { startIngest, type IngestServer } from '../../../src/ingest/index.js';
-import { shutdownBridge, startBridge } from '../../../src/bridge.js';
+import { shutdownBridge, startBridge } from '../../../instrumentation/bridge.js';
 import { freePort, portIsFree } from '../../helpers/ports.js';
 
 let ingest: IngestServer;

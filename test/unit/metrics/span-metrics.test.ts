@@ -147,7 +147,7 @@ describe('span-metrics processor', () => {
         expect(value).not.toMatch(/:\/\/|\/users\/\d|^[0-9a-f]{16,32}$/);
       }
     }
-    // Only the metric families of DESIGN §3 (+ tool durations) exist: HTTP spans made none of their own.
+    // Only the metric families of docs/metrics.md exist: HTTP spans made none of their own.
     const families = new Set(s.map((x) => x.name.replace(/_(bucket|count|sum)$/, '')));
     expect([...families].filter((f) => f !== 'target_info').sort()).toEqual([
       'agent_communication_duration_seconds',

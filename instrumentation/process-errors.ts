@@ -17,7 +17,8 @@
  *    In mode `warn-with-error-code` without an app listener the rejection is not captured (Node still warns and
  *    sets exit code 1): listening would suppress both.
  */
-export type ErrorOrigin = 'uncaughtException' | 'unhandledRejection';
+/** Node's own name for where a process error came from. */
+export type ErrorOrigin = NodeJS.UncaughtExceptionOrigin;
 
 export interface ProcessErrorHooks {
   /** Record the error (never throws). `fatal`: the process is about to exit because of it. */

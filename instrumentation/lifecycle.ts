@@ -3,7 +3,7 @@
  * start stops every part already started (newest first), so a start is all or nothing: no server left listening,
  * no Sentry client, no process hooks. Shutdown flushes and stops the same parts within one deadline.
  */
-import { warn } from './log.js';
+import { warn } from '../src/log.js';
 
 /** Stops a part; `remainingMs` is what is left of the shutdown deadline (for clients that take a timeout). */
 export type StopPart = (remainingMs: number) => Promise<unknown> | void;

@@ -15,8 +15,8 @@
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
-import { lastException } from '../errors/exception-event.js';
-import { BoundedSet } from '../processors/bounded-set.js';
+import { lastException } from './exception-event.js';
+import { BoundedSet } from './bounded-set.js';
 
 /** Longest exception message used in the identity: enough to tell errors apart, bounded memory. */
 const MAX_MESSAGE_KEY = 200;

@@ -9,7 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { context, metrics, propagation, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
@@ -20,17 +20,17 @@ import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_INSTANCE_ID,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { loadConfig, type BridgeConfig, type ConfigProblem } from './config.js';
-import { createBridgeSampler } from './sampling/index.js';
-import { createPropagator, orgIdFromDsn, type DscOptions } from './propagation/index.js';
-import { ScrubSpanProcessor } from './processors/scrub.js';
-import { SpanMetricsProcessor } from './processors/span-metrics.js';
-import { SentryErrorsProcessor } from './processors/sentry-errors.js';
-import { SentrySpanAttributesProcessor } from './processors/sentry-span-attributes.js';
-import { createExportPipeline } from './export-pipeline.js';
-import { isTelemetryRequest } from './telemetry-requests.js';
-import { nameHttpServerSpan } from './naming/http-server-span-name.js';
-import { setCaptureMessageContent } from './agent/index.js';
+import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
+import { createBridgeSampler } from '../src/sampling/index.js';
+import { createPropagator, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
+import { ScrubSpanProcessor } from '../src/processors/scrub.js';
+import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
+import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
+import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
+import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
+import { isTelemetryRequest } from '../src/telemetry-requests.js';
+import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
+import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import {
   captureProcessError,
@@ -41,7 +41,7 @@ import {
 } from '../exporters/sentry.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
-import { error as logError, info, warn } from './log.js';
+import { error as logError, info, warn } from '../src/log.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
 import { observeProcessErrors } from './process-errors.js';
@@ -50,7 +50,7 @@ export interface StartBridgeOptions {
   /** Environment to read instead of `process.env` (tests, embedding). */
   env?: Record<string, string | undefined>;
   /**
-   * Install SIGTERM/SIGINT/beforeExit flushing and the crash observer (src/process-errors.ts) — the preload does;
+   * Install SIGTERM/SIGINT/beforeExit flushing and the crash observer (./process-errors.ts) — the preload does;
    * programmatic users may opt out. Default true.
    */
   handleSignals?: boolean;
@@ -138,10 +138,10 @@ async function startEnabled(
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
     spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
-    if (exporter !== undefined) spanProcessors.push(createExportPipeline('sentry', exporter, config.batch, EXPORT_CONCURRENCY_LIMIT));
+    if (exporter !== undefined) spanProcessors.push(exportPipeline('sentry', exporter, config));
   }
   if (config.otlp.enabled) {
-    spanProcessors.push(createExportPipeline('otlp', createCollectorTraceExporter(), config.batch, EXPORT_CONCURRENCY_LIMIT));
+    spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
@@ -165,6 +165,11 @@ async function startEnabled(
     },
     shutdown,
   };
+}
+
+/** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */
+function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig): SpanProcessor {
+  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT });
 }
 
 function bridgeResource(config: BridgeConfig, release: string | undefined): Resource {
