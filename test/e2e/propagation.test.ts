@@ -61,6 +61,8 @@ describe('propagation across processes', () => {
     const send = trace.spans.find((s) => s.service === 'agent-b' && s.kind === 'producer')!;
     const processSpan = trace.spans.find((s) => s.service === 'agent-c' && s.kind === 'consumer')!;
     expect(processSpan.parentSpanId).toBe(send.spanId);
+    // Three processes, one trace: every span says which rate decided it, as Sentry's extrapolation needs.
+    expect(ingest.problems(traceId)).toEqual([]);
   });
 
   it('an outgoing request carries exactly one baggage header with user entries and the full DSC', async () => {

@@ -91,6 +91,8 @@ describe('Sentry bridge end to end', () => {
     // …and the same release/environment as resource attributes on the spans
     expect(failing.resource).toMatchObject({ 'service.version': 'demo@1.2.3', 'deployment.environment.name': 'e2e', 'service.name': 'agent-b' });
     expect(typeof failing.resource['service.instance.id']).toBe('string');
+    // Nothing in what arrived would be read differently by Sentry (client sample rates, AI typing, the error's DSC…).
+    expect(ingest.problems(traceId)).toEqual([]);
   });
 
   it('one exception rethrown through three nested helper spans → one event (innermost span)', async () => {
@@ -102,6 +104,7 @@ describe('Sentry bridge end to end', () => {
     expect(ingest.events()).toHaveLength(1);
     const innermost = trace.spans.find((s) => s.name === 'chat claude-sonnet')!;
     expect(ingest.events()[0]!.span_id).toBe(innermost.spanId);
+    expect(ingest.problems(traceId)).toEqual([]);
   });
 
   it('a ValidationError and an HTTP 429 create no event and are counted as operational', async () => {
