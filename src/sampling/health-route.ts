@@ -2,12 +2,16 @@
  * Health, readiness and metrics endpoints are polled every few seconds by orchestrators and scrapers: tracing
  * them would drown the real traffic and the sampling budget. They are never sampled (still recorded, so a
  * failing probe still counts as an error in metrics).
+ *
+ * Only the Kubernetes-style `/healthz`, `/readyz`, `/livez` and `/metrics`: `/health`, `/ready`, `/live` and
+ * `/ping` are as often real API routes of an agent service, and dropping those traces would hide real traffic.
+ * A service whose probes use them adds a sampling rule at rate 0 (`urlPath`, README "Sampling rules").
  */
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 
 const SLASH = 0x2f;
-const HEALTH_PATH = /^\/(?:healthz?|readyz?|livez?|ready|live|ping|metrics)\/?(?:[?#].*)?$/i;
+const HEALTH_PATH = /^\/(?:healthz|readyz|livez|metrics)\/?(?:[?#].*)?$/i;
 /** Attributes an HTTP server span carries at start that hold the path (stable and legacy semconv). */
 const PATH_ATTRIBUTES = ['url.path', 'http.route', 'http.target'] as const;
 

@@ -57,6 +57,10 @@ describe('bridge sampler', () => {
     expect(decide(sampler, randomTraceId(1), 'GET /livez')).toBe(SamplingDecision.RECORD);
     expect(decide(sampler, randomTraceId(1), 'GET /api/tasks', { 'url.path': '/api/tasks' })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
     expect(isHealthRoute('GET /health-report', {})).toBe(false);
+    // Routes that are as often a real API's are sampled like any other request.
+    for (const path of ['/health', '/ready', '/live', '/ping']) {
+      expect(decide(sampler, randomTraceId(1), `GET ${path}`, { 'url.path': path })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+    }
   });
 
   it('lets config-file rules set the ratio by span type, agent, path pattern or name', () => {
