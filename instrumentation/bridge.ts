@@ -42,6 +42,7 @@ import {
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
+import { maskUrlCredentials } from '../src/mask-url.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
 import { observeProcessErrors } from './process-errors.js';
@@ -116,8 +117,6 @@ async function startEnabled(
   if (dsn !== undefined) {
     sentry = initSentry(config, dsn);
     lifecycle.started('Sentry client', (remainingMs) => sentry!.close(remainingMs));
-  } else if (!problems.some((problem) => problem.variable === 'SENTRY_DSN')) {
-    info('SENTRY_DSN is not set: Sentry export is off; metrics stay on');
   }
 
   // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
@@ -155,6 +154,7 @@ async function startEnabled(
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }
+  announce(config, dsn, prometheus?.url);
   return {
     config,
     problems,
@@ -165,6 +165,13 @@ async function startEnabled(
     },
     shutdown,
   };
+}
+
+/** One line at start (unless AGENT_BRIDGE_QUIET): what this process sends where, the DSN's key masked. */
+function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: string | undefined): void {
+  const sentry = dsn === undefined ? 'Sentry off (no DSN)' : `Sentry ${maskUrlCredentials(dsn)}${config.sentry.traces ? '' : ' (errors only)'}`;
+  const collector = config.otlp.enabled ? ', OTLP collector on' : '';
+  info(`started for service "${config.serviceName}": ${sentry}${collector}, metrics ${metricsUrl ?? 'off'}`);
 }
 
 /** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */

@@ -81,6 +81,19 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
     await server.stop();
   });
 
+  it('says in one line what it sends where, the DSN key masked; nothing with AGENT_BRIDGE_QUIET', async () => {
+    const { server } = await startServer('announced');
+    const key = new URL(ingest.dsn).username;
+    const lines = server.stderr().split('\n').filter((l) => l.startsWith('[agent-otel-bridge]'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^\[agent-otel-bridge\] info: started for service "announced": Sentry http:\/\/\*\*\*@127\.0\.0\.1:\d+\/\d+, metrics http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect(server.stderr()).not.toContain(key);
+    await server.stop();
+    const quiet = await startServer('quiet', { AGENT_BRIDGE_QUIET: 'true' });
+    expect(quiet.server.stderr()).toBe('');
+    await quiet.server.stop();
+  });
+
   it('OTEL_SDK_DISABLED=true turns the bridge off entirely', async () => {
     const { server, url } = await startServer('disabled', { OTEL_SDK_DISABLED: 'true' });
     const body = (await (await fetch(`${url}/x`)).json()) as { traceId: string | null };
