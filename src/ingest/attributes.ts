@@ -4,6 +4,7 @@
  * so hostile payloads cannot blow the stack or pollute objects later served by the query API.
  */
 import type { JsonObject, JsonValue } from './types.js';
+import { isRecord } from './is-record.js';
 
 const MAX_DEPTH = 12;
 const DEPTH_MARK = '[max depth]';
@@ -13,9 +14,6 @@ export function setKey(obj: JsonObject, key: string, value: JsonValue): void {
   Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
 
 /** OTLP `AnyValue` → JSON. An empty AnyValue is `null`. */
 export function anyValueToJson(value: unknown, depth = 0): JsonValue {

@@ -7,6 +7,7 @@ import { idToHex, keyValuesToJson, nanosToMs, nanosToString } from './attributes
 import { HttpError, errorMessage } from './http.js';
 import { decodeExportTraceServiceRequest } from './otlp-proto.js';
 import type { DropRecord, IngestSpan, IngestSpanEvent, IngestSpanLink, SpanKindName, StatusCodeName } from './types.js';
+import { isRecord } from './is-record.js';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -199,7 +200,4 @@ function pick(obj: Record<string, unknown>, camel: string, snake?: string): unkn
   return undefined;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
-}
 

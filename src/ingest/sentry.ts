@@ -17,6 +17,7 @@ import type {
   SpanKindName,
   StatusCodeName,
 } from './types.js';
+import { isRecord } from './is-record.js';
 
 export interface SentryItems {
   spans: IngestSpan[];
@@ -42,7 +43,7 @@ export function normaliseEnvelope(envelope: ParsedEnvelope, receivedAt: number):
     }
     if (category === 'item') return;
     const payload = item.payload;
-    if (!isObj(payload)) {
+    if (!isRecord(payload)) {
       dropped.push({ category, reason: 'invalid_json', quantity: 1, detail: `item ${index + 1} (${type}) payload is not a JSON object` });
       return;
     }
@@ -54,10 +55,10 @@ export function normaliseEnvelope(envelope: ParsedEnvelope, receivedAt: number):
 }
 
 function toEvent(event: Obj, envelopeHeader: JsonObject, receivedAt: number): IngestEvent {
-  const trace = isObj(event.contexts) && isObj(event.contexts.trace) ? event.contexts.trace : {};
+  const trace = isRecord(event.contexts) && isRecord(event.contexts.trace) ? event.contexts.trace : {};
   const exceptions = exceptionsOf(event.exception);
   const primary = exceptions.at(-1);
-  const sdk = isObj(event.sdk) ? event.sdk : undefined;
+  const sdk = isRecord(event.sdk) ? event.sdk : undefined;
   const eventId = str(event.event_id) ?? str(envelopeHeader.event_id) ?? randomUUID().replaceAll('-', '');
   const result: IngestEvent = {
     event_id: eventId,
@@ -79,18 +80,18 @@ function toEvent(event: Obj, envelopeHeader: JsonObject, receivedAt: number): In
   assign(result, 'release', str(event.release));
   assign(result, 'environment', str(event.environment));
   assign(result, 'server_name', str(event.server_name));
-  if (isObj(envelopeHeader.trace)) result.dsc = toJsonObject(envelopeHeader.trace);
+  if (isRecord(envelopeHeader.trace)) result.dsc = toJsonObject(envelopeHeader.trace);
   if (sdk) result.sdk = { ...(str(sdk.name) ? { name: str(sdk.name) } : {}), ...(str(sdk.version) ? { version: str(sdk.version) } : {}) };
   return result;
 }
 
 function exceptionsOf(value: unknown): IngestException[] {
-  const values = isObj(value) && Array.isArray(value.values) ? value.values : Array.isArray(value) ? value : [];
-  return values.filter(isObj).map((exc) => {
-    const stack = isObj(exc.stacktrace) ? exc.stacktrace : {};
-    const frames = Array.isArray(stack.frames) ? stack.frames.filter(isObj).map(frameOf) : [];
+  const values = isRecord(value) && Array.isArray(value.values) ? value.values : Array.isArray(value) ? value : [];
+  return values.filter(isRecord).map((exc) => {
+    const stack = isRecord(exc.stacktrace) ? exc.stacktrace : {};
+    const frames = Array.isArray(stack.frames) ? stack.frames.filter(isRecord).map(frameOf) : [];
     const out: IngestException = { type: str(exc.type) ?? 'Error', value: str(exc.value) ?? '', frames };
-    if (isObj(exc.mechanism)) out.mechanism = toJsonObject(exc.mechanism);
+    if (isRecord(exc.mechanism)) out.mechanism = toJsonObject(exc.mechanism);
     return out;
   });
 }
@@ -109,7 +110,7 @@ function frameOf(frame: Obj): IngestStackFrame {
 function messageOf(event: Obj): string | undefined {
   if (typeof event.message === 'string') return event.message;
   for (const holder of [event.message, event.logentry]) {
-    if (isObj(holder)) return str(holder.formatted) ?? str(holder.message);
+    if (isRecord(holder)) return str(holder.formatted) ?? str(holder.message);
   }
   return undefined;
 }
@@ -122,16 +123,16 @@ function tagsOf(value: unknown): Record<string, string> {
     Object.defineProperty(tags, key, { value: typeof tag === 'string' ? tag : JSON.stringify(tag) ?? String(tag), enumerable: true, writable: true, configurable: true });
   };
   if (Array.isArray(value)) for (const pair of value) if (Array.isArray(pair)) put(pair[0], pair[1]);
-  if (isObj(value)) for (const [key, tag] of Object.entries(value)) put(key, tag);
+  if (isRecord(value)) for (const [key, tag] of Object.entries(value)) put(key, tag);
   return tags;
 }
 
 function transactionSpans(tx: Obj, receivedAt: number, envelopeHeader: JsonObject): IngestSpan[] {
-  const contexts = isObj(tx.contexts) ? tx.contexts : {};
-  const trace = isObj(contexts.trace) ? contexts.trace : {};
+  const contexts = isRecord(tx.contexts) ? tx.contexts : {};
+  const trace = isRecord(contexts.trace) ? contexts.trace : {};
   const traceId = idToHex(trace.trace_id, 16);
   if (traceId === undefined) return [];
-  const resource = isObj(contexts.otel) && isObj(contexts.otel.resource) ? toJsonObject(contexts.otel.resource) : {};
+  const resource = isRecord(contexts.otel) && isRecord(contexts.otel.resource) ? toJsonObject(contexts.otel.resource) : {};
   const txData = toJsonObject(trace.data);
   const service = serviceOf(resource, txData, tx);
   const spans: IngestSpan[] = [];
@@ -154,12 +155,12 @@ function transactionSpans(tx: Obj, receivedAt: number, envelopeHeader: JsonObjec
   if (root) {
     // a transaction is a segment by definition: a parent it names ran in another process
     if (root.parentSpanId !== undefined) root.parentIsRemote = true;
-    if (isObj(envelopeHeader.trace)) root.dsc = toJsonObject(envelopeHeader.trace);
+    if (isRecord(envelopeHeader.trace)) root.dsc = toJsonObject(envelopeHeader.trace);
     spans.push(root);
   }
   if (Array.isArray(tx.spans)) {
     for (const child of tx.spans) {
-      if (!isObj(child)) continue;
+      if (!isRecord(child)) continue;
       const span = sentrySpan(child, idToHex(child.trace_id, 16) ?? traceId, service, resource, receivedAt);
       if (span) spans.push(span);
     }
@@ -169,7 +170,7 @@ function transactionSpans(tx: Obj, receivedAt: number, envelopeHeader: JsonObjec
 
 /** `span` items: a v2 container `{ version: 2, items: [...] }` or one v1 standalone span. */
 function spanItemSpans(payload: Obj, receivedAt: number): IngestSpan[] {
-  const list = Array.isArray(payload.items) ? payload.items.filter(isObj) : [payload];
+  const list = Array.isArray(payload.items) ? payload.items.filter(isRecord) : [payload];
   const spans: IngestSpan[] = [];
   for (const raw of list) {
     const traceId = idToHex(raw.trace_id, 16);
@@ -245,9 +246,6 @@ function statusOf(value: unknown): { code: StatusCodeName; message?: string } {
   return value === 'error' ? { code: 'error' } : { code: 'error', message: String(value) };
 }
 
-function isObj(value: unknown): value is Obj {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;

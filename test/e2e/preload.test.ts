@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
+import { freePort } from '../helpers/ports.js';
 
 let ingest: IngestServer;
 
@@ -175,10 +176,3 @@ function brokenConfigFile(): string {
   return file;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

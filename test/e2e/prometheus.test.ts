@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { get } from '../helpers/exposition.js';
 import { PROCESS_START_TIMEOUT_MS, allowLoadedMachine } from '../helpers/timeouts.js';
-import { freePort, promtoolCheckMetrics, requirePrometheusBinaries, startPrometheus, type PrometheusServer, type PromSample } from '../helpers/prometheus.js';
+import { freePort } from '../helpers/ports.js';
+import { promtoolCheckMetrics, requirePrometheusBinaries, startPrometheus, type PrometheusServer, type PromSample } from '../helpers/prometheus.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixture = join(root, 'test', 'fixtures', 'metrics-app.mjs');

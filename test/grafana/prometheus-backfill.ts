@@ -9,7 +9,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, requirePrometheusBinaries } from '../helpers/prometheus.js';
+import { requirePrometheusBinaries } from '../helpers/prometheus.js';
+import { freePort } from '../helpers/ports.js';
 
 export interface Sample {
   metric: Record<string, string>;

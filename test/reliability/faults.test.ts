@@ -13,7 +13,8 @@ import { startIngest, type Fault, type IngestServer } from '../../src/ingest/ind
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll, type RunningProcess } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
 import { allowLoadedMachine } from '../helpers/timeouts.js';
-import { freePort, metricValue, p95, sleep } from './util.js';
+import { metricValue, p95, sleep } from './util.js';
+import { freePort } from '../helpers/ports.js';
 
 allowLoadedMachine();
 
