@@ -12,9 +12,9 @@ import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
+import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
 
-export const SUPPORTED_PROPAGATORS = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
-export type PropagatorName = (typeof SUPPORTED_PROPAGATORS)[number];
+export type PropagatorName = SupportedPropagatorName;
 
 export const SUPPORTED_SAMPLERS = [
   'always_on',
@@ -274,12 +274,12 @@ function parseDsn(r: Reader): { dsn: string; publicKey: string } | undefined {
 
 function parsePropagators(r: Reader): PropagatorName[] {
   const value = r.raw('OTEL_PROPAGATORS');
-  const fallback: PropagatorName[] = ['tracecontext', 'baggage', 'sentry'];
+  const fallback: PropagatorName[] = [...DEFAULT_PROPAGATOR_NAMES];
   if (value === undefined) return fallback;
   const names = value.split(',').map((name) => name.trim().toLowerCase()).filter((name) => name !== '');
-  const known = names.filter((name): name is PropagatorName => (SUPPORTED_PROPAGATORS as readonly string[]).includes(name));
+  const known = names.filter(isSupportedPropagatorName);
   if (known.length !== names.length || names.length === 0) {
-    r.reject('OTEL_PROPAGATORS', value, `a comma-separated list of ${SUPPORTED_PROPAGATORS.join(', ')}`);
+    r.reject('OTEL_PROPAGATORS', value, `a comma-separated list of ${SUPPORTED_PROPAGATOR_NAMES.join(', ')}`);
     return fallback;
   }
   return [...new Set(known)];

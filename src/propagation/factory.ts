@@ -17,18 +17,15 @@ import type { DscOptions } from './dsc.js';
 import { SentryPropagator } from './sentry-propagator.js';
 import { TraceContextPropagator } from './trace-context-propagator.js';
 
-export const SUPPORTED_PROPAGATOR_NAMES = ['tracecontext', 'baggage', 'sentry', 'none'] as const;
-export type SupportedPropagatorName = (typeof SUPPORTED_PROPAGATOR_NAMES)[number];
-export const DEFAULT_PROPAGATOR_NAMES: readonly SupportedPropagatorName[] = ['tracecontext', 'baggage', 'sentry'];
+import { DEFAULT_PROPAGATOR_NAMES, isSupportedPropagatorName } from './names.js';
+
+export { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './names.js';
 
 export interface PropagatorOptions {
   /** Fields of the DSC this process creates when it is the head of a trace. */
   dsc: DscOptions;
 }
 
-export function isSupportedPropagatorName(name: string): name is SupportedPropagatorName {
-  return (SUPPORTED_PROPAGATOR_NAMES as readonly string[]).includes(name);
-}
 
 export function createPropagator(names: readonly string[], options: PropagatorOptions): TextMapPropagator {
   let requested = names.map((name) => String(name).trim().toLowerCase()).filter((name) => name !== '');
