@@ -6,8 +6,11 @@
  * with the one `Lifecycle` as it starts, and a failure closes everything already started, then logs one line.
  */
 import { randomUUID } from 'node:crypto';
-import { context, metrics, propagation, trace } from '@opentelemetry/api';
-import { NodeSDK } from '@opentelemetry/sdk-node';
+import { context, diag, DiagConsoleLogger, metrics, propagation, trace } from '@opentelemetry/api';
+import { TracerProvider, type SpanLimits } from '@opentelemetry/sdk-trace';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { diagLogLevelFromString, getNumberFromEnv } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
@@ -219,28 +222,46 @@ function startSdk(
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
   ];
-  const sdk = new NodeSDK({
+  // The SDK's parts wired by hand rather than through NodeSDK: NodeSDK also loads every OTLP (gRPC included),
+  // Zipkin, logs and metrics exporter it could build from the environment — a large share of the preload's
+  // start-up — while the bridge builds its own exporters and readers. What NodeSDK.start() does for us
+  // (@opentelemetry/sdk-node 0.301 sdk.mjs): diag logger from OTEL_LOG_LEVEL, instrumentations, the
+  // AsyncLocalStorage context manager, the propagator, and a tracer provider with span limits from the env.
+  if (config.logLevel !== undefined) {
+    diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(config.logLevel) });
+  }
+  const provider = new TracerProvider({
     resource,
-    autoDetectResources: false,
     sampler: createBridgeSampler(config.sampling),
-    textMapPropagator: createPropagator(config.propagators, { dsc: dscOptions }),
+    spanLimits: spanLimitsFromEnv(),
     spanProcessors,
-    // Metrics are served by our own Prometheus reader; no OTLP logs/metrics exporters from the environment.
-    metricReaders: [],
-    logRecordProcessors: [],
-    instrumentations,
   });
   // Registered before start: a start that throws half-way has already set some globals and patched modules.
   // The ESM loader hook (instrumentation/register.ts) cannot be unregistered — Node has no API for it — but
   // with every instrumentation disabled nothing is patched through it.
   lifecycle.started('OpenTelemetry SDK', async () => {
-    await sdk.shutdown();
+    await provider.shutdown();
     for (const instrumentation of instrumentations) instrumentation.disable();
     trace.disable();
     propagation.disable();
     context.disable();
   });
-  sdk.start();
+  registerInstrumentations({ instrumentations });
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(createPropagator(config.propagators, { dsc: dscOptions }));
+  trace.setGlobalTracerProvider(provider);
+}
+
+/** The span limits NodeSDK reads from the environment (sdk-node 0.301 create-from-env.mjs `createSpanLimitsFromEnv`). */
+function spanLimitsFromEnv(): SpanLimits {
+  return {
+    attributeCountLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_COUNT_LIMIT'),
+    attributeValueLengthLimit: getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT') ?? getNumberFromEnv('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT'),
+    eventCountLimit: getNumberFromEnv('OTEL_SPAN_EVENT_COUNT_LIMIT'),
+    linkCountLimit: getNumberFromEnv('OTEL_SPAN_LINK_COUNT_LIMIT'),
+    attributePerEventCountLimit: getNumberFromEnv('OTEL_EVENT_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_EVENT_COUNT_LIMIT'),
+    attributePerLinkCountLimit: getNumberFromEnv('OTEL_LINK_ATTRIBUTE_COUNT_LIMIT') ?? getNumberFromEnv('OTEL_SPAN_ATTRIBUTE_PER_LINK_COUNT_LIMIT'),
+  };
 }
 
 function disabledHandle(config: BridgeConfig, problems: ConfigProblem[]): BridgeHandle {
