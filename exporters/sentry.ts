@@ -15,6 +15,7 @@ import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
+import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
 import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
 
 export interface SentryClientHandle {
@@ -76,6 +77,8 @@ const DEDUPE = spanErrorDedupeIntegration().name;
 
 /** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
 export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean): void {
+  // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
+  if (takeReportedFromSpan(error)) return;
   Sentry.captureException(error, {
     captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
     mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },

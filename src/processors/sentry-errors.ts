@@ -30,6 +30,7 @@ import { classifyError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from '../errors/bounded-set.js';
+import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
@@ -95,6 +96,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
     }
 
     const error = rebuildError(type, message, stack);
+    rememberReportedFromSpan(type, message, stack);
     const tags = compact({
       agent: stringAttr(span.attributes, ATTR_GEN_AI_AGENT_NAME),
       'span.type': stringAttr(span.attributes, ATTR_AGENT_SPAN_TYPE),
@@ -113,7 +115,12 @@ export class SentryErrorsProcessor implements SpanProcessor {
         scope.setSDKProcessingMetadata({ dynamicSamplingContext, [SPAN_ERROR_EVENT]: true });
         Sentry.captureException(error, {
           tags,
-          contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } },
+          // Set here too: the SDK fills contexts.trace from the active span or the scope only where the event has
+          // none, and which one it found at processing time varied from run to run (a random scope trace id).
+          contexts: {
+            trace: { trace_id: traceId, span_id: spanId, ...(span.parentSpanContext ? { parent_span_id: span.parentSpanContext.spanId } : {}) },
+            span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null },
+          },
         });
       });
     });
