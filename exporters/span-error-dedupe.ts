@@ -5,8 +5,9 @@
  *
  * The span-error processor already reports each exception once per trace (src/processors/sentry-errors.ts), so
  * its events pass untouched — every trace's failure is sent, and Sentry groups them into one issue. They still
- * become Dedupe's "previous event": the SDK's own capture of that same error right after (the exception escaping
- * as uncaught or as an unhandled rejection) is dropped as before.
+ * become Dedupe's "previous event" for other captures. The same error escaping right after as uncaught is not left
+ * to this comparison (events are processed asynchronously, so the order varies): the process-error capture skips it
+ * at capture time (src/errors/reported-from-span.ts).
  */
 import { dedupeIntegration, type Client, type Event, type EventHint, type Integration } from '@sentry/core';
 import { SPAN_ERROR_EVENT } from '../src/processors/sentry-errors.js';
