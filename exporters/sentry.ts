@@ -16,6 +16,7 @@ import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
 import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
+import { captureLinked, type TraceLink } from '../src/errors/linked-capture.js';
 import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
 
 export interface SentryClientHandle {
@@ -75,14 +76,19 @@ export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandl
 const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
 const DEDUPE = spanErrorDedupeIntegration().name;
 
-/** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
-export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean): void {
+/**
+ * The event those integrations would have sent: unhandled, `fatal` when it ends the process — linked to the span
+ * that was active where it escaped (`link`, read at capture time: see src/errors/linked-capture.ts).
+ */
+export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean, link?: TraceLink): void {
   // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
   if (takeReportedFromSpan(error)) return;
-  Sentry.captureException(error, {
-    captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+  const hint = {
+    captureContext: { level: fatal ? ('fatal' as const) : ('error' as const), ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
     mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
-  });
+  };
+  if (link === undefined) Sentry.captureException(error, hint);
+  else captureLinked(error, link, hint);
 }
 
 /**

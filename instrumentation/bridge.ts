@@ -25,7 +25,8 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
-import { createPropagator, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
+import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
+import { LocalRootNamesProcessor } from '../src/processors/local-root-names.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
@@ -123,14 +124,17 @@ async function startEnabled(
   }
 
   // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
+  const rootNames = new LocalRootNames();
   const dscOptions: DscOptions = {
+    transactionOf: rootNames.transactionOf,
     publicKey: config.sentry.publicKey,
     orgId: orgIdFromDsn(dsn),
     environment: config.environment,
     release,
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
-  const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
+  let sentryErrors: SentryErrorsProcessor | undefined;
+  const spanProcessors: SpanProcessor[] = [new LocalRootNamesProcessor(rootNames), new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
       new SpanMetricsProcessor({ store: prometheus.spanMetrics, operationalErrors: config.operationalErrors }),
@@ -138,7 +142,8 @@ async function startEnabled(
   }
   if (sentry !== undefined) {
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
-    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
+    sentryErrors = new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions });
+    spanProcessors.push(sentryErrors);
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
     if (exporter !== undefined) spanProcessors.push(exportPipeline('sentry', exporter, config));
   }
@@ -153,7 +158,11 @@ async function startEnabled(
     lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
     // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
     if (sentry !== undefined || config.otlp.enabled) {
-      const capture = sentry === undefined ? () => {} : captureProcessError;
+      // The escaping error's span is the one active now (Node runs these observers in its async context).
+      const errors = sentryErrors;
+      const capture = errors === undefined
+        ? () => {}
+        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => captureProcessError(error, origin, fatal, errors.traceLinkFor(context.active()));
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }

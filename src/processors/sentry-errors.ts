@@ -9,7 +9,7 @@
  *  - Operational errors (validation, not found, auth, aborts, HTTP 4xx incl. 429) create no issue: a breadcrumb
  *    instead, and `agent_bridge_sentry_events_total{outcome="filtered"}`.
  */
-import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Attributes, type Context } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import * as Sentry from '@sentry/node';
 import {
@@ -31,6 +31,7 @@ import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from '../errors/bounded-set.js';
 import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
+import { captureLinked, type TraceLink } from '../errors/linked-capture.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
@@ -104,26 +105,30 @@ export class SentryErrorsProcessor implements SpanProcessor {
       provider: stringAttr(span.attributes, ATTR_GEN_AI_PROVIDER_NAME),
       service: stringAttr(span.resource.attributes, ATTR_SERVICE_NAME) ?? this.options.serviceName,
     });
-    // openTelemetryIntegration links events to the *active* OpenTelemetry span: make the failing span active
-    // (as a non-recording view of its context) so contexts.trace carries exactly its trace and span ids.
-    const failing = trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(span.spanContext()));
-    // The envelope's `trace` header comes from sdkProcessingMetadata.dynamicSamplingContext (@sentry/core
-    // client.js `_prepareEvent` keeps one set on the scope, utils/envelope.js `createEventEnvelopeHeaders`).
-    const dynamicSamplingContext = this.traceDsc.dscFor(span);
-    context.with(failing, () => {
-      Sentry.withScope((scope) => {
-        scope.setSDKProcessingMetadata({ dynamicSamplingContext, [SPAN_ERROR_EVENT]: true });
-        Sentry.captureException(error, {
-          tags,
-          // Set here too: the SDK fills contexts.trace from the active span or the scope only where the event has
-          // none, and which one it found at processing time varied from run to run (a random scope trace id).
-          contexts: {
-            trace: { trace_id: traceId, span_id: spanId, ...(span.parentSpanContext ? { parent_span_id: span.parentSpanContext.spanId } : {}) },
-            span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null },
-          },
-        });
-      });
-    });
+    const link = { spanContext: span.spanContext(), parentSpanId: span.parentSpanContext?.spanId, dsc: this.traceDsc.dscFor(span) };
+    captureLinked(
+      error,
+      link,
+      { captureContext: { tags, contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } } } },
+      { [SPAN_ERROR_EVENT]: true },
+    );
+  }
+
+  /**
+   * The trace link for an error that escaped while `ctx` was active (an uncaught exception, an unhandled
+   * rejection): its span's ids and its trace's DSC, or `undefined` outside any span.
+   */
+  traceLinkFor(ctx: Context): TraceLink | undefined {
+    try {
+      const dsc = this.traceDsc.dscForContext(ctx);
+      const span = trace.getSpan(ctx);
+      if (dsc === undefined || span === undefined) return undefined;
+      // The SDK's spans are ReadableSpans too; any other API span has no parent to report.
+      const parent = (span as Partial<ReadableSpan>).parentSpanContext;
+      return { spanContext: span.spanContext(), parentSpanId: parent?.spanId, dsc };
+    } catch {
+      return undefined;
+    }
   }
 
   /** By the span's `error.type` / HTTP status (what the helpers set) or by the exception's own type. */

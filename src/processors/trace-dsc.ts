@@ -9,7 +9,7 @@
  * downstream for that trace (`resolveDynamicSamplingContext`, src/propagation/dsc.ts: the rate that decided, read
  * from the span's `sentry.client_sample_rate`).
  */
-import { ROOT_CONTEXT, trace, type Context } from '@opentelemetry/api';
+import { ROOT_CONTEXT, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { getDynamicSamplingContext, resolveDynamicSamplingContext, type DscOptions, type DynamicSamplingContext } from '../propagation/dsc.js';
 
@@ -38,6 +38,13 @@ export class TraceDscMemory {
       const oldest = this.incoming.keys().next().value;
       if (oldest !== undefined) this.incoming.delete(oldest);
     }
+  }
+
+  /** The DSC of the trace of the span active in `ctx` (an uncaught error's), or `undefined` without a valid span. */
+  dscForContext(ctx: Context): Dsc | undefined {
+    const spanContext = trace.getSpanContext(ctx);
+    if (spanContext === undefined || !isSpanContextValid(spanContext)) return undefined;
+    return this.incoming.get(spanContext.traceId) ?? resolveDynamicSamplingContext(ctx, spanContext, this.options);
   }
 
   /** The DSC of `span`'s trace; its `trace_id` is always the span's trace id. */

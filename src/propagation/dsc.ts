@@ -32,6 +32,8 @@ export interface DscOptions {
   release?: string;
   /** The root sample rate in [0, 1]. */
   sampleRate?: number;
+  /** The DSC `transaction` of a trace this process heads (see local-roots.ts). */
+  transactionOf?: (traceId: string) => string | undefined;
 }
 
 const INCOMING_DSC = createContextKey('agent-otel-bridge.propagation.incoming-dsc');
@@ -142,6 +144,8 @@ export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Pa
   if (usable(options.orgId)) dsc.org_id = options.orgId;
   if (usable(options.environment)) dsc.environment = options.environment;
   if (usable(options.release)) dsc.release = options.release;
+  const transaction = options.transactionOf?.(traceId);
+  if (usable(transaction)) dsc.transaction = transaction;
   if (rate !== undefined) dsc.sample_rate = String(rate);
   dsc.sampled = String(sampled);
   dsc.sample_rand = String(sampleRandForDecision(traceId, sampled, rate));

@@ -88,6 +88,9 @@ describe('Sentry bridge end to end', () => {
     expect(event!.tags).toMatchObject({ agent: 'researcher', model: 'gpt-4o', provider: 'openai', service: 'agent-b' });
     expect(event!.release).toBe('demo@1.2.3');
     expect(event!.environment).toBe('e2e');
+    // B's error carries the DSC A headed: A's root span names the transaction (as a Sentry SDK's root would)
+    expect(event!.dsc).toMatchObject({ trace_id: traceId, transaction: roots[0]!.name });
+    expect(roots[0]!.name).toBe('invoke_agent planner');
     // …and the same release/environment as resource attributes on the spans
     expect(failing.resource).toMatchObject({ 'service.version': 'demo@1.2.3', 'deployment.environment.name': 'e2e', 'service.name': 'agent-b' });
     expect(typeof failing.resource['service.instance.id']).toBe('string');
@@ -175,6 +178,8 @@ describe('Sentry bridge end to end', () => {
     expect(event!.type).toBe('RangeError');
     expect(event!.trace_id).toBe(traceId);
     expect(event!.span_id).toBe(spanId);
+    // the envelope's DSC names the same trace (Relay tags the error with that trace's sampling decision)
+    expect(event!.dsc?.trace_id).toBe(traceId);
     expect(ingest.spans().some((s) => s.service === 'crash' && s.name === 'before-crash')).toBe(true);
   });
 

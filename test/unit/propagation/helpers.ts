@@ -18,6 +18,7 @@ export const DSC_OPTIONS: Required<DscOptions> = {
   environment: 'staging',
   release: 'agents@1.2.3',
   sampleRate: 0.5,
+  transactionOf: () => undefined,
 };
 
 export function defaultPropagator(dsc: DscOptions = DSC_OPTIONS): TextMapPropagator {
