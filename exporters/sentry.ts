@@ -16,19 +16,13 @@ import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
 import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
-import { captureLinked, type TraceLink } from '../src/errors/linked-capture.js';
+import type { ErrorReporter, LinkedCaptureHint, TraceLink } from '../src/errors/error-reporter.js';
+import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
 
 export interface SentryClientHandle {
-  /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
-  release: string | undefined;
   flush(timeoutMs: number): Promise<boolean>;
   close(timeoutMs: number): Promise<boolean>;
-}
-
-/** Release as Sentry resolves it: explicit, else the CI commit variables the SDK already knows. */
-export function resolveRelease(config: BridgeConfig): string | undefined {
-  return config.release ?? Sentry.getSentryRelease();
 }
 
 /**
@@ -37,8 +31,7 @@ export function resolveRelease(config: BridgeConfig): string | undefined {
  * those errors itself without changing Node's behaviour (instrumentation/process-errors.ts) and reports them through
  * `captureProcessError`.
  */
-export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandle {
-  const release = resolveRelease(config);
+export function initSentry(config: BridgeConfig, dsn: string, release: string | undefined): SentryClientHandle {
   const scrubExtraKeys = config.scrub.extraKeys;
   Sentry.init({
     dsn,
@@ -67,7 +60,6 @@ export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandl
     recordSentryEvent(status >= 200 && status < 300 ? 'sent' : 'dropped');
   });
   return {
-    release,
     flush: (timeoutMs) => Sentry.flush(timeoutMs),
     close: (timeoutMs) => Sentry.close(timeoutMs),
   };
@@ -78,7 +70,7 @@ const DEDUPE = spanErrorDedupeIntegration().name;
 
 /**
  * The event those integrations would have sent: unhandled, `fatal` when it ends the process — linked to the span
- * that was active where it escaped (`link`, read at capture time: see src/errors/linked-capture.ts).
+ * that was active where it escaped (`link`, read at capture time, see `captureLinked`).
  */
 export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean, link?: TraceLink): void {
   // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
@@ -90,6 +82,40 @@ export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExcep
   if (link === undefined) Sentry.captureException(error, hint);
   else captureLinked(error, link, hint);
 }
+
+/**
+ * An error event linked to one OpenTelemetry span: its `contexts.trace` and its envelope's `trace` header (the DSC)
+ * both name that span's trace, whatever the SDK finds later.
+ *
+ * Why both are set at capture time: with `openTelemetryIntegration` the SDK fills `contexts.trace` and the DSC in
+ * `_prepareEvent` *after* its event processors ran (@sentry/core client.js: `getTraceContextFromScope`,
+ * `getDynamicSamplingContextFromScope`), reading whichever OpenTelemetry span is active then. An asynchronous
+ * processor (ContextLines reads source files) moves that moment out of the failing span's context, and the event
+ * got a random scope trace id in some runs — and no DSC, or one for that random trace. What the event carries wins
+ * over the fill-in (`contexts: { trace: …, ...evt.contexts }`, `sdkProcessingMetadata: { dsc, ...evt.… }`).
+ */
+export function captureLinked(error: unknown, link: TraceLink, hint: LinkedCaptureHint, metadata: Record<string, unknown> = {}): void {
+  const { traceId, spanId } = link.spanContext;
+  const traceContext = { trace_id: traceId, span_id: spanId, ...(link.parentSpanId === undefined ? {} : { parent_span_id: link.parentSpanId }) };
+  const scopeContext = hint.captureContext ?? {};
+  // openTelemetryIntegration reads the *active* span: make the linked one active (as a non-recording view of its
+  // context) so anything the SDK derives synchronously agrees too.
+  context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(link.spanContext)), () => {
+    Sentry.withScope((scope) => {
+      scope.setSDKProcessingMetadata({ ...metadata, dynamicSamplingContext: link.dsc });
+      Sentry.captureException(error, {
+        ...(hint.mechanism === undefined ? {} : { mechanism: hint.mechanism }),
+        captureContext: { ...scopeContext, contexts: { ...scopeContext.contexts, trace: traceContext } },
+      });
+    });
+  });
+}
+
+/** The span-error processor's reporter (src/processors/sentry-errors.ts). */
+export const sentryErrorReporter: ErrorReporter = {
+  captureLinked,
+  addBreadcrumb: (breadcrumb) => Sentry.addBreadcrumb(breadcrumb),
+};
 
 /**
  * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included, with the

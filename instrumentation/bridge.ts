@@ -36,13 +36,8 @@ import { isTelemetryRequest } from '../src/telemetry-requests.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
-import {
-  captureProcessError,
-  createSentryTraceExporter,
-  initSentry,
-  resolveRelease,
-  type SentryClientHandle,
-} from '../exporters/sentry.js';
+import { resolveRelease } from '../exporters/sentry-release.js';
+import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
@@ -110,16 +105,16 @@ async function startEnabled(
   options: StartBridgeOptions,
 ): Promise<BridgeHandle> {
   const dsn = config.sentry.dsn;
-  const release = dsn === undefined ? config.release : resolveRelease(config);
+  const release = dsn === undefined ? config.release : resolveRelease(config.release);
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 
   // Metrics first: span-metrics and the self metrics need the meter provider.
   const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource) : undefined;
 
-  let sentry: SentryClientHandle | undefined;
+  let sentry: BackgroundSentry | undefined;
   if (dsn !== undefined) {
-    sentry = initSentry(config, dsn);
+    sentry = loadSentryInBackground(config, dsn, release);
     lifecycle.started('Sentry client', (remainingMs) => sentry!.close(remainingMs));
   }
 
@@ -142,10 +137,14 @@ async function startEnabled(
   }
   if (sentry !== undefined) {
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
-    sentryErrors = new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions });
+    sentryErrors = new SentryErrorsProcessor({
+      operationalErrors: config.operationalErrors,
+      serviceName: config.serviceName,
+      dsc: dscOptions,
+      reporter: sentry.reporter,
+    });
     spanProcessors.push(sentryErrors);
-    const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
-    if (exporter !== undefined) spanProcessors.push(exportPipeline('sentry', exporter, config));
+    if (config.sentry.traces) spanProcessors.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config));
   }
   if (config.otlp.enabled) {
     spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
@@ -159,10 +158,10 @@ async function startEnabled(
     // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
     if (sentry !== undefined || config.otlp.enabled) {
       // The escaping error's span is the one active now (Node runs these observers in its async context).
-      const errors = sentryErrors;
-      const capture = errors === undefined
+      const [errors, report] = [sentryErrors, sentry?.captureProcessError];
+      const capture = errors === undefined || report === undefined
         ? () => {}
-        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => captureProcessError(error, origin, fatal, errors.traceLinkFor(context.active()));
+        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => report(error, origin, fatal, errors.traceLinkFor(context.active()));
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }

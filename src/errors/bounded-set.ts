@@ -5,31 +5,30 @@
  * (collision odds ~2⁻⁶⁴ among the entries kept).
  */
 import { createHash } from 'node:crypto';
+import { BoundedMap } from '../bounded-map.js';
 
 /** Upper bound of one stored entry: 16 digest bytes as 22 base64url characters. */
 export const BOUNDED_SET_ENTRY_CHARS = 22;
 
 export class BoundedSet {
-  private readonly items = new Set<string>();
+  private readonly items: BoundedMap<string, true>;
 
-  constructor(private readonly capacity: number) {}
+  constructor(capacity: number) {
+    this.items = new BoundedMap(capacity);
+  }
 
   has(item: string): boolean {
     return this.items.has(digest(item));
   }
 
   add(item: string): void {
-    this.items.add(digest(item));
-    if (this.items.size > this.capacity) {
-      const oldest = this.items.values().next().value;
-      if (oldest !== undefined) this.items.delete(oldest);
-    }
+    this.items.set(digest(item), true);
   }
 
   /** Characters held, for tests and self-checks: never more than capacity × BOUNDED_SET_ENTRY_CHARS. */
   storedChars(): number {
     let total = 0;
-    for (const item of this.items) total += item.length;
+    for (const item of this.items.keys()) total += item.length;
     return total;
   }
 }

@@ -11,7 +11,6 @@
  */
 import { SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import * as Sentry from '@sentry/node';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
@@ -31,7 +30,7 @@ import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from '../errors/bounded-set.js';
 import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
-import { captureLinked, type TraceLink } from '../errors/linked-capture.js';
+import type { ErrorReporter, TraceLink } from '../errors/error-reporter.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
@@ -44,6 +43,8 @@ export interface SentryErrorsProcessorOptions {
   serviceName: string;
   /** What this process puts into a DSC it heads (the propagator's options): see trace-dsc.ts. */
   dsc?: DscOptions;
+  /** Where events and breadcrumbs go (Sentry: exporters/sentry.ts). */
+  reporter: ErrorReporter;
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
@@ -86,7 +87,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
     this.reported.add(fingerprint);
 
     if (this.isOperational(span, type)) {
-      Sentry.addBreadcrumb({
+      this.options.reporter.addBreadcrumb({
         category: 'agent.error',
         level: 'warning',
         message: `${type}: ${message}`,
@@ -106,7 +107,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
       service: stringAttr(span.resource.attributes, ATTR_SERVICE_NAME) ?? this.options.serviceName,
     });
     const link = { spanContext: span.spanContext(), parentSpanId: span.parentSpanContext?.spanId, dsc: this.traceDsc.dscFor(span) };
-    captureLinked(
+    this.options.reporter.captureLinked(
       error,
       link,
       { captureContext: { tags, contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } } } },

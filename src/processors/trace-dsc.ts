@@ -11,18 +11,21 @@
  */
 import { ROOT_CONTEXT, isSpanContextValid, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
+import { BoundedMap } from '../bounded-map.js';
 import { getDynamicSamplingContext, resolveDynamicSamplingContext, type DscOptions, type DynamicSamplingContext } from '../propagation/dsc.js';
 
 type Dsc = Readonly<Partial<DynamicSamplingContext>>;
 
 export class TraceDscMemory {
   /** traceId → incoming DSC, oldest forgotten first (a Map iterates in insertion order). */
-  private readonly incoming = new Map<string, Dsc>();
+  private readonly incoming: BoundedMap<string, Dsc>;
 
   constructor(
     private readonly options: DscOptions,
-    private readonly capacity = 2000,
-  ) {}
+    capacity = 2000,
+  ) {
+    this.incoming = new BoundedMap(capacity);
+  }
 
   /** Call from a processor's onStart: only spans with a remote parent can bring a DSC in. */
   onStart(span: Span, parentContext: Context): void {
@@ -32,12 +35,7 @@ export class TraceDscMemory {
     // deferred decision made here included: its rate is on the span's attributes from the sampler).
     const dsc = resolveDynamicSamplingContext(trace.setSpan(parentContext, span), span.spanContext(), this.options);
     const traceId = span.spanContext().traceId;
-    this.incoming.delete(traceId);
     this.incoming.set(traceId, dsc);
-    if (this.incoming.size > this.capacity) {
-      const oldest = this.incoming.keys().next().value;
-      if (oldest !== undefined) this.incoming.delete(oldest);
-    }
   }
 
   /** The DSC of the trace of the span active in `ctx` (an uncaught error's), or `undefined` without a valid span. */

@@ -13,6 +13,7 @@
  */
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import type { Attributes } from '@opentelemetry/api';
+import { BoundedMap } from '../bounded-map.js';
 
 /** What the registry reads from a root span: its current name and attributes (the SDK's span objects). */
 export interface RootSpanView {
@@ -25,18 +26,15 @@ const MAX_TRANSACTION_LENGTH = 200;
 
 export class LocalRootNames {
   /** traceId → the running root span, or once it ended its final transaction name (`null`: none to send). */
-  private readonly roots = new Map<string, RootSpanView | string | null>();
+  private readonly roots: BoundedMap<string, RootSpanView | string | null>;
 
-  constructor(private readonly capacity = 4096) {}
+  constructor(capacity = 4096) {
+    this.roots = new BoundedMap(capacity);
+  }
 
   /** A local root started (no parent, or a remote one): the latest one names the trace in this process. */
   started(traceId: string, span: RootSpanView): void {
-    this.roots.delete(traceId);
     this.roots.set(traceId, span);
-    if (this.roots.size > this.capacity) {
-      const oldest = this.roots.keys().next().value;
-      if (oldest !== undefined) this.roots.delete(oldest);
-    }
   }
 
   /** The root ended: keep its final name only, not the span. */
