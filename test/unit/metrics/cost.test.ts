@@ -3,7 +3,7 @@
  * through the real SDK at trace sampling 0.1, priced by the built-in table or the config file, read back from the
  * Prometheus endpoint over loopback HTTP.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { context, trace } from '@opentelemetry/api';
@@ -143,6 +143,23 @@ describe('LLM cost', () => {
       expect(problems[0]!.message).toMatch(expected);
       expect(config.prices).toEqual({});
     }
+  });
+
+  it("the README's prices example is a valid config file that prices what it names", async () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', '..', 'README.md'), 'utf8');
+    const example = /cat > bridge\.json <<'EOF'\n([\s\S]*?)\nEOF\n/.exec(readme.slice(readme.indexOf('### Cost')))?.[1];
+    expect(example, 'the bridge.json heredoc under "### Cost"').toBeDefined();
+    const dir = mkdtempSync(join(tmpdir(), 'aob-prices-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    writeFileSync(join(dir, 'bridge.json'), example!);
+    const { config, problems } = loadConfig({ AGENT_BRIDGE_CONFIG: join(dir, 'bridge.json') });
+    expect(problems).toEqual([]);
+    const { scrape } = await pipeline(config.prices);
+    call('a', { provider: 'openai', model: 'gpt-4o' }, { input: 1_000_000, output: 0 });
+    call('a', { provider: 'acme', model: 'acme-llm' }, { input: 200_000, output: 0 }); // over its maxInputTokens
+    const s = await scrape();
+    expect(total(s, COST, { gen_ai_request_model: 'gpt-4o' })).toBe(2.25);
+    expect(total(s, UNPRICED, { gen_ai_request_model: 'acme-llm' })).toBe(1);
   });
 
   it('has a source page and a date for every provider of the built-in table', () => {
