@@ -184,16 +184,14 @@ export class PreAggregatedCounter extends SeriesTable<{ value: number }> {
   }
 
   collect(endTime: HrTime): MetricData | undefined {
-    const dataPoints = this.dataPoints(endTime, (s) => s.value);
-    if (dataPoints.length === 0) return undefined;
-    return {
-      descriptor: descriptorOf(this.spec),
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
-      isMonotonic: true,
-      dataPoints,
-    };
+    return monotonicSum(this.spec, this.dataPoints(endTime, (s) => s.value));
   }
+}
+
+/** A cumulative monotonic sum (Prometheus `counter`), or nothing without points. */
+function monotonicSum(spec: MetricSpec, dataPoints: Array<DataPoint<number>>): MetricData | undefined {
+  if (dataPoints.length === 0) return undefined;
+  return { descriptor: descriptorOf(spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
 }
 
 /**
@@ -228,15 +226,7 @@ export class FixedPointCounter extends SeriesTable<{ whole: number; fraction: nu
   }
 
   collect(endTime: HrTime): MetricData | undefined {
-    const dataPoints = this.dataPoints(endTime, (s) => s.whole + s.fraction / this.scale);
-    if (dataPoints.length === 0) return undefined;
-    return {
-      descriptor: descriptorOf(this.spec),
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
-      isMonotonic: true,
-      dataPoints,
-    };
+    return monotonicSum(this.spec, this.dataPoints(endTime, (s) => s.whole + s.fraction / this.scale));
   }
 }
 
@@ -278,32 +268,29 @@ export class SpanMetricsStore implements MetricProducer {
   }
 
   histogram(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedHistogram {
-    const h = new PreAggregatedHistogram(spec, labelKeys, this.capacity);
-    this.metrics.push(h);
-    return h;
+    return this.registered(new PreAggregatedHistogram(spec, labelKeys, this.capacity));
   }
 
   counter(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedCounter {
-    const c = new PreAggregatedCounter(spec, labelKeys, this.capacity);
-    this.metrics.push(c);
-    return c;
+    return this.registered(new PreAggregatedCounter(spec, labelKeys, this.capacity));
   }
 
   fixedPointCounter(spec: MetricSpec, labelKeys: readonly string[], scale: number): FixedPointCounter {
-    const c = new FixedPointCounter(spec, labelKeys, this.capacity, scale);
-    this.metrics.push(c);
-    return c;
+    return this.registered(new FixedPointCounter(spec, labelKeys, this.capacity, scale));
   }
 
   gauge(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedGauge {
-    const g = new PreAggregatedGauge(spec, labelKeys, this.capacity);
-    this.metrics.push(g);
-    return g;
+    return this.registered(new PreAggregatedGauge(spec, labelKeys, this.capacity));
   }
 
   /** `hook` runs at the start of every collection, so what it updates is current in that scrape. */
   onCollect(hook: () => void): void {
     this.beforeCollect.push(hook);
+  }
+
+  private registered<M extends Collectable>(metric: M): M {
+    this.metrics.push(metric);
+    return metric;
   }
 
   collect(): Promise<CollectionResult> {

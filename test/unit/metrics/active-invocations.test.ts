@@ -3,43 +3,23 @@
  * Real SDK (TracerProvider + the bridge's sampler), real agent helpers registered globally, real Prometheus
  * endpoint over loopback HTTP; invocation ages run on a clock the test moves, so nothing waits on time.
  */
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
+import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrometheusExporter } from '../../../exporters/prometheus.js';
 import { invokeAgent } from '../../../src/agent/index.js';
-import { createBridgeSampler } from '../../../src/sampling/index.js';
 import { SpanMetricsProcessor, type SpanMetricsProcessorOptions } from '../../../src/processors/span-metrics.js';
-import { get, parseExposition, total, type Sample } from '../../helpers/exposition.js';
+import { get, parseExposition, total } from '../../helpers/exposition.js';
+import { startSpanPath } from './span-path.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()!();
 });
 
-/** The bridge's span path at trace sampling `rate`, globally registered like the preload does. */
 async function bridgeLike(rate: number, options: Omit<SpanMetricsProcessorOptions, 'store'> = {}) {
-  const endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false });
-  const exported = new InMemorySpanExporter();
-  const provider = new TracerProvider({
-    sampler: createBridgeSampler({ rootRate: rate, rootRateSource: 'environment', explicit: undefined, rules: [] }),
-    spanProcessors: [new SpanMetricsProcessor({ store: endpoint.spanMetrics, ...options }), new SimpleSpanProcessor({ exporter: exported })],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  cleanups.push(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    await endpoint.close();
-  });
-  const scrape = async (): Promise<Sample[]> => {
-    const res = await get(endpoint.url!);
-    expect(res.status).toBe(200);
-    return parseExposition(res.body);
-  };
-  return { scrape, exported: (): ReadableSpan[] => exported.getFinishedSpans(), tracer: provider.getTracer('test') };
+  const path = await startSpanPath(rate, options);
+  cleanups.push(() => path.close());
+  return path;
 }
 
 /** A promise and the function that settles it. */

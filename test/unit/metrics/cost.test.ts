@@ -6,18 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { context, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPrometheusExporter } from '../../../exporters/prometheus.js';
 import { aiRequest, invokeAgent, type TokenUsage } from '../../../src/agent/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { PriceTable } from '../../../src/metrics/price-table.js';
 import { BUILT_IN_PRICES, type ModelPrice } from '../../../src/metrics/prices.js';
-import { createBridgeSampler } from '../../../src/sampling/index.js';
-import { SpanMetricsProcessor } from '../../../src/processors/span-metrics.js';
-import { get, parseExposition, select, total, type Sample } from '../../helpers/exposition.js';
+import { select, total } from '../../helpers/exposition.js';
+import { startSpanPath } from './span-path.js';
 
 const cleanups: Array<() => void | Promise<void>> = [];
 afterEach(async () => {
@@ -28,22 +23,9 @@ const COST = 'agent_llm_cost_usd_total';
 const UNPRICED = 'agent_llm_unpriced_requests_total';
 
 async function pipeline(prices: Record<string, ModelPrice> = {}) {
-  const endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false });
-  const exported = new InMemorySpanExporter();
-  const provider = new TracerProvider({
-    sampler: createBridgeSampler({ rootRate: 0.1, rootRateSource: 'environment', explicit: undefined, rules: [] }),
-    spanProcessors: [new SpanMetricsProcessor({ store: endpoint.spanMetrics, prices }), new SimpleSpanProcessor({ exporter: exported })],
-  });
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(provider);
-  cleanups.push(async () => {
-    await provider.shutdown();
-    trace.disable();
-    context.disable();
-    await endpoint.close();
-  });
-  const scrape = async (): Promise<Sample[]> => parseExposition((await get(endpoint.url!)).body);
-  return { scrape, exported };
+  const path = await startSpanPath(0.1, { prices });
+  cleanups.push(() => path.close());
+  return path;
 }
 
 /** One LLM call made by `agent` through the helpers, reporting `usage` (and the model that answered). */
@@ -72,9 +54,9 @@ describe('LLM cost', () => {
     expect(select(s, COST, { gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o', gen_ai_agent_name: 'writer' }).map((x) => x.value)).toEqual([6.25]);
     expect(select(s, COST, { gen_ai_provider_name: 'anthropic', gen_ai_request_model: 'claude-sonnet-4-20250514', gen_ai_agent_name: 'critic' }).map((x) => x.value)).toEqual([0.02745]);
     expect(total(s, UNPRICED)).toBe(0);
-    expect(exported.getFinishedSpans().length).toBeLessThan(500); // sampling was on; the cost counts every call
+    expect(exported().length).toBeLessThan(500); // sampling was on; the cost counts every call
     // Sentry computes cost itself from the token attributes: no cost attribute goes out on a span.
-    for (const span of exported.getFinishedSpans()) expect(Object.keys(span.attributes).filter((k) => k.includes('cost'))).toEqual([]);
+    for (const span of exported()) expect(Object.keys(span.attributes).filter((k) => k.includes('cost'))).toEqual([]);
   });
 
   it('prices by the config file over the built-in table, and prices models only the config file knows', async () => {
