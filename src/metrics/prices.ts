@@ -36,16 +36,17 @@ export interface ProviderPrices {
   readonly provider: string;
   /** The pricing page the values were read from. */
   readonly source: string;
-  /** When they were read (YYYY-MM-DD). */
+  /** The date of the listing the values were taken from (YYYY-MM-DD). */
   readonly taken: string;
   readonly models: Readonly<Record<string, ModelPrice>>;
 }
 
 export const BUILT_IN_PRICES: readonly ProviderPrices[] = [
   {
+    // The standard-tier listing as of the GPT-5 launch (2025-08-07); newer models are not in this table.
     provider: 'openai',
     source: 'https://platform.openai.com/docs/pricing',
-    taken: '2026-12-02',
+    taken: '2025-08-07',
     models: {
       'gpt-5': { input: 1.25, cacheRead: 0.125, output: 10 },
       'gpt-5-mini': { input: 0.25, cacheRead: 0.025, output: 2 },
@@ -63,6 +64,7 @@ export const BUILT_IN_PRICES: readonly ProviderPrices[] = [
     },
   },
   {
+    // Read from the "Model pricing" table of the page (base input, 5m cache writes, cache hits, output).
     provider: 'anthropic',
     source: 'https://docs.anthropic.com/en/docs/about-claude/pricing',
     taken: '2026-12-02',
@@ -80,9 +82,10 @@ export const BUILT_IN_PRICES: readonly ProviderPrices[] = [
     },
   },
   {
+    // Paid tier, text input, as listed after Gemini 2.5 Flash-Lite became generally available (2025-07-22).
     provider: 'gcp.gemini',
     source: 'https://ai.google.dev/gemini-api/docs/pricing',
-    taken: '2026-12-02',
+    taken: '2025-07-22',
     models: {
       // Prompts over 200k tokens are billed at the long-context rate.
       'gemini-2.5-pro': { input: 1.25, cacheRead: 0.125, output: 10, maxInputTokens: 200_000 },
