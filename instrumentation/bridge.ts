@@ -132,7 +132,12 @@ async function startEnabled(
   const spanProcessors: SpanProcessor[] = [new LocalRootNamesProcessor(rootNames), new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
-      new SpanMetricsProcessor({ store: prometheus.spanMetrics, operationalErrors: config.operationalErrors }),
+      new SpanMetricsProcessor({
+        store: prometheus.spanMetrics,
+        operationalErrors: config.operationalErrors,
+        prices: config.prices,
+        invocationMaxAgeMs: config.prometheus.invocationMaxAgeMs,
+      }),
     );
   }
   if (sentry !== undefined) {

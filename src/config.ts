@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
+import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
 
 export type PropagatorName = SupportedPropagatorName;
@@ -77,7 +78,11 @@ export interface BridgeConfig {
     port: number;
     token: string | undefined;
     cardinalityLimit: number;
+    /** An agent invocation running longer leaves agent_active_invocations, counted as abandoned. */
+    invocationMaxAgeMs: number;
   };
+  /** USD per 1M tokens by model, from the config file: override and extend the built-in prices (src/metrics/prices.ts). */
+  prices: Record<string, ModelPrice>;
   batch: {
     maxQueueSize: number;
     maxExportBatchSize: number;
@@ -128,13 +133,25 @@ const samplingRule = z
   })
   .strict();
 
+/** USD per 1M tokens: a plain number, at most a million dollars (a typo guard), kept to 1e-6. */
+const usdPerMillion = z.number().min(0).max(1_000_000);
+const modelPrice = z
+  .object({
+    input: usdPerMillion,
+    output: usdPerMillion,
+    cacheRead: usdPerMillion.optional(),
+    cacheCreation: usdPerMillion.optional(),
+    maxInputTokens: z.number().int().min(1).optional(),
+  })
+  .strict();
+
 const fileSchema = z
   .object({
     sampling: z.object({ rules: z.array(samplingRule).default([]) }).strict().optional(),
     operationalErrors: z.array(z.string()).optional(),
     scrub: z.object({ extraKeys: z.array(z.string()).default([]) }).strict().optional(),
-    /** USD per 1M tokens by model, reserved for cost metrics. */
-    prices: z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) })).optional(),
+    /** USD per 1M tokens by model (README, "Cost"). */
+    prices: z.record(z.string().min(1).max(64), modelPrice).optional(),
   })
   .strict();
 
@@ -218,7 +235,10 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
       token: r.raw('AGENT_BRIDGE_METRICS_TOKEN'),
       cardinalityLimit:
         r.get('AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT', positiveInt, 'a whole number of at least 1') ?? 2000,
+      invocationMaxAgeMs:
+        r.get('AGENT_BRIDGE_INVOCATION_MAX_AGE_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 3_600_000,
     },
+    prices: file?.prices ?? {},
     batch: {
       maxQueueSize: r.get('OTEL_BSP_MAX_QUEUE_SIZE', positiveInt, 'a whole number of at least 1') ?? 2048,
       maxExportBatchSize: r.get('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', positiveInt, 'a whole number of at least 1') ?? 512,

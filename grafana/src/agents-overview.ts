@@ -63,6 +63,34 @@ export function agentsOverview(): DashboardBuilder {
         h: 4,
       }),
     )
+    .withRow(new RowBuilder('Working now'))
+    .withPanel(
+      stat('Active invocations', { expr: orZero(sumBy([], sel(METRIC.activeInvocations, ...inv))) }, {
+        unit: 'short',
+        description: 'Agent invocations started and not yet ended, every one counted whatever the trace sampling (agent_active_invocations).',
+        w: 4,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      stat('Abandoned in the range', { expr: orZero(sumBy([], increase(sel(METRIC.abandonedInvocations, ...inv)))) }, {
+        unit: 'short',
+        description: 'Invocations still running after AGENT_BRIDGE_INVOCATION_MAX_AGE_MS (default 1 h): removed from the active count — hung agents or spans never ended.',
+        thresholds: [threshold(null, 'green'), threshold(1, 'orange')],
+        w: 4,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries('Active invocations by agent', [{ expr: sumBy(['gen_ai_agent_name'], sel(METRIC.activeInvocations, ...inv)), legend: '{{gen_ai_agent_name}}' }], {
+        unit: 'short',
+        stacked: true,
+        min: 0,
+        description: 'How many runs of each agent are in progress.',
+        w: 16,
+        h: 8,
+      }),
+    )
     .withRow(new RowBuilder('Traffic and errors'))
     .withPanel(
       timeseries('Requests /s by agent and span type', [{ expr: perSpanType((s, agent) => perSecond(s.histogram, [s.agentLabel], [F.instance, agent, ...s.matchers])), legend: LEGEND }], {

@@ -1,17 +1,26 @@
 /**
  * "LLM": GenAI client calls (ai.request spans) by provider and model — latency, traffic, errors, token
- * throughput and time to first chunk of streamed responses.
+ * throughput, time to first chunk of streamed responses, and cost.
+ *
+ * Cost per successful task = the cost of every call ÷ the agent invocations that ended without error: what one
+ * successful task really costs, failed attempts included (their calls were paid for too).
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRIC } from './metrics.js';
 import { dashboard, mergeColumns, stat, table, threshold, timeseries } from './panels.js';
-import { errorRatio, F, increase, perSecond, quantile, rate, RANGE, sel, sumBy } from './promql.js';
+import { errorRatio, F, increase, orZero, perSecond, quantile, rate, RANGE, sel, sumBy } from './promql.js';
 import { agentVariable, datasourceVariable, instanceVariable, modelVariable, serviceVariable } from './variables.js';
 
 const FILTERS = [F.instance, F.agent, F.model];
 const MODEL = ['gen_ai_provider_name', 'gen_ai_request_model'];
 const MODEL_LEGEND = '{{gen_ai_provider_name}}/{{gen_ai_request_model}}';
 const tokens = (series: '_sum' | '_count'): string => sel(`${METRIC.llmTokens}${series}`, ...FILTERS);
+const PER_HOUR = ' * 3600';
+/** USD per hour by `by`, from the cost counter (all filters). */
+const spendPerHour = (by: readonly string[]): string => `${sumBy(by, rate(sel(METRIC.llmCost, ...FILTERS)))}${PER_HOUR}`;
+/** Cost ÷ successful invocations by `by` (agent filters only: a task uses whatever models it needs). */
+const costPerTask = (by: readonly string[]): string =>
+  `${sumBy(by, rate(sel(METRIC.llmCost, F.instance, F.agent)))} / ${sumBy(by, rate(sel(`${METRIC.invocationDuration}_count`, F.instance, F.agent, 'error_type=""')))}`;
 
 export function llm(): DashboardBuilder {
   return dashboard({
@@ -46,6 +55,82 @@ export function llm(): DashboardBuilder {
       }),
     )
     .withPanel(stat('Tokens /s', { expr: sumBy([], rate(tokens('_sum'))) }, { unit: 'short', description: 'Input + output tokens per second.', w: 6, h: 4 }))
+    .withRow(new RowBuilder('Cost'))
+    .withPanel(
+      stat('Spend /h', { expr: spendPerHour([]) }, {
+        unit: 'currencyUSD',
+        description: 'LLM spend in US dollars per hour (agent_llm_cost_usd_total: token usage × the price table, src/metrics/prices.ts or the config file).',
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('Cost per successful task', { expr: costPerTask([]) }, {
+        unit: 'currencyUSD',
+        description: 'Cost of all LLM calls ÷ agent invocations that ended without error: failed attempts are paid for by the successful ones.',
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('Spend in the range', { expr: sumBy([], increase(sel(METRIC.llmCost, ...FILTERS), RANGE)) }, {
+        unit: 'currencyUSD',
+        description: 'LLM spend over the selected time range.',
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      stat('Unpriced calls in the range', { expr: orZero(sumBy([], increase(sel(METRIC.llmUnpriced, F.instance, F.model), RANGE))) }, {
+        unit: 'short',
+        description: 'Calls with token usage whose model has no price: they are missing from the spend. Add the model to the config file\'s `prices`.',
+        thresholds: [threshold(null, 'green'), threshold(1, 'orange')],
+        w: 6,
+        h: 4,
+      }),
+    )
+    .withPanel(
+      timeseries('Spend /h by model', [{ expr: spendPerHour(MODEL), legend: MODEL_LEGEND }], {
+        unit: 'currencyUSD',
+        stacked: true,
+        description: 'US dollars per hour by provider and requested model.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries('Spend /h by agent', [{ expr: spendPerHour(['gen_ai_agent_name']), legend: '{{gen_ai_agent_name}}' }], {
+        unit: 'currencyUSD',
+        stacked: true,
+        description: 'US dollars per hour by the agent that made the calls.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries(
+        'Spend /h vs budget',
+        [
+          { expr: spendPerHour([]), legend: 'spend' },
+          { expr: METRIC.llmBudget, legend: 'budget' },
+        ],
+        {
+          unit: 'currencyUSD',
+          min: 0,
+          description: 'All spend against the budget the LLMSpendOverBudget alert uses (recording rule agent_llm:budget_usd_per_hour in the alert rule file).',
+          w: 12,
+          h: 8,
+        },
+      ),
+    )
+    .withPanel(
+      timeseries('Cost per successful task by agent', [{ expr: costPerTask(['gen_ai_agent_name']), legend: '{{gen_ai_agent_name}}' }], {
+        unit: 'currencyUSD',
+        description: 'Per agent: cost of its LLM calls ÷ its invocations that ended without error.',
+        w: 12,
+        h: 8,
+      }),
+    )
     .withRow(new RowBuilder('Latency'))
     .withPanel(
       timeseries(

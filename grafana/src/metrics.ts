@@ -8,6 +8,10 @@
  *  - gen_ai_client_operation_time_to_first_chunk_seconds (GenAI semconv `gen_ai.client.operation.time_to_first_chunk`,
  *    from the span attribute `gen_ai.response.time_to_first_chunk` on streaming ai.request spans; labels as
  *    gen_ai_client_operation_duration_seconds).
+ * Issue 22 adds the live agent count and the LLM cost (src/metrics/active-invocations.ts, src/metrics/price-table.ts):
+ * agent_active_invocations, agent_invocations_abandoned_total, agent_llm_cost_usd_total,
+ * agent_llm_unpriced_requests_total, and the budget the spend alert compares with (a recording rule in
+ * grafana/alerts/agent-bridge.rules.yml).
  */
 
 /** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
@@ -23,7 +27,7 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape / the exporter itself. */
+  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape, the exporter itself or a recording rule. */
   readonly origin: 'design' | 'addition' | 'prometheus';
 }
 
@@ -41,6 +45,12 @@ export const METRIC = {
   errors: 'agent_errors_total',
   bridgeSpans: 'agent_bridge_spans_total',
   sentryEvents: 'agent_bridge_sentry_events_total',
+  activeInvocations: 'agent_active_invocations',
+  abandonedInvocations: 'agent_invocations_abandoned_total',
+  llmCost: 'agent_llm_cost_usd_total',
+  llmUnpriced: 'agent_llm_unpriced_requests_total',
+  /** Recording rule: the LLM spend budget in USD per hour (set it in the rule file). */
+  llmBudget: 'agent_llm:budget_usd_per_hour',
   up: 'up',
   targetInfo: 'target_info',
 } as const;
@@ -58,6 +68,11 @@ export const METRICS: readonly MetricContract[] = [
   { name: METRIC.sentryEvents, type: 'counter', labels: ['outcome'], origin: 'design' },
   { name: METRIC.toolDuration, type: 'histogram', labels: ['gen_ai_tool_name', 'gen_ai_agent_name', 'error_type'], origin: 'addition' },
   { name: METRIC.llmTimeToFirstChunk, type: 'histogram', labels: [...LLM_LABELS, 'error_type'], origin: 'addition' },
+  { name: METRIC.activeInvocations, type: 'gauge', labels: ['gen_ai_agent_name'], origin: 'addition' },
+  { name: METRIC.abandonedInvocations, type: 'counter', labels: ['gen_ai_agent_name'], origin: 'addition' },
+  { name: METRIC.llmCost, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'], origin: 'addition' },
+  { name: METRIC.llmUnpriced, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model'], origin: 'addition' },
+  { name: METRIC.llmBudget, type: 'gauge', labels: [], origin: 'prometheus' },
   { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
   // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
   {

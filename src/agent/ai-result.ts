@@ -4,7 +4,7 @@
  *
  * - usage: `usage.{input_tokens,output_tokens}` (Anthropic, OpenAI Responses), `usage.{inputTokens,outputTokens}`
  *   (Vercel AI SDK), `usage.{prompt_tokens,completion_tokens}` (OpenAI Chat), `usageMetadata.{promptTokenCount,
- *   candidatesTokenCount}` (Gemini); cache read/creation and reasoning tokens where reported;
+ *   candidatesTokenCount + thoughtsTokenCount}` (Gemini); cache read/creation and reasoning tokens where reported;
  * - model `model`, id `id`; finish reasons `finish_reasons` / `finishReasons` / `finish_reason` / `finishReason` /
  *   `stop_reason` / `choices[].finish_reason` / `candidates[].finishReason`;
  * - output: `choices[].message` (OpenAI Chat), `content` blocks (Anthropic), `text` / `output_text`, or a string.
@@ -59,7 +59,14 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
     return undefined;
   };
   let input = pick('input_tokens', 'inputTokens', 'prompt_tokens', 'promptTokens', 'promptTokenCount');
-  const output = pick('output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens', 'candidatesTokenCount');
+  let output = pick('output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens');
+  // Gemini: candidatesTokenCount leaves out thoughtsTokenCount, which is billed as output; the semconv output
+  // total includes reasoning tokens, so both are added (ai.google.dev API reference, UsageMetadata).
+  const geminiThoughts = count(prop(usage, 'thoughtsTokenCount'));
+  if (output === undefined) {
+    const candidates = count(prop(usage, 'candidatesTokenCount'));
+    output = candidates === undefined ? undefined : candidates + (geminiThoughts ?? 0);
+  }
   const anthropicCacheRead = count(prop(usage, 'cache_read_input_tokens'));
   const anthropicCacheCreation = count(prop(usage, 'cache_creation_input_tokens'));
   const cacheRead =
@@ -71,7 +78,8 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
   const reasoning =
     pick('reasoningTokens') ??
     count(prop(prop(usage, 'completion_tokens_details'), 'reasoning_tokens')) ??
-    count(prop(prop(usage, 'output_tokens_details'), 'reasoning_tokens'));
+    count(prop(prop(usage, 'output_tokens_details'), 'reasoning_tokens')) ??
+    geminiThoughts;
   // Anthropic's input_tokens excludes cache reads and writes; the semconv total includes them.
   if (input !== undefined && typeof prop(usage, 'input_tokens') === 'number') {
     input += (anthropicCacheRead ?? 0) + (anthropicCacheCreation ?? 0);

@@ -39,7 +39,7 @@ export interface MetricSpec {
   readonly instrument: string;
   /** Base name in the Prometheus exposition (before `_bucket`/`_count`/`_sum`; counters get `_total`). */
   readonly prometheus: string;
-  readonly kind: 'histogram' | 'counter';
+  readonly kind: 'histogram' | 'counter' | 'gauge';
   readonly unit: string;
   readonly description: string;
   readonly buckets?: readonly number[];
@@ -116,6 +116,42 @@ export const METRICS = {
     kind: 'counter',
     unit: '{error}',
     description: 'Spans ended with ERROR status, by span type and classification (bug / operational).',
+  },
+  activeInvocations: {
+    instrument: 'agent.invocations.active',
+    prometheus: 'agent_active_invocations',
+    kind: 'gauge',
+    unit: '{invocation}',
+    description: 'Agent invocations started and not yet ended (every recorded agent.invocation span, sampled or not).',
+  },
+  abandonedInvocations: {
+    instrument: 'agent.invocations.abandoned',
+    prometheus: 'agent_invocations_abandoned',
+    kind: 'counter',
+    unit: '{invocation}',
+    description: 'Agent invocations still running after AGENT_BRIDGE_INVOCATION_MAX_AGE_MS: removed from agent_active_invocations.',
+  },
+  llmCost: {
+    instrument: 'agent.llm.cost',
+    // Prometheus naming: the unit (USD) as a suffix before `_total` (prometheus.io/docs/practices/naming).
+    prometheus: 'agent_llm_cost_usd',
+    kind: 'counter',
+    unit: 'USD',
+    description: 'Cost of GenAI calls in US dollars: token usage × the price table (src/metrics/prices.ts, the config file\'s `prices`).',
+  },
+  llmUnpriced: {
+    instrument: 'agent.llm.unpriced_requests',
+    prometheus: 'agent_llm_unpriced_requests',
+    kind: 'counter',
+    unit: '{request}',
+    description: 'GenAI calls with token usage whose model has no price (never guessed): they add nothing to agent_llm_cost_usd_total.',
+  },
+  bridgeUntrackedInvocations: {
+    instrument: 'agent.bridge.untracked_invocations',
+    prometheus: 'agent_bridge_untracked_invocations',
+    kind: 'counter',
+    unit: '{invocation}',
+    description: 'Agent invocations not counted in agent_active_invocations because the in-flight table was full.',
   },
   bridgeSpans: {
     instrument: 'agent.bridge.spans',

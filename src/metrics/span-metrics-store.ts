@@ -184,21 +184,82 @@ export class PreAggregatedCounter extends SeriesTable<{ value: number }> {
   }
 
   collect(endTime: HrTime): MetricData | undefined {
-    const dataPoints = this.dataPoints(endTime, (s) => s.value);
-    if (dataPoints.length === 0) return undefined;
-    return {
-      descriptor: descriptorOf(this.spec),
-      aggregationTemporality: AggregationTemporality.CUMULATIVE,
-      dataPointType: DataPointType.SUM,
-      isMonotonic: true,
-      dataPoints,
-    };
+    return monotonicSum(this.spec, this.dataPoints(endTime, (s) => s.value));
   }
 }
 
+/** A cumulative monotonic sum (Prometheus `counter`), or nothing without points. */
+function monotonicSum(spec: MetricSpec, dataPoints: Array<DataPoint<number>>): MetricData | undefined {
+  if (dataPoints.length === 0) return undefined;
+  return { descriptor: descriptorOf(spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
+}
+
+/**
+ * A counter of fixed-point amounts (money): each series keeps whole units and an integer remainder in
+ * 1/`scale` units, so a sum of exact integer increments stays exact however many are added, and the value a
+ * scrape reads is rounded once (whole + remainder / scale) instead of accumulating float error per addition.
+ */
+export class FixedPointCounter extends SeriesTable<{ whole: number; fraction: number }> {
+  constructor(
+    spec: MetricSpec,
+    labelKeys: readonly string[],
+    capacity: number,
+    /** Sub-units per unit; `addUnits` takes whole sub-units. */
+    readonly scale: number,
+  ) {
+    super(spec, labelKeys, capacity);
+  }
+
+  /** Add `subUnits` (a non-negative integer below 2^53 − scale) to the series of `labels`. */
+  addUnits(subUnits: number, labels: LabelValues): void {
+    const s = this.seriesFor(labels);
+    s.fraction += subUnits;
+    if (s.fraction >= this.scale) {
+      const carry = Math.floor(s.fraction / this.scale);
+      s.whole += carry;
+      s.fraction -= carry * this.scale;
+    }
+  }
+
+  protected initial(): { whole: number; fraction: number } {
+    return { whole: 0, fraction: 0 };
+  }
+
+  collect(endTime: HrTime): MetricData | undefined {
+    return monotonicSum(this.spec, this.dataPoints(endTime, (s) => s.whole + s.fraction / this.scale));
+  }
+}
+
+/** The state of one gauge series: callers move `value` up and down directly (no lookup per change). */
+export interface GaugeCell {
+  value: number;
+}
+
+/** A gauge (Prometheus `gauge`): current values, e.g. invocations in flight. */
+export class PreAggregatedGauge extends SeriesTable<GaugeCell> {
+  /** The cell of `labels`' series (created at 0), for the caller to add to and subtract from. */
+  cell(labels: LabelValues): GaugeCell {
+    return this.seriesFor(labels);
+  }
+
+  protected initial(): GaugeCell {
+    return { value: 0 };
+  }
+
+  collect(endTime: HrTime): MetricData | undefined {
+    const dataPoints = this.dataPoints(endTime, (s) => s.value);
+    if (dataPoints.length === 0) return undefined;
+    return { descriptor: descriptorOf(this.spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints };
+  }
+}
+
+type Collectable = PreAggregatedHistogram | PreAggregatedCounter | FixedPointCounter | PreAggregatedGauge;
+
 /** The span metrics of one process: create metrics, record into them, let the reader collect them. */
 export class SpanMetricsStore implements MetricProducer {
-  private readonly metrics: Array<PreAggregatedHistogram | PreAggregatedCounter> = [];
+  private readonly metrics: Collectable[] = [];
+  /** Run before every collection, e.g. to retire in-flight invocations that are too old (never throw). */
+  private readonly beforeCollect: Array<() => void> = [];
   private readonly capacity: number;
 
   /** @param limit series per metric, the overflow series included (AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT). */
@@ -207,18 +268,39 @@ export class SpanMetricsStore implements MetricProducer {
   }
 
   histogram(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedHistogram {
-    const h = new PreAggregatedHistogram(spec, labelKeys, this.capacity);
-    this.metrics.push(h);
-    return h;
+    return this.registered(new PreAggregatedHistogram(spec, labelKeys, this.capacity));
   }
 
   counter(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedCounter {
-    const c = new PreAggregatedCounter(spec, labelKeys, this.capacity);
-    this.metrics.push(c);
-    return c;
+    return this.registered(new PreAggregatedCounter(spec, labelKeys, this.capacity));
+  }
+
+  fixedPointCounter(spec: MetricSpec, labelKeys: readonly string[], scale: number): FixedPointCounter {
+    return this.registered(new FixedPointCounter(spec, labelKeys, this.capacity, scale));
+  }
+
+  gauge(spec: MetricSpec, labelKeys: readonly string[]): PreAggregatedGauge {
+    return this.registered(new PreAggregatedGauge(spec, labelKeys, this.capacity));
+  }
+
+  /** `hook` runs at the start of every collection, so what it updates is current in that scrape. */
+  onCollect(hook: () => void): void {
+    this.beforeCollect.push(hook);
+  }
+
+  private registered<M extends Collectable>(metric: M): M {
+    this.metrics.push(metric);
+    return metric;
   }
 
   collect(): Promise<CollectionResult> {
+    for (const hook of this.beforeCollect) {
+      try {
+        hook();
+      } catch {
+        // A hook is bookkeeping for one metric; the scrape goes on with what is there.
+      }
+    }
     const endTime = hrTime();
     const metrics: MetricData[] = [];
     for (const m of this.metrics) {

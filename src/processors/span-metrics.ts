@@ -9,7 +9,12 @@
  *
  * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
  * lookup per recorded point in the pre-aggregated store (src/metrics/span-metrics-store.ts; why not SDK
- * instruments, and how a lookup stays allocation-free: there).
+ * instruments, and how a lookup stays allocation-free: there). onStart reads one attribute; only agent
+ * invocations do more (agent_active_invocations, src/metrics/active-invocations.ts).
+ *
+ * Cost: an ai.request span with token usage adds its cost to agent_llm_cost_usd_total (src/metrics/price-table.ts),
+ * or, when its model has no price, 1 to agent_llm_unpriced_requests_total. The cost is never put on the span:
+ * Sentry computes its own from the token attributes (docs/sentry.md, "Cost").
  */
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -23,6 +28,8 @@ import {
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
   ATTR_GEN_AI_TOKEN_TYPE,
   ATTR_GEN_AI_TOOL_NAME,
+  ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS,
+  ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_MESSAGING_OPERATION_TYPE,
@@ -49,7 +56,10 @@ import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { ErrorOrigin } from '../errors/error-origin.js';
 import { LabelNormalizer } from '../metrics/normalize.js';
-import type { PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
+import { ActiveInvocations } from '../metrics/active-invocations.js';
+import { PICO_PER_USD, PriceTable } from '../metrics/price-table.js';
+import type { ModelPrice } from '../metrics/prices.js';
+import type { FixedPointCounter, PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
 
 export interface SpanMetricsProcessorOptions {
   /** Where the series live: the store the Prometheus reader collects (exporters/prometheus.ts). */
@@ -58,6 +68,14 @@ export interface SpanMetricsProcessorOptions {
   operationalErrors?: readonly string[];
   /** Longest label value kept (agent / model names …). Default 64. */
   maxLabelLength?: number;
+  /** Prices (USD per 1M tokens) by model, over the built-in ones (the config file's `prices`). */
+  prices?: Readonly<Record<string, ModelPrice>>;
+  /** An invocation running longer leaves agent_active_invocations as abandoned (AGENT_BRIDGE_INVOCATION_MAX_AGE_MS). Default 1 h. */
+  invocationMaxAgeMs?: number;
+  /** Invocations tracked at once for agent_active_invocations. Default 10,000. */
+  maxInFlightInvocations?: number;
+  /** Monotonic milliseconds for invocation ages; tests drive it. Default performance.now. */
+  now?: () => number;
 }
 
 // Label keys per metric, in exposition order. Each record() passes its values in exactly this order.
@@ -69,6 +87,9 @@ const COMMUNICATION_LABELS = [LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, ATTR_MESSA
 const INVOCATION_LABELS = [ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
 const TOOL_LABELS = [ATTR_GEN_AI_TOOL_NAME, ATTR_GEN_AI_AGENT_NAME, ATTR_ERROR_TYPE];
 const ERROR_LABELS = [ATTR_GEN_AI_AGENT_NAME, ATTR_AGENT_SPAN_TYPE, ATTR_ERROR_TYPE, LABEL_CLASSIFICATION];
+const ACTIVE_LABELS = [ATTR_GEN_AI_AGENT_NAME];
+const COST_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_NAME];
+const UNPRICED_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL];
 
 export class SpanMetricsProcessor implements SpanProcessor {
   private readonly operationDuration: PreAggregatedHistogram;
@@ -80,6 +101,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly invocationDuration: PreAggregatedHistogram;
   private readonly toolDuration: PreAggregatedHistogram;
   private readonly errors: PreAggregatedCounter;
+  private readonly cost: FixedPointCounter;
+  private readonly unpriced: PreAggregatedCounter;
+  private readonly prices: PriceTable;
+  private readonly active: ActiveInvocations;
   private readonly operationalErrors: readonly string[];
   /** Agent, model, provider, store, tool names: lowercased, bounded cache. */
   private readonly names: LabelNormalizer;
@@ -103,12 +128,33 @@ export class SpanMetricsProcessor implements SpanProcessor {
     const maxLength = options.maxLabelLength ?? 64;
     this.names = new LabelNormalizer({ maxLength, maxEntries: 4096 });
     this.errorTypes = new LabelNormalizer({ lowercase: false, maxLength, maxEntries: 512 });
+    this.cost = store.fixedPointCounter(METRICS.llmCost, COST_LABELS, PICO_PER_USD);
+    this.unpriced = store.counter(METRICS.llmUnpriced, UNPRICED_LABELS);
+    this.prices = new PriceTable(options.prices, (name) => this.names.normalize(name));
+    this.active = new ActiveInvocations({
+      gauge: store.gauge(METRICS.activeInvocations, ACTIVE_LABELS),
+      abandoned: store.counter(METRICS.abandonedInvocations, ACTIVE_LABELS),
+      untracked: store.counter(METRICS.bridgeUntrackedInvocations, []),
+      maxAgeMs: options.invocationMaxAgeMs,
+      maxInFlight: options.maxInFlightInvocations,
+      now: options.now,
+    });
+    store.onCollect(() => this.active.sweep());
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(span: Span, _parentContext: Context): void {
+    try {
+      // The helpers set agent.span.type and gen_ai.agent.name when they start the span (src/agent/invocation.ts).
+      if (span.attributes[ATTR_AGENT_SPAN_TYPE] !== AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) return;
+      this.active.started(invocationKey(span), [this.names.normalize(span.attributes[ATTR_GEN_AI_AGENT_NAME])]);
+    } catch (err) {
+      warnOnce('span-metrics-start', `span metrics: an invocation start could not be recorded (${String(err)}); continuing`);
+    }
+  }
 
   onEnd(span: ReadableSpan): void {
     try {
+      if (span.attributes[ATTR_AGENT_SPAN_TYPE] === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) this.active.ended(invocationKey(span));
       this.record(span);
     } catch (err) {
       warnOnce('span-metrics', `span metrics: a span could not be recorded (${String(err)}); continuing`);
@@ -182,6 +228,26 @@ export class SpanMetricsProcessor implements SpanProcessor {
     this.operationDuration.record(seconds, labels);
     const firstChunk = attrs[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK];
     if (isNonNegative(firstChunk)) this.timeToFirstChunk.record(firstChunk, labels);
+    if (isNonNegative(input) || isNonNegative(output)) this.recordCost(attrs, provider, model, agent);
+  }
+
+  /**
+   * Priced by the model that answered (gen_ai.response.model: the snapshot actually billed) when it has a price,
+   * else by the requested one; labelled by the requested model like every LLM series, so costs join with calls.
+   */
+  private recordCost(attrs: Attributes, provider: string | undefined, model: string | undefined, agent: string | undefined): void {
+    const price = this.prices.priceOf(this.names.normalize(attrs[ATTR_GEN_AI_RESPONSE_MODEL])) ?? this.prices.priceOf(model);
+    const cost =
+      price === undefined
+        ? undefined
+        : PriceTable.costOf(price, {
+            input: tokenCount(attrs[ATTR_GEN_AI_USAGE_INPUT_TOKENS]),
+            output: tokenCount(attrs[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]),
+            cacheRead: tokenCount(attrs[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]),
+            cacheCreation: tokenCount(attrs[ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS]),
+          });
+    if (cost === undefined) this.unpriced.add(1, [provider, model]);
+    else this.cost.addUnits(cost, [provider, model, agent]);
   }
 
   /** error.type attribute → exception event's exception.type → HTTP status → `_OTHER` (semconv fallback). */
@@ -205,6 +271,17 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
 function isNonNegative(value: AttributeValue | undefined): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
+}
+
+/** A token count as the cost needs it: a non-negative whole number, else absent. */
+function tokenCount(value: AttributeValue | undefined): number | undefined {
+  return isNonNegative(value) ? Math.floor(value) : undefined;
+}
+
+/** Identifies a span from its start to its end (span ids are random per trace; the pair is unique). */
+function invocationKey(span: ReadableSpan): string {
+  const context = span.spanContext();
+  return context.traceId + context.spanId;
 }
 
 function httpStatusOf(attrs: Attributes): number | undefined {

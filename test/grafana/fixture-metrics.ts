@@ -7,9 +7,11 @@
  * counts and memory results, recorded into cumulative histograms with the bucket boundaries span-metrics
  * really uses (src/metrics/catalog.ts), the labels it really sets, and the `otel_scope_name` label and
  * `target_info` series @opentelemetry/exporter-prometheus adds. Error series feed agent_errors_total with
- * the same counts. Deterministic for a given seed.
+ * the same counts. Deterministic for a given seed. LLM cost is priced by the bridge's own table (src/metrics/
+ * price-table.ts) from each call's tokens; one model has no price and feeds the unpriced counter instead.
  */
 import { BUCKETS } from '../../src/metrics/catalog.js';
+import { PICO_PER_USD, PriceTable } from '../../src/metrics/price-table.js';
 import { METRIC, SPAN_TYPE } from '../../grafana/src/metrics.js';
 
 export const FIXTURE_JOB = 'agent-otel-bridge';
@@ -98,6 +100,19 @@ class Histogram {
   }
 }
 
+/** A gauge whose value the steppers set (e.g. invocations in flight). */
+class Gauge {
+  value = 0;
+  constructor(
+    private readonly family: Family,
+    private readonly labels: Labels,
+  ) {}
+  emit(ts: number): void {
+    const labels = labelText(this.labels);
+    this.family.lines(this.labels).push(`${this.family.name}${labels === '' ? '' : `{${labels}}`} ${this.value} ${ts}\n`);
+  }
+}
+
 class Counter {
   private value = 0;
   constructor(
@@ -158,6 +173,8 @@ const SERVICES: Service[] = [
     models: [
       { provider: 'anthropic', model: 'claude-sonnet-4', operation: 'chat', perMinute: 10, seconds: 6, input: 6000, output: 900, streaming: true },
       { provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings', perMinute: 20, seconds: 0.15, input: 300, output: 0, streaming: false },
+      // No built-in price: counted in agent_llm_unpriced_requests_total.
+      { provider: 'groq', model: 'llama-3.3-70b-versatile', operation: 'chat', perMinute: 2, seconds: 1, input: 800, output: 200, streaming: false },
     ],
     memory: [
       { operation: 'search', store: 'notes', perMinute: 20, seconds: 0.03, hitRate: 0.8 },
@@ -226,6 +243,12 @@ export function generateFixture(options: FixtureOptions): Fixture {
   const histograms: Histogram[] = [];
   const counters: Counter[] = [];
   const gauges: Array<{ family: Family; labels: Labels }> = [];
+  const liveGauges: Gauge[] = [];
+  const prices = new PriceTable();
+  /** The LLM budget recording rule of grafana/alerts/agent-bridge.rules.yml, as Prometheus would have stored it. */
+  const budget = new Gauge(family(METRIC.llmBudget, 'gauge'), {});
+  budget.value = 20;
+  liveGauges.push(budget);
   const steppers: Array<(minutes: number) => void> = [];
 
   // One instance per series: two call sites asking for the same labels (e.g. errors of two models of one
@@ -303,19 +326,36 @@ export function generateFixture(options: FixtureOptions): Fixture {
       });
     };
 
-    // agent.invocation: one per incoming task.
+    // agent.invocation: one per incoming task (6 a minute of ~15 s: about 1.5 in flight), a rare one abandoned.
     withErrors(METRIC.invocationDuration, { ...scoped, gen_ai_agent_name: agent }, BUCKETS.agentSeconds, SPAN_TYPE.invocation, ERRORS.other, 6, 15);
+    const active = new Gauge(family(METRIC.activeInvocations, 'gauge'), { ...scoped, gen_ai_agent_name: agent });
+    liveGauges.push(active);
+    const abandoned = counter(METRIC.abandonedInvocations, { ...scoped, gen_ai_agent_name: agent });
+    steppers.push((minutes) => {
+      active.value = poisson(1.5);
+      abandoned.add(poisson(0.02 * minutes));
+    });
 
     for (const m of svc.models) {
       const labels: Labels = { ...scoped, gen_ai_operation_name: m.operation, gen_ai_provider_name: m.provider, gen_ai_request_model: m.model, gen_ai_agent_name: agent };
       const input = hist(METRIC.llmTokens, { ...labels, gen_ai_token_type: 'input' }, BUCKETS.tokens);
       const output = m.output > 0 ? hist(METRIC.llmTokens, { ...labels, gen_ai_token_type: 'output' }, BUCKETS.tokens) : undefined;
       const ttfc = m.streaming ? hist(METRIC.llmTimeToFirstChunk, labels, BUCKETS.firstChunkSeconds) : undefined;
+      const price = prices.priceOf(m.model);
+      const cost = price === undefined ? undefined : counter(METRIC.llmCost, { ...scoped, gen_ai_provider_name: m.provider, gen_ai_request_model: m.model, gen_ai_agent_name: agent });
+      const unpriced = price === undefined ? counter(METRIC.llmUnpriced, { ...scoped, gen_ai_provider_name: m.provider, gen_ai_request_model: m.model }) : undefined;
       withErrors(METRIC.llmDuration, labels, BUCKETS.llmSeconds, SPAN_TYPE.aiRequest, ERRORS.llm, m.perMinute, m.seconds, (n) => {
         for (let i = 0; i < n; i++) {
-          input.observe(Math.round(around(m.input)));
-          output?.observe(Math.round(around(m.output)));
+          const inputTokens = Math.round(around(m.input));
+          const outputTokens = output === undefined ? 0 : Math.round(around(m.output));
+          input.observe(inputTokens);
+          output?.observe(outputTokens);
           ttfc?.observe(around(Math.min(m.seconds / 5, 1.2)));
+          if (price !== undefined) {
+            const pico = PriceTable.costOf(price, { input: inputTokens, output: outputTokens, cacheRead: undefined, cacheCreation: undefined }) ?? 0;
+            cost?.add(pico / PICO_PER_USD);
+          }
+          unpriced?.add(1);
         }
       });
     }
@@ -388,6 +428,7 @@ export function generateFixture(options: FixtureOptions): Fixture {
     if (ts > start) for (const s of steppers) s(step / 60);
     for (const h of histograms) h.emit(ts);
     for (const c of counters) c.emit(ts);
+    for (const g of liveGauges) g.emit(ts);
     for (const g of gauges) g.family.lines(g.labels).push(`${g.family.name}{${labelText(g.labels)}} 1 ${ts}\n`);
   }
 

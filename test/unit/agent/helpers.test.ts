@@ -126,6 +126,17 @@ describe('aiRequest', () => {
     expect(attributes[ATTR_GEN_AI_RESPONSE_MODEL]).toBe('claude-sonnet-20250101');
   });
 
+  it('reads Gemini usageMetadata: thinking tokens are output (reasoning), cached content is part of the input', async () => {
+    await aiRequest({ provider: 'gcp.gemini', model: 'gemini-2.5-flash' }, async () => ({
+      usageMetadata: { promptTokenCount: 120, cachedContentTokenCount: 100, candidatesTokenCount: 30, thoughtsTokenCount: 50, totalTokenCount: 200 },
+    }));
+    const { attributes } = sdk.span('chat gemini-2.5-flash');
+    expect(attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBe(120);
+    expect(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]).toBe(100);
+    expect(attributes[ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]).toBe(80);
+    expect(attributes[ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS]).toBe(50);
+  });
+
   it('reads camelCase usage and finish_reason, and keeps a sync callback sync', () => {
     const result = aiRequest({ provider: 'openai', model: 'm', operation: 'text_completion' }, () => ({
       usage: { inputTokens: 3, outputTokens: 4 },

@@ -19,7 +19,8 @@ describe('loadConfig', () => {
     expect(config.sampling.rootRate).toBe(1);
     expect(config.sentry.dsn).toBeUndefined();
     expect(config.propagators).toEqual(['tracecontext', 'baggage', 'sentry']);
-    expect(config.prometheus).toMatchObject({ enabled: true, host: '0.0.0.0', port: 9464, cardinalityLimit: 2000 });
+    expect(config.prometheus).toMatchObject({ enabled: true, host: '0.0.0.0', port: 9464, cardinalityLimit: 2000, invocationMaxAgeMs: 3_600_000 });
+    expect(config.prices).toEqual({});
     expect(config.shutdownTimeoutMs).toBe(5000);
   });
 
@@ -34,6 +35,7 @@ describe('loadConfig', () => {
     ['OTEL_TRACES_SAMPLER', 'sometimes', 'one of always_on'],
     ['AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', '-5', 'milliseconds'],
     ['AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT', '0', 'at least 1'],
+    ['AGENT_BRIDGE_INVOCATION_MAX_AGE_MS', '1h', 'milliseconds'],
     ['OTEL_BSP_MAX_QUEUE_SIZE', 'lots', 'a whole number'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://nope', 'an http(s) URL'],
     ['OTEL_RESOURCE_ATTRIBUTES', '=x', 'key=value'],

@@ -150,6 +150,8 @@ describe('span-metrics processor', () => {
     // Only the metric families of docs/metrics.md exist: HTTP spans made none of their own.
     const families = new Set(s.map((x) => x.name.replace(/_(bucket|count|sum)$/, '')));
     expect([...families].filter((f) => f !== 'target_info').sort()).toEqual([
+      'agent_active_invocations', // the invocation span (0 once it ended)
+      'agent_bridge_untracked_invocations_total', // always present, 0 here
       'agent_communication_duration_seconds',
       'agent_errors_total',
       'agent_invocation_duration_seconds',
