@@ -27,6 +27,7 @@ import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config
 import { createBridgeSampler } from '../src/sampling/index.js';
 import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
 import { LocalRootNamesProcessor } from '../src/processors/local-root-names.js';
+import { ErrorTraceProcessor } from '../src/processors/error-traces.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
@@ -129,6 +130,7 @@ async function startEnabled(
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
   let sentryErrors: SentryErrorsProcessor | undefined;
+  const exportPipelines: SpanProcessor[] = [];
   const spanProcessors: SpanProcessor[] = [new LocalRootNamesProcessor(rootNames), new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
@@ -149,11 +151,15 @@ async function startEnabled(
       reporter: sentry.reporter,
     });
     spanProcessors.push(sentryErrors);
-    if (config.sentry.traces) spanProcessors.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config));
+    if (config.sentry.traces) exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config));
   }
   if (config.otlp.enabled) {
-    spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
+    exportPipelines.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
   }
+  // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
+  const { maxBytes, maxAgeMs } = config.errorTraceBuffer;
+  if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
+  spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
 

@@ -67,6 +67,8 @@ export interface BridgeConfig {
     explicit: { name: SamplerName; arg: number | undefined } | undefined;
     rules: SamplingRule[];
   };
+  /** Unsampled spans held for an error in their trace (src/processors/error-traces.ts); 0 bytes = off. */
+  errorTraceBuffer: { maxBytes: number; maxAgeMs: number };
   propagators: PropagatorName[];
   otlp: {
     /** Extra OTLP export (the collector path): OTEL_EXPORTER_OTLP_TRACES_ENDPOINT or OTEL_EXPORTER_OTLP_ENDPOINT. */
@@ -225,6 +227,10 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
       rootRateSource: tracesRate === undefined ? 'environment' : 'SENTRY_TRACES_SAMPLE_RATE',
       explicit: explicitName === undefined ? undefined : { name: explicitName, arg: explicitArg },
       rules: file?.sampling?.rules ?? [],
+    },
+    errorTraceBuffer: {
+      maxBytes: r.get('AGENT_BRIDGE_ERROR_TRACE_BUFFER_BYTES', nonNegativeInt, 'bytes, a whole number ≥ 0 (0 turns it off)') ?? 8 * 2 ** 20,
+      maxAgeMs: r.get('AGENT_BRIDGE_ERROR_TRACE_BUFFER_AGE_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 60_000,
     },
     propagators: parsePropagators(r),
     otlp: { enabled: parseOtlpEndpoint(r) },

@@ -17,6 +17,9 @@ export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
 /** Why a value was filtered instead of scrubbed: a getter/proxy threw, a cycle, nesting deeper than the limit, a
  * text longer than the scan bound (cut), a value of a type the scrubber cannot read, an event dropped whole. */
 export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'unsupported' | 'event_dropped';
+/** Unsampled spans held for an error in their trace: `kept` (exported because it failed), `expired` (held long
+ * enough, no error: the usual fate), `evicted` (pushed out by the byte bound before its time: a small buffer). */
+export type ErrorTraceOutcome = 'kept' | 'expired' | 'evicted';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -24,7 +27,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub';
+type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces';
 
 interface Total {
   readonly kind: TotalKind;
@@ -60,13 +63,17 @@ class SelfMetrics {
         unit: METRICS.bridgeScrubFailures.unit,
         description: METRICS.bridgeScrubFailures.description,
       });
-      const instruments = { spans, sentry, scrub };
+      const errorTraces = meter.createObservableCounter(METRICS.bridgeErrorTraceSpans.instrument, {
+        unit: METRICS.bridgeErrorTraceSpans.unit,
+        description: METRICS.bridgeErrorTraceSpans.description,
+      });
+      const instruments = { spans, sentry, scrub, errorTraces };
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
       };
-      meter.addBatchObservableCallback(observe, [spans, sentry, scrub]);
+      meter.addBatchObservableCallback(observe, Object.values(instruments));
       this.boundTo = meterProvider;
-      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry, scrub]);
+      this.detach = () => meter.removeBatchObservableCallback(observe, Object.values(instruments));
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
@@ -106,6 +113,11 @@ class SelfMetrics {
 
   recordScrub(reason: ScrubFailureReason): void {
     this.add('scrub', `f\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), 1);
+  }
+
+  recordErrorTraces(outcome: ErrorTraceOutcome, count: number): void {
+    if (!(count > 0)) return;
+    this.add('errorTraces', `k\u0000${outcome}`, () => ({ [LABEL_OUTCOME]: outcome }), count);
   }
 
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
@@ -153,4 +165,9 @@ export function recordSentryEvent(outcome: SentryEventOutcome, count = 1): void 
 /** Count one value filtered (or event dropped) because it could not be scrubbed (src/scrub/failures.ts). */
 export function recordScrubFailure(reason: ScrubFailureReason): void {
   selfMetrics.recordScrub(reason);
+}
+
+/** Count unsampled spans held for an error in their trace, by what became of them (src/processors/error-traces.ts). */
+export function recordErrorTraceSpans(outcome: ErrorTraceOutcome, count = 1): void {
+  selfMetrics.recordErrorTraces(outcome, count);
 }

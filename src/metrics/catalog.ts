@@ -174,6 +174,13 @@ export const METRICS = {
     unit: '{value}',
     description: 'Values filtered (or Sentry events dropped) because they could not be scrubbed, by reason.',
   },
+  bridgeErrorTraceSpans: {
+    instrument: 'agent.bridge.error_trace_spans',
+    prometheus: 'agent_bridge_error_trace_spans',
+    kind: 'counter',
+    unit: '{span}',
+    description: 'Unsampled spans held for an error in their trace: kept (exported because the trace failed), expired, evicted (byte bound).',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */

@@ -16,7 +16,6 @@ import {
   ATTR_EXCEPTION_MESSAGE,
   ATTR_EXCEPTION_STACKTRACE,
   ATTR_EXCEPTION_TYPE,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_SERVICE_NAME,
 } from '@opentelemetry/semantic-conventions';
 import {
@@ -25,7 +24,7 @@ import {
   ATTR_GEN_AI_REQUEST_MODEL,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
-import { classifyError } from '../errors/classify.js';
+import { classifySpanError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from '../errors/bounded-set.js';
@@ -86,7 +85,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
     if (this.reported.has(fingerprint)) return;
     this.reported.add(fingerprint);
 
-    if (this.isOperational(span, type)) {
+    if (classifySpanError(span.attributes, type, this.options.operationalErrors) === 'operational') {
       this.options.reporter.addBreadcrumb({
         category: 'agent.error',
         level: 'warning',
@@ -130,14 +129,6 @@ export class SentryErrorsProcessor implements SpanProcessor {
     } catch {
       return undefined;
     }
-  }
-
-  /** By the span's `error.type` / HTTP status (what the helpers set) or by the exception's own type. */
-  private isOperational(span: ReadableSpan, exceptionType: string): boolean {
-    const status = span.attributes[ATTR_HTTP_RESPONSE_STATUS_CODE];
-    const facts = { errorType: stringAttr(span.attributes, ATTR_ERROR_TYPE), httpStatus: typeof status === 'number' ? status : undefined };
-    const operational = this.options.operationalErrors;
-    return classifyError(facts, operational) === 'operational' || classifyError({ errorType: exceptionType }, operational) === 'operational';
   }
 
   forceFlush(): Promise<void> {

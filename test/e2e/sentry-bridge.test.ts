@@ -48,8 +48,8 @@ async function startB(extra: Record<string, string> = {}): Promise<{ b: RunningP
   return { b, url: `http://127.0.0.1:${port}` };
 }
 
-async function runA(url: string, paths: string[]): Promise<{ traceId: string; statuses: number[] }> {
-  const a = startNode([`${ROOT}test/fixtures/apps/agent-a.mjs`], { env: bridged('agent-a', { TARGET_URL: url, PATHS: paths.join(',') }) });
+async function runA(url: string, paths: string[], extra: Record<string, string> = {}): Promise<{ traceId: string; statuses: number[] }> {
+  const a = startNode([`${ROOT}test/fixtures/apps/agent-a.mjs`], { env: bridged('agent-a', { TARGET_URL: url, PATHS: paths.join(','), ...extra }) });
   const [, json] = await a.waitFor(/RESULT (.*)/);
   await a.exited;
   return JSON.parse(json!) as { traceId: string; statuses: number[] };
@@ -138,8 +138,37 @@ describe('Sentry bridge end to end', () => {
     await ingestSettled(ingest);
     expect(ingest.events()).toHaveLength(20);
     const traces = ingest.traces().filter((t) => t.services.includes('batch'));
-    expect(traces.length).toBeGreaterThanOrEqual(60);
-    expect(traces.length).toBeLessThanOrEqual(140);
+    // the random sample (~100), plus each failing trace the ratio left out, kept for its error
+    const kept = traces.filter((t) => ingest.trace(t.traceId)!.spans.every((s) => s.attributes['agent_bridge.kept_for'] === 'error'));
+    const sampled = traces.length - kept.length;
+    expect(sampled).toBeGreaterThanOrEqual(60);
+    expect(sampled).toBeLessThanOrEqual(140);
+    // every failure's trace is in Sentry: 20 events, each linked to an exported trace
+    const exported = new Set(traces.map((t) => t.traceId));
+    expect(ingest.events().filter((e) => e.trace_id !== undefined && exported.has(e.trace_id))).toHaveLength(20);
+  });
+
+  it('at SENTRY_TRACES_SAMPLE_RATE=0 a failing trace is kept whole across both agents; a fine one is not exported', async () => {
+    const { b, url } = await startB({ SENTRY_TRACES_SAMPLE_RATE: '0' });
+    const failing = await runA(url, ['/fail'], { SENTRY_TRACES_SAMPLE_RATE: '0' });
+    const fine = await runA(url, ['/ok'], { SENTRY_TRACES_SAMPLE_RATE: '0' });
+    await b.stop();
+    await ingestSettled(ingest);
+    const trace = ingest.trace(failing.traceId);
+    expect(trace).toBeDefined();
+    // A: invoke_agent + its HTTP client span; B: the HTTP server span, invoke_agent, the failing chat
+    expect(new Set(trace!.spans.map((s) => s.service))).toEqual(new Set(['agent-a', 'agent-b']));
+    expect(trace!.spans.length).toBeGreaterThanOrEqual(5);
+    const byId = new Map(trace!.spans.map((s) => [s.spanId, s]));
+    expect(trace!.spans.filter((s) => s.parentSpanId === undefined || !byId.has(s.parentSpanId))).toHaveLength(1);
+    for (const span of trace!.spans) {
+      expect(span.attributes['agent_bridge.kept_for']).toBe('error');
+      expect(span.attributes['sentry.client_sample_rate']).toBe(1);
+    }
+    expect(ingest.trace(fine.traceId)).toBeUndefined();
+    const [event] = ingest.events();
+    expect(event?.trace_id).toBe(failing.traceId);
+    expect(ingest.problems(failing.traceId)).toEqual([]);
   });
 
   it('SENTRY_ENVIRONMENT=production with no rate applies 0.1', async () => {
