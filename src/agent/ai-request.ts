@@ -174,11 +174,12 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   }
 
   /**
-   * Streams report facts piecemeal (OpenAI: usage in the last chunk; Anthropic: model and input tokens in
+   * Streams report facts piecemeal (OpenAI Chat: usage in the last chunk; OpenAI Responses: model and id in
+   * `response.created`, usage in `response.completed`, both under `response`; Anthropic: model and input tokens in
    * `message_start`, output tokens and stop reason in `message_delta`): each chunk adds what it knows.
    */
   private absorbChunk(chunk: unknown): void {
-    for (const source of [chunk, prop(chunk, 'message'), prop(chunk, 'delta')]) {
+    for (const source of [chunk, prop(chunk, 'message'), prop(chunk, 'delta'), prop(chunk, 'response')]) {
       if (!isRecord(source)) continue;
       const facts = readAiResult(source);
       if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
