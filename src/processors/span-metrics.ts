@@ -3,8 +3,9 @@
  * AlwaysRecord-wrapped — into the metrics of docs/metrics.md, like a collector's spanmetrics connector but in-process
  * and GenAI-aware. Metrics therefore stay exact whatever the trace sampling rate.
  *
- * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
- * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
+ * Spans are classified by the GenAI semantic conventions, `agent.span.type` as a hint (./agent-span-type.ts), so a
+ * chat span from an instrumented library and one from `aiRequest` land in the same series; other spans (HTTP, DB, …)
+ * only feed agent_errors_total with agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
  * each error once, on the span where it happened (src/errors/error-origin.ts).
  *
  * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
@@ -45,6 +46,7 @@ import {
   ATTR_AGENT_SPAN_TYPE,
 } from '../agent/attributes.js';
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
+import { agentSpanTypeOf } from './agent-span-type.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { ErrorOrigin } from '../errors/error-origin.js';
@@ -125,7 +127,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
   private record(span: ReadableSpan): void {
     const attrs = span.attributes;
-    const type = attrs[ATTR_AGENT_SPAN_TYPE];
+    const type = agentSpanTypeOf(attrs);
     const failed = span.status.code === SpanStatusCode.ERROR;
     const errorType = failed ? this.errorTypeOf(span) : undefined;
     const seconds = span.duration[0] + span.duration[1] / 1e9;
@@ -165,7 +167,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
     if (errorType !== undefined && this.errorOrigin.isOrigin(span)) {
       const classification = classifyError({ errorType, httpStatus: httpStatusOf(attrs) }, this.operationalErrors);
-      this.errors.add(1, [agent, isKnownType(type) ? type : SPAN_TYPE_OTHER, errorType, classification]);
+      this.errors.add(1, [agent, type ?? SPAN_TYPE_OTHER, errorType, classification]);
     }
   }
 
@@ -210,14 +212,4 @@ function isNonNegative(value: AttributeValue | undefined): value is number {
 function httpStatusOf(attrs: Attributes): number | undefined {
   const status = attrs[ATTR_HTTP_RESPONSE_STATUS_CODE];
   return typeof status === 'number' ? status : undefined;
-}
-
-function isKnownType(type: AttributeValue | undefined): type is string {
-  return (
-    type === AGENT_SPAN_TYPE_VALUE_AI_REQUEST ||
-    type === AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION ||
-    type === AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION ||
-    type === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION ||
-    type === AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION
-  );
 }
