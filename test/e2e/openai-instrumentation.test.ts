@@ -125,8 +125,10 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     ['ESM import', 'openai-app.mjs'],
     ['CommonJS require', 'openai-app.cjs'],
   ])('%s: spans and Prometheus series equal those of the same calls wrapped in aiRequest', async (_kind, app) => {
-    const auto = await runScenario(app, 'openai-auto');
-    const helpers = await runScenario(app, 'openai-helpers', { SCENARIO_MODE: 'helpers', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
+    // Content capture on for both: the captured (and scrubbed) messages must be the same too.
+    const capture = { OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT: 'true' };
+    const auto = await runScenario(app, 'openai-auto', capture);
+    const helpers = await runScenario(app, 'openai-helpers', { ...capture, SCENARIO_MODE: 'helpers', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
 
     // The app saw what it would see without the bridge.
     expect(auto.result.statuses).toEqual({ fail500: 500, rateLimit: 429 });
@@ -176,6 +178,12 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
       expect(shape(streamed)).toMatchObject({ firstChunk: true, attributes: { 'gen_ai.request.stream': true, 'gen_ai.usage.output_tokens': expect.any(Number) } });
       expect(streamed.attributes['gen_ai.response.time_to_first_chunk'] as number).toBeLessThan(streamed.durationMs / 1000);
     }
+    // Content: the prompt and the completion are captured, the planted key is not.
+    const captured = String(find('gpt-4o').attributes['gen_ai.input.messages']);
+    expect(captured).toContain('plan the research on vector memory');
+    expect(captured).not.toContain('SECRETKEY');
+    expect(String(find('gpt-4o').attributes['gen_ai.output.messages'])).toContain(auto.result.chatText);
+    expect(JSON.stringify(auto.spans)).not.toContain('SECRETKEY');
     expect(shape(find('text-embedding-3-small'))).toMatchObject({ name: 'embeddings text-embedding-3-small', attributes: { 'sentry.op': 'gen_ai.embeddings', 'gen_ai.usage.input_tokens': expect.any(Number) } });
     // Errors: a 500 is a bug (ERROR + exception, a Sentry event), a 429 operational (ERROR, counted, no event).
     expect(shape(find('fail-500'))).toMatchObject({ status: 'error', exception: true, attributes: { 'error.type': '500', 'http.response.status_code': 500 } });
@@ -206,6 +214,8 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS=.* expected a comma-separated list of http, undici, openai; ignoring "carrier-pigeon"/);
     expect(genAiSpans(run.spans).length).toBeGreaterThan(0);
+    // content capture is off by default, for the instrumentation as for aiRequest
+    expect(genAiSpans(run.spans).filter((s) => 'gen_ai.input.messages' in s.attributes || 'gen_ai.output.messages' in s.attributes)).toEqual([]);
     // only openai enabled: no undici/http client spans
     expect(run.spans.some((s) => s.name.startsWith('POST'))).toBe(false);
   });
