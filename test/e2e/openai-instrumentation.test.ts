@@ -26,7 +26,8 @@ interface ScenarioResult {
   mode: string;
   traceId: string;
   agentSpanId: string;
-  statuses: { fail500: number; rateLimit: number };
+  statuses: { fail500: number; rateLimit: number; midStream: number };
+  earlyStop: number;
   chatText: string;
   chatChunks: number;
   responseText: string;
@@ -131,7 +132,8 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     const helpers = await runScenario(app, 'openai-helpers', { ...capture, SCENARIO_MODE: 'helpers', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
 
     // The app saw what it would see without the bridge.
-    expect(auto.result.statuses).toEqual({ fail500: 500, rateLimit: 429 });
+    expect(auto.result.statuses).toEqual({ fail500: 500, rateLimit: 429, midStream: 0 });
+    expect(auto.result.earlyStop).toBe(2);
     expect(auto.result.chatText).toBe(helpers.result.chatText);
     expect(auto.result.responseText).toBe(helpers.result.responseText);
     expect(auto.result.chatChunks).toBe(helpers.result.chatChunks);
@@ -146,8 +148,8 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     const autoSpans = genAiSpans(auto.spans);
     const helperSpans = genAiSpans(helpers.spans);
     const comparable = autoSpans.filter((s) => s.attributes['gen_ai.request.model'] !== 'raw-access');
-    expect(comparable).toHaveLength(7);
-    expect(autoSpans).toHaveLength(10); // + asResponse, withResponse, the stream helper
+    expect(comparable).toHaveLength(9);
+    expect(autoSpans).toHaveLength(12); // + asResponse, withResponse, the stream helper
     for (const span of autoSpans) expect(span.parentSpanId).toBe(auto.result.agentSpanId);
     const byName = (list: IngestSpan[]) => [...list].sort((a, b) => a.startMs - b.startMs).map(shape);
     expect(byName(comparable)).toEqual(byName(helperSpans));
@@ -188,8 +190,12 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     // Errors: a 500 is a bug (ERROR + exception, a Sentry event), a 429 operational (ERROR, counted, no event).
     expect(shape(find('fail-500'))).toMatchObject({ status: 'error', exception: true, attributes: { 'error.type': '500', 'http.response.status_code': 500 } });
     expect(shape(find('rate-limit'))).toMatchObject({ status: 'error', exception: true, attributes: { 'error.type': '429', 'http.response.status_code': 429 } });
+    // A stream the consumer left early ends its span then, unfailed; an error inside a stream fails it.
+    expect(shape(find('early-stop'))).toMatchObject({ status: 'unset', firstChunk: true });
+    expect(shape(find('fail-stream'))).toMatchObject({ status: 'error', exception: true, firstChunk: true });
     const events = ingest.events().filter((e) => e.trace_id === auto.result.traceId);
-    expect(events.map((e) => e.span_id)).toEqual([find('fail-500').spanId]);
+    // one Sentry event per bug (the 500, the error inside the stream), none for the 429
+    expect(events.map((e) => e.span_id).sort()).toEqual([find('fail-500').spanId, find('fail-stream').spanId].sort());
 
     // Prometheus: the same series with the same labels and counts (token sums too: the server is deterministic).
     const autoSeries = genAiSeries(auto.samples, ['raw-access']);
@@ -202,7 +208,7 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
 
   it('OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai: the app works, no GenAI span is made', async () => {
     const run = await runScenario('openai-app.mjs', 'openai-off', { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
-    expect(run.result.statuses).toEqual({ fail500: 500, rateLimit: 429 });
+    expect(run.result.statuses).toEqual({ fail500: 500, rateLimit: 429, midStream: 0 });
     expect(genAiSpans(run.spans)).toEqual([]);
     // the HTTP calls themselves are still traced (undici), under the caller's span
     expect(run.spans.some((s) => s.kind === 'client' && s.parentSpanId === run.result.agentSpanId && s.name.startsWith('POST'))).toBe(true);
