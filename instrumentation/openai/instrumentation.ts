@@ -19,9 +19,12 @@
  * (usage, response model and id, finish reasons, output) or, for `stream: true`, decorates the `Stream`'s
  * iterator: the span ends when the stream ends, fails, or the consumer stops early, records the time to the first
  * chunk, and takes usage from the final chunk. A caller reading only `asResponse()` ends the span at the headers.
+ *
+ * A call made inside the caller's own `aiRequest` (code written before the preload traced openai) gets no second
+ * span: one call, one span, counted once.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { startAiRequest, type AiRequestHandle } from '../../src/agent/ai-request.js';
+import { isInAiRequest, startAiRequest, type AiRequestHandle } from '../../src/agent/ai-request.js';
 import { isStreamRequest, providerOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
 
 /** Versions patched: 7.x (the official instrumentation-openai covers >=4 <7). */
@@ -74,6 +77,8 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
 function tracedCreate(endpoint: OpenAiEndpoint, original: Create): Create {
   return function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
+    // Already inside the caller's own aiRequest for this call: that span records it (one call, one span).
+    if (isInAiRequest()) return original.call(this, body, ...rest);
     const handle = startAiRequest(requestOptions(endpoint, body, providerOf(this)));
     let result: unknown;
     try {

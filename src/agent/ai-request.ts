@@ -2,7 +2,7 @@
  * `aiRequest` — one call to an LLM (agent.span.type `ai.request`): span `{operation} {model}`, kind CLIENT,
  * sentry.op `gen_ai.{operation}`. `startAiRequest` is the manual form for streaming responses.
  */
-import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -230,8 +230,20 @@ function plan(options: AiRequestOptions) {
   };
 }
 
+/** Marks the context of an ai.request span (see `isInAiRequest`). */
+const AI_REQUEST_KEY = createContextKey('agent-otel-bridge.ai_request');
+
+/**
+ * Whether `ctx` (default: the active context) is inside an ai.request span's callback or `run`. A library
+ * instrumentation (the bridge's openai one) skips its own span there: the caller's `aiRequest` already traces the
+ * call, and a second span would count it twice in every metric.
+ */
+export function isInAiRequest(ctx: Context = context.active()): boolean {
+  return ctx.getValue(AI_REQUEST_KEY) === true;
+}
+
 function create(options: AiRequestOptions): AiRequestSpanImpl {
-  const handle = startSpan(plan(options), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx));
+  const handle = startSpan(plan(options), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx.setValue(AI_REQUEST_KEY, true)));
   const input = prop(options, 'input');
   if (input !== undefined) handle.recordInput(input);
   return handle;
