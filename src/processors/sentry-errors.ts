@@ -31,7 +31,7 @@ import { recordSentryEvent } from '../self-metrics.js';
 import { BoundedSet } from '../errors/bounded-set.js';
 import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
 import { TraceDscMemory } from './trace-dsc.js';
-import { agentSpanTypeOf } from './agent-span-type.js';
+import { agentSpanTypeOf } from '../agent/span-type.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
 /** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */

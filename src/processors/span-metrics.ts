@@ -3,7 +3,7 @@
  * AlwaysRecord-wrapped — into the metrics of docs/metrics.md, like a collector's spanmetrics connector but in-process
  * and GenAI-aware. Metrics therefore stay exact whatever the trace sampling rate.
  *
- * Spans are classified by the GenAI semantic conventions, `agent.span.type` as a hint (./agent-span-type.ts), so a
+ * Spans are classified by the GenAI semantic conventions, `agent.span.type` as a hint (src/agent/span-type.ts), so a
  * chat span from an instrumented library and one from `aiRequest` land in the same series; other spans (HTTP, DB, …)
  * only feed agent_errors_total with agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
  * each error once, on the span where it happened (src/errors/error-origin.ts).
@@ -46,7 +46,7 @@ import {
   ATTR_AGENT_SPAN_TYPE,
 } from '../agent/attributes.js';
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
-import { agentSpanTypeOf } from './agent-span-type.js';
+import { agentSpanTypeOf } from '../agent/span-type.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { ErrorOrigin } from '../errors/error-origin.js';

@@ -5,7 +5,7 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPrometheusExporter } from '../../../exporters/prometheus.js';
 import { SpanMetricsProcessor } from '../../../src/processors/span-metrics.js';
-import { agentSpanTypeOf } from '../../../src/processors/agent-span-type.js';
+import { agentSpanTypeOf } from '../../../src/agent/span-type.js';
 import { get } from '../../helpers/exposition.js';
 
 const cleanups: Array<() => Promise<void>> = [];

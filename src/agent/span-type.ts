@@ -1,5 +1,5 @@
 /**
- * One classification of agent spans for every processor: by the GenAI semantic conventions, so a span from any
+ * One classification of agent spans for the sampler's rules and every processor: by the GenAI semantic conventions, so a span from any
  * source — the agent helpers, the openai instrumentation, another library's OpenTelemetry spans — lands in the
  * same metric series and gets the same Sentry tags as a helper-made one.
  *
@@ -26,7 +26,7 @@ import {
   AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION,
   ATTR_AGENT_SPAN_TYPE,
   type AgentSpanType,
-} from '../agent/attributes.js';
+} from './attributes.js';
 
 const BY_OPERATION: ReadonlyMap<string, AgentSpanType> = new Map<string, AgentSpanType>([
   [GEN_AI_OPERATION_NAME_VALUE_CHAT, AGENT_SPAN_TYPE_VALUE_AI_REQUEST],
