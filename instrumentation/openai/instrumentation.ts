@@ -7,8 +7,8 @@
  * `import 'openai'` through import-in-the-middle — both via `InstrumentationBase`). Every client instance and the
  * SDK's own helpers (`chat.completions.stream`, `responses.stream`, `@openai/agents`' models) go through them.
  *
- * Each call is one GenAI client span made by the same code as `aiRequest` (`startAiRequest`,
- * src/agent/ai-request.ts): same name (`chat gpt-4o`), kind, `gen_ai.*` attributes, `sentry.op`, error recording
+ * Each call is one GenAI client span made by the same code as `aiRequest` (`startAiRequestOn`,
+ * src/agent/ai-request.ts) on the instrumentation's own tracer (its scope; `setTracerProvider` honoured): same name (`chat gpt-4o`), kind, `gen_ai.*` attributes, `sentry.op`, error recording
  * and content-capture switch. Only the OpenTelemetry API and that helper are used, so the class can move into an
  * upstream package together with the helper.
  *
@@ -24,7 +24,8 @@
  * span: one call, one span, counted once.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { isInAiRequest, startAiRequest, type AiRequestHandle } from '../../src/agent/ai-request.js';
+import type { Tracer } from '@opentelemetry/api';
+import { isInAiRequest, startAiRequestOn, type AiRequestHandle } from '../../src/agent/ai-request.js';
 import { isStreamRequest, providerOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
 
 /** Versions patched: 7.x (the official instrumentation-openai covers >=4 <7). */
@@ -64,7 +65,7 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
       (moduleExports: unknown) => {
         for (const [endpoint, prototype] of targets(moduleExports)) {
           if (isWrapped(prototype.create)) this._unwrap(prototype, 'create');
-          this._wrap(prototype, 'create', (original) => tracedCreate(endpoint, original));
+          this._wrap(prototype, 'create', (original) => tracedCreate(endpoint, original, () => this.tracer));
         }
         return moduleExports;
       },
@@ -75,11 +76,11 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
   }
 }
 
-function tracedCreate(endpoint: OpenAiEndpoint, original: Create): Create {
+function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => Tracer): Create {
   return function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
     // Already inside the caller's own aiRequest for this call: that span records it (one call, one span).
     if (isInAiRequest()) return original.call(this, body, ...rest);
-    const handle = startAiRequest(requestOptions(endpoint, body, providerOf(this)));
+    const handle = startAiRequestOn(tracer(), requestOptions(endpoint, body, providerOf(this)));
     let result: unknown;
     try {
       result = handle.run(() => original.call(this, body, ...rest));

@@ -152,7 +152,10 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     const comparable = autoSpans.filter((s) => s.attributes['gen_ai.request.model'] !== 'raw-access');
     expect(comparable).toHaveLength(9);
     expect(autoSpans).toHaveLength(12); // + asResponse, withResponse, the stream helper
-    for (const span of autoSpans) expect(span.parentSpanId).toBe(auto.result.agentSpanId);
+    for (const span of autoSpans) {
+      expect(span.parentSpanId).toBe(auto.result.agentSpanId);
+      expect(span.scope?.name).toBe('agent-otel-bridge/instrumentation-openai'); // the instrumentation's own tracer
+    }
     const byName = (list: IngestSpan[]) => [...list].sort((a, b) => a.startMs - b.startMs).map(shape);
     expect(byName(comparable)).toEqual(byName(helperSpans));
 
