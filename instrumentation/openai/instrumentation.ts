@@ -24,7 +24,7 @@
  * span: one call, one span, counted once.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import type { Tracer } from '@opentelemetry/api';
+import { diag, type Tracer } from '@opentelemetry/api';
 import { isInAiRequest, startAiRequestOn, type AiRequestHandle } from '../../src/agent/ai-request.js';
 import { isStreamRequest, providerOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
 
@@ -80,7 +80,8 @@ function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => 
   return function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
     // Already inside the caller's own aiRequest for this call: that span records it (one call, one span).
     if (isInAiRequest()) return original.call(this, body, ...rest);
-    const handle = startAiRequestOn(tracer(), requestOptions(endpoint, body, providerOf(this)));
+    const handle = guarded('start span', () => startAiRequestOn(tracer(), requestOptions(endpoint, body, providerOf(this))));
+    if (handle === undefined) return original.call(this, body, ...rest);
     let result: unknown;
     try {
       result = handle.run(() => original.call(this, body, ...rest));
@@ -91,6 +92,24 @@ function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => 
     observe(handle, result, isStreamRequest(body));
     return result;
   };
+}
+
+const reported = new Set<string>();
+
+/**
+ * Our own failure (an SDK shape we did not expect, a frozen object…) never reaches the caller and never marks the
+ * call failed: one diag line per place, then `undefined`.
+ */
+function guarded<T>(where: string, fn: () => T): T | undefined {
+  try {
+    return fn();
+  } catch (err) {
+    if (!reported.has(where)) {
+      reported.add(where);
+      diag.warn(`${OPENAI_INSTRUMENTATION_NAME}: ${where} failed, the call is not traced further: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    return undefined;
+  }
 }
 
 /** The SDK's APIPromise as far as it is read here (openai 7.x core/api-promise.mjs). */
@@ -112,45 +131,45 @@ function isApiPromise(value: unknown): value is ApiPromiseLike {
 }
 
 function observe(handle: AiRequestHandle, result: unknown, stream: boolean): void {
-  try {
+  const observed = guarded('observe result', () => {
     if (isApiPromise(result)) observeApiPromise(handle, result, stream);
+    // Another thenable (not what openai 7.x returns): observed like aiRequest observes one.
     else if (result instanceof Promise) result.then((value) => settle(handle, value, stream), (err: unknown) => handle.fail(err));
     else settle(handle, result, stream);
-  } catch (err) {
-    handle.fail(err); // an SDK shape we did not expect: end the span rather than leave it open
-  }
+    return true;
+  });
+  if (observed === undefined) handle.end(); // end the span rather than leave it open
 }
 
 function observeApiPromise(handle: AiRequestHandle, promise: ApiPromiseLike, stream: boolean): void {
   let parsing = false;
   let settled = false;
+  const { responsePromise, parseResponse, parse, asResponse } = promise;
   // A failed request (HTTP error after retries, connection error) rejects the response promise. The replacement
   // rejects with the same error, so a caller that never awaits still gets the unhandled rejection it would have.
-  promise.responsePromise = promise.responsePromise.then(undefined, (err: unknown) => {
+  promise.responsePromise = responsePromise.then(undefined, (err: unknown) => {
     handle.fail(err);
     throw err;
   });
-  const parseResponse = promise.parseResponse;
   promise.parseResponse = async function (this: unknown, ...args: unknown[]): Promise<unknown> {
     parsing = true;
+    let value: unknown;
     try {
-      const value = await parseResponse.apply(this, args);
-      if (!settled) {
-        settled = true;
-        settle(handle, value, stream);
-      }
-      return value;
+      value = await parseResponse.apply(this, args);
     } catch (err) {
-      handle.fail(err);
+      handle.fail(err); // the SDK's own failure (a body it cannot parse): recorded, passed on unchanged
       throw err;
     }
+    if (!settled) {
+      settled = true;
+      if (guarded('read result', () => settle(handle, value, stream)) === undefined) handle.end();
+    }
+    return value;
   };
-  const parse = promise.parse;
   promise.parse = function (this: unknown): Promise<unknown> {
     parsing = true; // withResponse() parses and reads the raw response: the parsed value ends the span
     return parse.call(this);
   };
-  const asResponse = promise.asResponse;
   promise.asResponse = function (this: unknown): Promise<unknown> {
     const response = asResponse.call(this);
     response.then(
@@ -164,9 +183,9 @@ function observeApiPromise(handle: AiRequestHandle, promise: ApiPromiseLike, str
 }
 
 /** A parsed result: a stream gets its iterator decorated, anything else is harvested and ends the span. */
-function settle(handle: AiRequestHandle, value: unknown, stream: boolean): void {
-  if (stream && decorateStream(handle, value)) return;
-  handle.end(value);
+function settle(handle: AiRequestHandle, value: unknown, stream: boolean): true {
+  if (!stream || !decorateStream(handle, value)) handle.end(value);
+  return true;
 }
 
 /**
