@@ -9,12 +9,10 @@ import { randomUUID } from 'node:crypto';
 import { context, diag, DiagConsoleLogger, metrics, propagation, trace } from '@opentelemetry/api';
 import { TracerProvider, type SpanLimits } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { diagLogLevelFromString, getNumberFromEnv } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
-import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
@@ -33,8 +31,6 @@ import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
-import { isTelemetryRequest } from '../src/telemetry-requests.js';
-import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { resolveRelease } from '../exporters/sentry-release.js';
@@ -46,6 +42,7 @@ import { maskUrlCredentials } from '../src/mask-url.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
 import { observeProcessErrors } from './process-errors.js';
+import { createInstrumentations } from './instrumentations.js';
 
 export interface StartBridgeOptions {
   /** Environment to read instead of `process.env` (tests, embedding). */
@@ -161,7 +158,7 @@ async function startEnabled(
   if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
   spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
-  startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
+  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, await createInstrumentations(config.instrumentations));
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
@@ -233,14 +230,8 @@ function startSdk(
   resource: Resource,
   dscOptions: DscOptions,
   spanProcessors: SpanProcessor[],
+  instrumentations: Instrumentation[],
 ): void {
-  const instrumentations = [
-    new HttpInstrumentation({
-      ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
-      requestHook: nameHttpServerSpan,
-    }),
-    new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
-  ];
   // The SDK's parts wired by hand rather than through NodeSDK: NodeSDK also loads every OTLP (gRPC included),
   // Zipkin, logs and metrics exporter it could build from the environment — a large share of the preload's
   // start-up — while the bridge builds its own exporters and readers. What NodeSDK.start() does for us

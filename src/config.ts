@@ -14,6 +14,7 @@ import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
 import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
+import { INSTRUMENTATION_NAMES, isInstrumentationName, type InstrumentationName } from './instrumentation-names.js';
 
 export type PropagatorName = SupportedPropagatorName;
 
@@ -92,6 +93,11 @@ export interface BridgeConfig {
     exportTimeoutMillis: number;
   };
   captureMessageContent: boolean;
+  /**
+   * The bridge's instrumentations that may load (each still needs its library installed): all of them, narrowed by
+   * OTEL_NODE_ENABLED_INSTRUMENTATIONS, minus OTEL_NODE_DISABLED_INSTRUMENTATIONS.
+   */
+  instrumentations: InstrumentationName[];
   shutdownTimeoutMs: number;
   operationalErrors: string[];
   scrub: { extraKeys: string[] };
@@ -253,6 +259,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     },
     captureMessageContent:
       r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
+    instrumentations: parseInstrumentations(r),
     shutdownTimeoutMs:
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
@@ -309,6 +316,28 @@ function parsePropagators(r: Reader): PropagatorName[] {
     return fallback;
   }
   return [...new Set(known)];
+}
+
+/**
+ * OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIONS, as @opentelemetry/auto-instrumentations-node
+ * reads them (its utils.ts `getNodeAutoInstrumentations`): comma-separated short names (the package name after
+ * `@opentelemetry/instrumentation-`); when the enabled list is set only those load, and the disabled list removes
+ * from that. An unknown name is one warning line and is ignored; the known names in the same list still apply.
+ */
+function parseInstrumentations(r: Reader): InstrumentationName[] {
+  const list = (variable: string): InstrumentationName[] | undefined => {
+    const value = r.raw(variable);
+    if (value === undefined) return undefined;
+    const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+    const unknown = names.filter((name) => !isInstrumentationName(name));
+    if (unknown.length > 0) {
+      r.reject(variable, value, `a comma-separated list of ${INSTRUMENTATION_NAMES.join(', ')}`, `ignoring ${unknown.map((name) => JSON.stringify(name)).join(', ')}`);
+    }
+    return names.filter(isInstrumentationName);
+  };
+  const enabled = list('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? [...INSTRUMENTATION_NAMES];
+  const disabled = new Set(list('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? []);
+  return INSTRUMENTATION_NAMES.filter((name) => enabled.includes(name) && !disabled.has(name));
 }
 
 function parseOtlpEndpoint(r: Reader): boolean {

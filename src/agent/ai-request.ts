@@ -2,7 +2,7 @@
  * `aiRequest` — one call to an LLM (agent.span.type `ai.request`): span `{operation} {model}`, kind CLIENT,
  * sentry.op `gen_ai.{operation}`. `startAiRequest` is the manual form for streaming responses.
  */
-import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -174,11 +174,12 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   }
 
   /**
-   * Streams report facts piecemeal (OpenAI: usage in the last chunk; Anthropic: model and input tokens in
+   * Streams report facts piecemeal (OpenAI Chat: usage in the last chunk; OpenAI Responses: model and id in
+   * `response.created`, usage in `response.completed`, both under `response`; Anthropic: model and input tokens in
    * `message_start`, output tokens and stop reason in `message_delta`): each chunk adds what it knows.
    */
   private absorbChunk(chunk: unknown): void {
-    for (const source of [chunk, prop(chunk, 'message'), prop(chunk, 'delta')]) {
+    for (const source of [chunk, prop(chunk, 'message'), prop(chunk, 'delta'), prop(chunk, 'response')]) {
       if (!isRecord(source)) continue;
       const facts = readAiResult(source);
       if (!this.explicit.usage && facts.usage !== undefined) this.applyUsage(facts.usage);
@@ -203,12 +204,13 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   }
 }
 
-function plan(options: AiRequestOptions) {
+function plan(options: AiRequestOptions, tracer?: Tracer) {
   return () => {
     const operation = identifier(prop(options, 'operation')) ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
     const model = identifier(prop(options, 'model'));
     const agent = getCurrentAgent();
     return {
+      tracer,
       name: model === undefined ? operation : `${operation} ${model}`,
       kind: SpanKind.CLIENT,
       attributes: () => compact({
@@ -229,8 +231,20 @@ function plan(options: AiRequestOptions) {
   };
 }
 
-function create(options: AiRequestOptions): AiRequestSpanImpl {
-  const handle = startSpan(plan(options), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx));
+/** Marks the context of an ai.request span (see `isInAiRequest`). */
+const AI_REQUEST_KEY = createContextKey('agent-otel-bridge.ai_request');
+
+/**
+ * Whether `ctx` (default: the active context) is inside an ai.request span's callback or `run`. A library
+ * instrumentation (the bridge's openai one) skips its own span there: the caller's `aiRequest` already traces the
+ * call, and a second span would count it twice in every metric.
+ */
+export function isInAiRequest(ctx: Context = context.active()): boolean {
+  return ctx.getValue(AI_REQUEST_KEY) === true;
+}
+
+function create(options: AiRequestOptions, tracer?: Tracer): AiRequestSpanImpl {
+  const handle = startSpan(plan(options, tracer), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx.setValue(AI_REQUEST_KEY, true)));
   const input = prop(options, 'input');
   if (input !== undefined) handle.recordInput(input);
   return handle;
@@ -253,4 +267,12 @@ export function aiRequest<T>(options: AiRequestOptions, fn: (span: AiRequestSpan
  */
 export function startAiRequest(options: AiRequestOptions): AiRequestHandle {
   return create(options);
+}
+
+/**
+ * `startAiRequest` on a given tracer — for instrumentations, whose spans come from their own tracer (their scope,
+ * and the provider set with `setTracerProvider`). Not part of the public `agent-otel-bridge/agent` API.
+ */
+export function startAiRequestOn(tracer: Tracer, options: AiRequestOptions): AiRequestHandle {
+  return create(options, tracer);
 }

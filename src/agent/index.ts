@@ -5,7 +5,7 @@
  * without the bridge: spans go to whatever SDK is registered, and cost next to nothing when none is.
  * Reference and examples: docs/agent.md.
  */
-export { aiRequest, startAiRequest } from './ai-request.js';
+export { aiRequest, isInAiRequest, startAiRequest } from './ai-request.js';
 export type { AiOperation, AiRequestHandle, AiRequestOptions, AiRequestSpan, TokenUsage } from './ai-request.js';
 export { memoryOperation } from './memory.js';
 export type { MemoryOperation, MemoryOperationOptions, MemorySpan } from './memory.js';

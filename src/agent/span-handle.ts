@@ -6,7 +6,7 @@
  * Cheap when nothing records: with no SDK no span or attribute is built at all, and on a non-recording span
  * every setter returns at once.
  */
-import { context, INVALID_SPAN_CONTEXT, trace, type AttributeValue, type Attributes, type Context, type Span, type SpanKind } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, trace, type AttributeValue, type Attributes, type Context, type Span, type SpanKind, type Tracer } from '@opentelemetry/api';
 import { recordError } from './errors.js';
 import { setCurrentAgent, type AgentIdentity } from './agent-context.js';
 import { serializeContent, isCaptureMessageContentEnabled } from './content.js';
@@ -47,6 +47,8 @@ export interface SpanPlan {
   parent?: Context;
   /** Agent to make current for the callback (invokeAgent, receiveFromAgent with an agent). */
   agent?: AgentIdentity | undefined;
+  /** Tracer to start the span with; the helpers' own (global provider) when omitted. */
+  tracer?: Tracer | undefined;
 }
 
 export class SpanHandle implements AgentSpan, ManualSpan {
@@ -136,7 +138,7 @@ export function startSpan<H extends SpanHandle>(plan: () => SpanPlan, create: (s
   try {
     const p = plan();
     const parent = p.parent ?? context.active();
-    const tracer = getTracer();
+    const tracer = p.tracer ?? getTracer();
     let span: Span;
     let ctx: Context;
     if (tracer === undefined) {

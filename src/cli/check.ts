@@ -54,6 +54,7 @@ function describe(config: BridgeConfig): [string, string][] {
     ['metrics', config.prometheus.enabled ? `http://${config.prometheus.host}:${config.prometheus.port}/metrics${config.prometheus.token ? ' (bearer token)' : ''}` : 'off'],
     ['cardinality limit', String(config.prometheus.cardinalityLimit)],
     ['message content', config.captureMessageContent ? 'captured' : 'not captured'],
+    ['instrumentations', config.instrumentations.length === 0 ? 'none' : `${config.instrumentations.join(',')} (each when its library is installed)`],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
   ];
 }

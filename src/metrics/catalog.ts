@@ -190,5 +190,5 @@ export const LABEL_CLASSIFICATION = 'classification';
 export const LABEL_OUTCOME = 'outcome';
 export const LABEL_EXPORTER = 'exporter';
 export const LABEL_REASON = 'reason';
-/** `agent_span_type` value for ERROR spans without (or with an unknown) agent.span.type, e.g. HTTP spans. */
+/** `agent_span_type` value for ERROR spans that are no agent span (src/agent/span-type.ts), e.g. HTTP spans. */
 export const SPAN_TYPE_OTHER = 'other';

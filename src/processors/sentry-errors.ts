@@ -23,7 +23,6 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
 } from '@opentelemetry/semantic-conventions/incubating';
-import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
 import { classifySpanError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';
@@ -31,6 +30,7 @@ import { BoundedSet } from '../errors/bounded-set.js';
 import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
 import type { ErrorReporter, TraceLink } from '../errors/error-reporter.js';
 import { TraceDscMemory } from './trace-dsc.js';
+import { agentSpanTypeOf } from '../agent/span-type.js';
 import type { DscOptions } from '../propagation/dsc.js';
 
 /** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
@@ -100,7 +100,8 @@ export class SentryErrorsProcessor implements SpanProcessor {
     rememberReportedFromSpan(type, message, stack);
     const tags = compact({
       agent: stringAttr(span.attributes, ATTR_GEN_AI_AGENT_NAME),
-      'span.type': stringAttr(span.attributes, ATTR_AGENT_SPAN_TYPE),
+      // the same classification as the metrics: an instrumented library's chat span is tagged like aiRequest's
+      'span.type': agentSpanTypeOf(span.attributes),
       model: stringAttr(span.attributes, ATTR_GEN_AI_REQUEST_MODEL),
       provider: stringAttr(span.attributes, ATTR_GEN_AI_PROVIDER_NAME),
       service: stringAttr(span.resource.attributes, ATTR_SERVICE_NAME) ?? this.options.serviceName,

@@ -3,8 +3,9 @@
  * AlwaysRecord-wrapped — into the metrics of docs/metrics.md, like a collector's spanmetrics connector but in-process
  * and GenAI-aware. Metrics therefore stay exact whatever the trace sampling rate.
  *
- * Spans are classified by `agent.span.type`; spans without it (HTTP, DB, …) only feed agent_errors_total with
- * agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
+ * Spans are classified by the GenAI semantic conventions, `agent.span.type` as a hint (src/agent/span-type.ts), so a
+ * chat span from an instrumented library and one from `aiRequest` land in the same series; other spans (HTTP, DB, …)
+ * only feed agent_errors_total with agent_span_type="other" when they end with ERROR, so ordinary traffic adds no series. agent_errors_total counts
  * each error once, on the span where it happened (src/errors/error-origin.ts).
  *
  * onEnd is on every span's hot path: attribute reads, one cached-Map lookup per label value, then one series
@@ -52,6 +53,7 @@ import {
   ATTR_AGENT_SPAN_TYPE,
 } from '../agent/attributes.js';
 import { classifyError, DEFAULT_OPERATIONAL_ERRORS } from '../errors/classify.js';
+import { agentSpanTypeOf } from '../agent/span-type.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { ErrorOrigin } from '../errors/error-origin.js';
@@ -144,8 +146,9 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
   onStart(span: Span, _parentContext: Context): void {
     try {
-      // The helpers set agent.span.type and gen_ai.agent.name when they start the span (src/agent/invocation.ts).
-      if (span.attributes[ATTR_AGENT_SPAN_TYPE] !== AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) return;
+      // An invocation by the one classification (helpers set agent.span.type, instrumented libraries
+      // gen_ai.operation.name = invoke_agent), both at start, with gen_ai.agent.name.
+      if (agentSpanTypeOf(span.attributes) !== AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) return;
       this.active.started(invocationKey(span), [this.names.normalize(span.attributes[ATTR_GEN_AI_AGENT_NAME])]);
     } catch (err) {
       warnOnce('span-metrics-start', `span metrics: an invocation start could not be recorded (${String(err)}); continuing`);
@@ -154,7 +157,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      if (span.attributes[ATTR_AGENT_SPAN_TYPE] === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) this.active.ended(invocationKey(span));
+      if (agentSpanTypeOf(span.attributes) === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) this.active.ended(invocationKey(span));
       this.record(span);
     } catch (err) {
       warnOnce('span-metrics', `span metrics: a span could not be recorded (${String(err)}); continuing`);
@@ -171,7 +174,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
   private record(span: ReadableSpan): void {
     const attrs = span.attributes;
-    const type = attrs[ATTR_AGENT_SPAN_TYPE];
+    const type = agentSpanTypeOf(attrs);
     const failed = span.status.code === SpanStatusCode.ERROR;
     const errorType = failed ? this.errorTypeOf(span) : undefined;
     const seconds = span.duration[0] + span.duration[1] / 1e9;
@@ -211,7 +214,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
     if (errorType !== undefined && this.errorOrigin.isOrigin(span)) {
       const classification = classifyError({ errorType, httpStatus: httpStatusOf(attrs) }, this.operationalErrors);
-      this.errors.add(1, [agent, isKnownType(type) ? type : SPAN_TYPE_OTHER, errorType, classification]);
+      this.errors.add(1, [agent, type ?? SPAN_TYPE_OTHER, errorType, classification]);
     }
   }
 
@@ -287,14 +290,4 @@ function invocationKey(span: ReadableSpan): string {
 function httpStatusOf(attrs: Attributes): number | undefined {
   const status = attrs[ATTR_HTTP_RESPONSE_STATUS_CODE];
   return typeof status === 'number' ? status : undefined;
-}
-
-function isKnownType(type: AttributeValue | undefined): type is string {
-  return (
-    type === AGENT_SPAN_TYPE_VALUE_AI_REQUEST ||
-    type === AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION ||
-    type === AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION ||
-    type === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION ||
-    type === AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION
-  );
 }

@@ -11,7 +11,7 @@
 import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { SamplingRule } from '../config.js';
-import { ATTR_AGENT_SPAN_TYPE } from '../agent/attributes.js';
+import { agentSpanTypeOf } from '../agent/span-type.js';
 import { ATTR_GEN_AI_AGENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { warnOnce } from '../log.js';
 import { compilePathPattern, matchesPath, requestPath, type PathPattern } from './path-pattern.js';
@@ -67,7 +67,7 @@ function compileRule(rule: SamplingRule): CompiledRule {
 function matches(rule: CompiledRule, spanName: string, attributes: Attributes): boolean {
   if (rule.spanName !== undefined && rule.spanName !== spanName) return false;
   if (rule.agent !== undefined && attributes[ATTR_GEN_AI_AGENT_NAME] !== rule.agent) return false;
-  if (rule.spanType !== undefined && attributes[ATTR_AGENT_SPAN_TYPE] !== rule.spanType) return false;
+  if (rule.spanType !== undefined && agentSpanTypeOf(attributes) !== rule.spanType) return false;
   if (rule.path !== undefined) {
     const path = requestPath(attributes);
     if (path === undefined || !matchesPath(rule.path, path)) return false;

@@ -88,6 +88,14 @@ describe('bridge sampler', () => {
     expect(decide(sampler, randomTraceId(2), 'interesting')).toBe(SamplingDecision.RECORD_AND_SAMPLED);
   });
 
+  it('matches a spanType rule by the GenAI semantic conventions too (agent.span.type is only a hint)', () => {
+    const sampler = createBridgeSampler({ ...sampling({ SENTRY_TRACES_SAMPLE_RATE: '1' }), rules: [{ spanType: 'ai.request', rate: 0 }] });
+    expect(decide(sampler, randomTraceId(4), 'chat gpt-4o', { 'gen_ai.operation.name': 'chat' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(4), 'embeddings e', { 'gen_ai.operation.name': 'embeddings' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(4), 'chat gpt-4o', { 'agent.span.type': 'ai.request' })).toBe(SamplingDecision.RECORD);
+    expect(decide(sampler, randomTraceId(4), 'execute_tool t', { 'gen_ai.operation.name': 'execute_tool' })).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+  });
+
   it('gives an explicit OTEL_TRACES_SAMPLER precedence over the ratio', () => {
     const sampler = createBridgeSampler(sampling({ OTEL_TRACES_SAMPLER: 'always_off', SENTRY_TRACES_SAMPLE_RATE: '1' }));
     expect(decide(sampler, randomTraceId(3))).toBe(SamplingDecision.RECORD);

@@ -1,0 +1,52 @@
+/**
+ * The instrumentations the preload registers, chosen by name (config.instrumentations: OTEL_NODE_ENABLED_INSTRUMENTATIONS
+ * / OTEL_NODE_DISABLED_INSTRUMENTATIONS). A library instrumentation is imported only when it is enabled *and* its
+ * library resolves from the application, so an app without `openai` loads neither the package nor our patching
+ * code (checked by test/e2e/openai-instrumentation.test.ts through the module list).
+ */
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import type { InstrumentationName } from '../src/instrumentation-names.js';
+import { isTelemetryRequest } from '../src/telemetry-requests.js';
+import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
+
+export async function createInstrumentations(names: readonly InstrumentationName[]): Promise<Instrumentation[]> {
+  const instrumentations: Instrumentation[] = [];
+  if (names.includes('http')) {
+    instrumentations.push(
+      new HttpInstrumentation({
+        ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+        requestHook: nameHttpServerSpan,
+      }),
+    );
+  }
+  if (names.includes('undici')) {
+    instrumentations.push(new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never);
+  }
+  if (names.includes('openai') && isInstalled('openai')) {
+    const { OpenAIInstrumentation } = await import('./openai/instrumentation.js');
+    instrumentations.push(new OpenAIInstrumentation());
+  }
+  return instrumentations;
+}
+
+/**
+ * Whether `name` resolves from the application: its main script's folder or the working directory (the library
+ * is the application's dependency, not the bridge's). Resolution only: nothing is loaded.
+ */
+function isInstalled(name: string): boolean {
+  const main = process.argv[1];
+  const bases = [...(main === undefined ? [] : [main]), join(process.cwd(), 'index.js')];
+  for (const base of bases) {
+    try {
+      createRequire(base).resolve(name);
+      return true;
+    } catch {
+      // not found from here
+    }
+  }
+  return false;
+}
