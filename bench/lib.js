@@ -26,7 +26,10 @@ export function bridgeEnv(extra = {}) {
 
 export async function startBridgeWith(extra) {
   const { startBridge } = await import(dist('instrumentation/index.js'));
-  return startBridge({ env: bridgeEnv(extra), handleSignals: false });
+  const bridge = await startBridge({ env: bridgeEnv(extra), handleSignals: false });
+  // A service starts, then takes traffic: the Sentry SDK (loaded in the background) is up before the first step.
+  await bridge.ready();
+  return bridge;
 }
 
 /**

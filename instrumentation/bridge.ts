@@ -61,6 +61,12 @@ export interface BridgeHandle {
   readonly problems: readonly ConfigProblem[];
   /** URL of the Prometheus endpoint when it is being served. */
   readonly metricsUrl: string | undefined;
+  /**
+   * Settles (never rejects) once what the bridge loads in the background is up — the Sentry SDK, which the preload
+   * does not wait for (instrumentation/sentry-loader.ts). Spans and errors before that are queued, not lost; a
+   * short script or a benchmark may await this before its first burst of spans.
+   */
+  ready(): Promise<void>;
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
 }
@@ -178,6 +184,9 @@ async function startEnabled(
     config,
     problems,
     metricsUrl: prometheus?.url,
+    ready: async () => {
+      await sentry?.loaded;
+    },
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
       if (sentry !== undefined) await settle('Sentry client', () => sentry.flush(config.shutdownTimeoutMs));
@@ -275,5 +284,5 @@ function spanLimitsFromEnv(): SpanLimits {
 }
 
 function disabledHandle(config: BridgeConfig, problems: ConfigProblem[]): BridgeHandle {
-  return { config, problems, metricsUrl: undefined, forceFlush: async () => {}, shutdown: async () => {} };
+  return { config, problems, metricsUrl: undefined, ready: async () => {}, forceFlush: async () => {}, shutdown: async () => {} };
 }
