@@ -7,6 +7,8 @@
  *    uncaught exceptions, unhandled rejections) is attached to the active OpenTelemetry trace.
  */
 import * as Sentry from '@sentry/node';
+import { context as otelContext, propagation, trace, type Attributes } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
@@ -17,6 +19,9 @@ import { warnOnce } from '../src/log.js';
 import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
 import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
 import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
+import { EventContextBuilder, applyEventContext } from '../src/context/event-context.js';
+import { DEFAULT_CONTEXT_POLICY, type ContextPolicy } from '../src/context/keys.js';
+import type { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
 
 export interface SentryClientHandle {
   /** The release the SDK settled on (SENTRY_RELEASE or a CI commit variable), for the resource. */
@@ -75,14 +80,45 @@ export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandl
 const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
 const DEDUPE = spanErrorDedupeIntegration().name;
 
-/** The event those integrations would have sent: unhandled, `fatal` when it ends the process. */
-export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean): void {
-  // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
-  if (takeReportedFromSpan(error)) return;
-  Sentry.captureException(error, {
-    captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
-    mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
-  });
+export type ProcessErrorCapture = (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => void;
+
+export interface ProcessErrorContextOptions {
+  /** Which context keys reach the event (user, tags); default: ids only. */
+  context?: ContextPolicy;
+  /** The recent calls of each trace: the active trace's become the event's breadcrumbs. */
+  breadcrumbs?: TraceBreadcrumbs;
+}
+
+/**
+ * The event those integrations would have sent: unhandled, `fatal` when it ends the process — with the context of
+ * the trace that was active when it was thrown (Node runs `uncaughtExceptionMonitor` in the throwing async context):
+ * the active span's attributes and the context's baggage for `user` and tags, the trace's recent calls as
+ * breadcrumbs (src/context/event-context.ts), exactly as for a span's error.
+ */
+export function createProcessErrorCapture(options: ProcessErrorContextOptions = {}): ProcessErrorCapture {
+  const eventContext = new EventContextBuilder(options.context ?? DEFAULT_CONTEXT_POLICY);
+  return (error, origin, fatal) => {
+    // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
+    if (takeReportedFromSpan(error)) return;
+    const active = otelContext.active();
+    const span = trace.getSpan(active);
+    // A local SDK span exposes its attributes; a remote or non-recording one has none to read.
+    const attributes: Attributes | undefined = (span as Partial<ReadableSpan> | undefined)?.attributes;
+    const spanContext = span?.spanContext();
+    Sentry.withScope((scope) => {
+      try {
+        const context = eventContext.build({ attributes, baggage: propagation.getBaggage(active) });
+        const breadcrumbs = spanContext === undefined ? [] : options.breadcrumbs?.recent(spanContext.traceId, spanContext.spanId) ?? [];
+        applyEventContext(scope, context, breadcrumbs);
+      } catch {
+        // context we cannot read leaves the event without it; the error is still reported
+      }
+      Sentry.captureException(error, {
+        captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+        mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
+      });
+    });
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import { resourceFromAttributes, type Resource } from '@opentelemetry/resources'
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { RuntimeNodeInstrumentation } from '@opentelemetry/instrumentation-runtime-node';
 import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
@@ -31,12 +32,18 @@ import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
+import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
+import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
+import { ExportHealth, type ExportObserver } from '../src/processors/export-health.js';
+import { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
+import { METER_NAME } from '../src/metrics/catalog.js';
+import { observeProcessMetrics } from '../src/metrics/process-metrics.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import {
-  captureProcessError,
+  createProcessErrorCapture,
   createSentryTraceExporter,
   initSentry,
   resolveRelease,
@@ -113,8 +120,10 @@ async function startEnabled(
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 
+  // What the export slots see, served as /readyz (src/processors/export-health.ts).
+  const exportHealth = new ExportHealth(config.readiness);
   // Metrics first: span-metrics and the self metrics need the meter provider.
-  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource) : undefined;
+  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource, exportHealth) : undefined;
 
   let sentry: SentryClientHandle | undefined;
   if (dsn !== undefined) {
@@ -130,7 +139,12 @@ async function startEnabled(
     release,
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
-  const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
+  // Context first, at start: every later processor and exporter sees the allowlisted ids on the span.
+  const spanProcessors: SpanProcessor[] = [
+    new ContextAttributesProcessor(config.context),
+    new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys }),
+  ];
+  const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
   if (prometheus !== undefined) {
     spanProcessors.push(
       new SpanMetricsProcessor({ store: prometheus.spanMetrics, operationalErrors: config.operationalErrors }),
@@ -138,12 +152,21 @@ async function startEnabled(
   }
   if (sentry !== undefined) {
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
-    spanProcessors.push(new SentryErrorsProcessor({ operationalErrors: config.operationalErrors, serviceName: config.serviceName, dsc: dscOptions }));
+    spanProcessors.push(new TraceBreadcrumbsProcessor(breadcrumbs!));
+    spanProcessors.push(
+      new SentryErrorsProcessor({
+        operationalErrors: config.operationalErrors,
+        serviceName: config.serviceName,
+        dsc: dscOptions,
+        context: config.context,
+        ...(breadcrumbs === undefined ? {} : { breadcrumbs }),
+      }),
+    );
     const exporter = config.sentry.traces ? createSentryTraceExporter(dsn!, config.batch.exportTimeoutMillis) : undefined;
-    if (exporter !== undefined) spanProcessors.push(exportPipeline('sentry', exporter, config));
+    if (exporter !== undefined) spanProcessors.push(exportPipeline('sentry', exporter, config, exportHealth));
   }
   if (config.otlp.enabled) {
-    spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
+    spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config, exportHealth));
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
@@ -153,7 +176,7 @@ async function startEnabled(
     lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
     // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
     if (sentry !== undefined || config.otlp.enabled) {
-      const capture = sentry === undefined ? () => {} : captureProcessError;
+      const capture = sentry === undefined ? () => {} : createProcessErrorCapture({ context: config.context, ...(breadcrumbs === undefined ? {} : { breadcrumbs }) });
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }
@@ -178,8 +201,8 @@ function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: str
 }
 
 /** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */
-function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig): SpanProcessor {
-  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT });
+function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig, observer: ExportObserver): SpanProcessor {
+  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT, observer });
 }
 
 function bridgeResource(config: BridgeConfig, release: string | undefined): Resource {
@@ -192,21 +215,27 @@ function bridgeResource(config: BridgeConfig, release: string | undefined): Reso
   });
 }
 
-async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource): Promise<PrometheusHandle> {
+async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource, health: ExportHealth): Promise<PrometheusHandle> {
   const prometheus = await startPrometheusExporter({
     host: config.prometheus.host,
     port: config.prometheus.port,
     token: config.prometheus.token,
     cardinalityLimit: config.prometheus.cardinalityLimit,
     resource,
+    readiness: () => health.status(),
   });
   lifecycle.started('Prometheus endpoint', async () => {
     metrics.disable();
     await prometheus.close();
   });
   metrics.setGlobalMeterProvider(prometheus.meterProvider);
+  // CPU and RSS here; event loop, heap and GC come from the runtime instrumentation (startSdk).
+  if (config.runtimeMetrics) lifecycle.started('process metrics', observeProcessMetrics(prometheus.meterProvider.getMeter(METER_NAME)));
   return prometheus;
 }
+
+/** Sampling resolution of the event-loop delay histogram (the instrumentation's default). */
+const RUNTIME_MONITORING_PRECISION_MS = 10;
 
 function startSdk(
   lifecycle: Lifecycle,
@@ -221,6 +250,9 @@ function startSdk(
       requestHook: nameHttpServerSpan,
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
+    // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter
+    // provider registerInstrumentations hands it. Only where /metrics exists to show them.
+    ...(config.runtimeMetrics && config.prometheus.enabled ? [new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }) as never] : []),
   ];
   // The SDK's parts wired by hand rather than through NodeSDK: NodeSDK also loads every OTLP (gRPC included),
   // Zipkin, logs and metrics exporter it could build from the environment — a large share of the preload's

@@ -3,6 +3,7 @@
  *   agent_bridge_spans_total{outcome="exported"|"dropped"|"failed", exporter}
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
  *   agent_bridge_scrub_failures_total{reason}: values filtered (or events dropped) because they could not be scrubbed
+ *   agent_bridge_context_dropped_total{reason}: context values not copied and trace breadcrumbs forgotten (bounds)
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
@@ -17,6 +18,10 @@ export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
 /** Why a value was filtered instead of scrubbed: a getter/proxy threw, a cycle, nesting deeper than the limit, a
  * text longer than the scan bound (cut), a value of a type the scrubber cannot read, an event dropped whole. */
 export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'unsupported' | 'event_dropped';
+/** What of the event context was not kept: a context value too long to be an id (src/processors/context-attributes.ts),
+ * breadcrumbs beyond a trace's bound, breadcrumbs of traces forgotten to keep the trace-count or byte bound
+ * (src/context/trace-breadcrumbs.ts). */
+export type ContextDropReason = 'value_too_long' | 'breadcrumbs_per_trace' | 'breadcrumbs_evicted';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -24,7 +29,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub';
+type TotalKind = 'spans' | 'sentry' | 'scrub' | 'context';
 
 interface Total {
   readonly kind: TotalKind;
@@ -60,13 +65,18 @@ class SelfMetrics {
         unit: METRICS.bridgeScrubFailures.unit,
         description: METRICS.bridgeScrubFailures.description,
       });
-      const instruments = { spans, sentry, scrub };
+      const contextDropped = meter.createObservableCounter(METRICS.bridgeContextDropped.instrument, {
+        unit: METRICS.bridgeContextDropped.unit,
+        description: METRICS.bridgeContextDropped.description,
+      });
+      const instruments = { spans, sentry, scrub, context: contextDropped };
+      const observables = [spans, sentry, scrub, contextDropped];
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
       };
-      meter.addBatchObservableCallback(observe, [spans, sentry, scrub]);
+      meter.addBatchObservableCallback(observe, observables);
       this.boundTo = meterProvider;
-      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry, scrub]);
+      this.detach = () => meter.removeBatchObservableCallback(observe, observables);
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
@@ -106,6 +116,11 @@ class SelfMetrics {
 
   recordScrub(reason: ScrubFailureReason): void {
     this.add('scrub', `f\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), 1);
+  }
+
+  recordContext(reason: ContextDropReason, count: number): void {
+    if (!(count > 0)) return;
+    this.add('context', `c\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), count);
   }
 
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
@@ -153,4 +168,9 @@ export function recordSentryEvent(outcome: SentryEventOutcome, count = 1): void 
 /** Count one value filtered (or event dropped) because it could not be scrubbed (src/scrub/failures.ts). */
 export function recordScrubFailure(reason: ScrubFailureReason): void {
   selfMetrics.recordScrub(reason);
+}
+
+/** Count context values or trace breadcrumbs not kept (agent_bridge_context_dropped_total{reason}). */
+export function recordContextDrop(reason: ContextDropReason, count = 1): void {
+  selfMetrics.recordContext(reason, count);
 }

@@ -138,6 +138,13 @@ export const METRICS = {
     unit: '{value}',
     description: 'Values filtered (or Sentry events dropped) because they could not be scrubbed, by reason.',
   },
+  bridgeContextDropped: {
+    instrument: 'agent.bridge.context_dropped',
+    prometheus: 'agent_bridge_context_dropped',
+    kind: 'counter',
+    unit: '{item}',
+    description: 'Context values not copied (too long) and trace breadcrumbs forgotten (per-trace, trace-count or byte bound), by reason.',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */

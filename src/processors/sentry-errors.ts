@@ -8,6 +8,9 @@
  *    ends first); outer spans find it in a small per-trace memory.
  *  - Operational errors (validation, not found, auth, aborts, HTTP 4xx incl. 429) create no issue: a breadcrumb
  *    instead, and `agent_bridge_sentry_events_total{outcome="filtered"}`.
+ *  - The event carries the trace's context (src/context/event-context.ts): `user.id`, tags for the allowlisted
+ *    ids (tenant, session, conversation), the failing span's attributes as `contexts.otel`, and the recent HTTP,
+ *    LLM, memory and tool calls of its trace as breadcrumbs.
  */
 import { ROOT_CONTEXT, SpanStatusCode, context, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -33,6 +36,9 @@ import { BoundedSet } from '../errors/bounded-set.js';
 import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import type { DscOptions } from '../propagation/dsc.js';
+import { EventContextBuilder, applyEventContext } from '../context/event-context.js';
+import { DEFAULT_CONTEXT_POLICY, type ContextPolicy } from '../context/keys.js';
+import type { TraceBreadcrumbs } from '../context/trace-breadcrumbs.js';
 
 /** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
 export const SPAN_ERROR_EVENT = 'agentBridgeSpanError';
@@ -43,6 +49,10 @@ export interface SentryErrorsProcessorOptions {
   serviceName: string;
   /** What this process puts into a DSC it heads (the propagator's options): see trace-dsc.ts. */
   dsc?: DscOptions;
+  /** Which context keys reach the event (user, tags); default: ids only (src/context/keys.ts). */
+  context?: ContextPolicy;
+  /** The recent calls of each trace (fed by TraceBreadcrumbsProcessor); none when absent. */
+  breadcrumbs?: TraceBreadcrumbs;
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
@@ -51,8 +61,11 @@ export class SentryErrorsProcessor implements SpanProcessor {
 
   private readonly traceDsc: TraceDscMemory;
 
+  private readonly eventContext: EventContextBuilder;
+
   constructor(private readonly options: SentryErrorsProcessorOptions) {
     this.traceDsc = new TraceDscMemory(options.dsc ?? {});
+    this.eventContext = new EventContextBuilder(options.context ?? DEFAULT_CONTEXT_POLICY);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -110,9 +123,12 @@ export class SentryErrorsProcessor implements SpanProcessor {
     // The envelope's `trace` header comes from sdkProcessingMetadata.dynamicSamplingContext (@sentry/core
     // client.js `_prepareEvent` keeps one set on the scope, utils/envelope.js `createEventEnvelopeHeaders`).
     const dynamicSamplingContext = this.traceDsc.dscFor(span);
+    const eventContext = this.eventContext.build({ attributes: span.attributes });
+    const breadcrumbs = this.options.breadcrumbs?.recent(traceId, spanId) ?? [];
     context.with(failing, () => {
       Sentry.withScope((scope) => {
         scope.setSDKProcessingMetadata({ dynamicSamplingContext, [SPAN_ERROR_EVENT]: true });
+        applyEventContext(scope, eventContext, breadcrumbs);
         Sentry.captureException(error, {
           tags,
           // Set here too: the SDK fills contexts.trace from the active span or the scope only where the event has
