@@ -7,11 +7,11 @@
  *    uncaught exceptions, unhandled rejections) is attached to the active OpenTelemetry trace.
  */
 import * as Sentry from '@sentry/node';
-import { context as otelContext, propagation, trace, type Attributes } from '@opentelemetry/api';
+import { context as otelContext, isSpanContextValid, propagation, trace, type Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { Event } from '@sentry/core';
+import type { Event, Integration } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
@@ -55,10 +55,18 @@ export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandl
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
+    // Ids only unless the personal-data switch is on: Sentry 11 fills `user.ip_address` from the incoming request
+    // by default (`dataCollection.userInfo`, default true: @sentry/core integrations/requestdata.js). The user id
+    // and the id tags come from the trace's context instead (src/context/event-context.ts).
+    dataCollection: { userInfo: config.context.personalData },
     // Sentry's Dedupe would drop the same bug failing in another trace: replaced (same name, span-error-dedupe.ts).
     // Its process-error integrations would change how the process exits: the bridge observes instead (below).
+    // Outgoing HTTP breadcrumbs come from the trace instead (src/context/trace-breadcrumbs.ts: linked to their span,
+    // kept per trace): the SDK's own would list every request twice.
     integrations: (defaults) => [
-      ...defaults.filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE),
+      ...defaults
+        .filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE)
+        .map((integration) => WITHOUT_HTTP_BREADCRUMBS[integration.name]?.() ?? integration),
       spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
     ],
@@ -78,6 +86,11 @@ export function initSentry(config: BridgeConfig, dsn: string): SentryClientHandl
 }
 
 const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
+/** The default HTTP integrations, as the SDK makes them, but without their breadcrumbs. */
+const WITHOUT_HTTP_BREADCRUMBS: Record<string, (() => Integration) | undefined> = {
+  Http: () => Sentry.httpIntegration({ breadcrumbs: false }),
+  NodeFetch: () => Sentry.nativeNodeFetchIntegration({ breadcrumbs: false }),
+};
 const DEDUPE = spanErrorDedupeIntegration().name;
 
 export type ProcessErrorCapture = (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => void;
@@ -113,8 +126,15 @@ export function createProcessErrorCapture(options: ProcessErrorContextOptions = 
       } catch {
         // context we cannot read leaves the event without it; the error is still reported
       }
+      // contexts.trace set from the active span itself: the SDK fills it only where the event has none, and what it
+      // found at processing time was not always the active span (a random scope trace id in some runs).
+      const linked = spanContext !== undefined && isSpanContextValid(spanContext);
       Sentry.captureException(error, {
-        captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+        captureContext: {
+          level: fatal ? 'fatal' : 'error',
+          ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}),
+          ...(linked ? { contexts: { trace: { trace_id: spanContext.traceId, span_id: spanContext.spanId } } } : {}),
+        },
         mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
       });
     });
