@@ -8,6 +8,9 @@
  *  - gen_ai_client_operation_time_to_first_chunk_seconds (GenAI semconv `gen_ai.client.operation.time_to_first_chunk`,
  *    from the span attribute `gen_ai.response.time_to_first_chunk` on streaming ai.request spans; labels as
  *    gen_ai_client_operation_duration_seconds).
+ * Two runtime gauges the alert rules read (issue 23), under their semconv names without a unit suffix (the exporter
+ * keeps instrument names): nodejs_eventloop_delay_p99 (@opentelemetry/instrumentation-runtime-node) and
+ * process_memory_usage (RSS, src/metrics/process-metrics.ts).
  */
 
 /** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
@@ -23,8 +26,9 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape / the exporter itself. */
-  readonly origin: 'design' | 'addition' | 'prometheus';
+  /** design = the first metric plan; addition = see the header; runtime = the runtime gauges (see the header, not
+   * span-derived); prometheus = produced by the scrape / the exporter itself. */
+  readonly origin: 'design' | 'addition' | 'runtime' | 'prometheus';
 }
 
 const LLM_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'] as const;
@@ -43,6 +47,8 @@ export const METRIC = {
   sentryEvents: 'agent_bridge_sentry_events_total',
   up: 'up',
   targetInfo: 'target_info',
+  eventLoopDelayP99: 'nodejs_eventloop_delay_p99',
+  processMemory: 'process_memory_usage',
 } as const;
 
 export const METRICS: readonly MetricContract[] = [
@@ -58,6 +64,8 @@ export const METRICS: readonly MetricContract[] = [
   { name: METRIC.sentryEvents, type: 'counter', labels: ['outcome'], origin: 'design' },
   { name: METRIC.toolDuration, type: 'histogram', labels: ['gen_ai_tool_name', 'gen_ai_agent_name', 'error_type'], origin: 'addition' },
   { name: METRIC.llmTimeToFirstChunk, type: 'histogram', labels: [...LLM_LABELS, 'error_type'], origin: 'addition' },
+  { name: METRIC.eventLoopDelayP99, type: 'gauge', labels: [], origin: 'runtime' },
+  { name: METRIC.processMemory, type: 'gauge', labels: [], origin: 'runtime' },
   { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
   // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
   {
