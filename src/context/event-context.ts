@@ -14,7 +14,7 @@
  */
 import type { AttributeValue, Attributes, Baggage } from '@opentelemetry/api';
 import type { Breadcrumb, Scope, User } from '@sentry/core';
-import { MAX_CONTEXT_VALUE_LENGTH, PERSONAL_KEYS, PERSONAL_USER_FIELDS, USER_ID_KEYS, effectiveContextKeys, type ContextPolicy } from './keys.js';
+import { MAX_CONTEXT_VALUE_LENGTH, PERSONAL_KEYS, contextIdValue, PERSONAL_USER_FIELDS, USER_ID_KEYS, effectiveContextKeys, type ContextPolicy } from './keys.js';
 
 /** Span attributes kept in `contexts.otel.attributes`, and characters kept of each string value. */
 export const MAX_CONTEXT_ATTRIBUTES = 64;
@@ -44,7 +44,7 @@ export class EventContextBuilder {
   build(source: EventContextSource): EventContext {
     const values = new Map<string, string>();
     for (const key of this.keys) {
-      const value = idValue(source.attributes?.[key]) ?? source.baggage?.getEntry(key)?.value;
+      const value = contextIdValue(source.attributes?.[key]) ?? source.baggage?.getEntry(key)?.value;
       if (value !== undefined && value !== '' && value.length <= MAX_CONTEXT_VALUE_LENGTH) values.set(key, value);
     }
     const user: User = {};
@@ -83,8 +83,4 @@ export function applyEventContext(scope: Scope, context: EventContext, breadcrum
   if (Object.keys(context.tags).length > 0) scope.setTags(context.tags);
   if (context.otelAttributes !== undefined) scope.setContext('otel', { attributes: context.otelAttributes });
   for (const breadcrumb of breadcrumbs) scope.addBreadcrumb(breadcrumb, MAX_EVENT_BREADCRUMBS);
-}
-
-function idValue(value: AttributeValue | undefined): string | undefined {
-  return typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }

@@ -6,6 +6,7 @@
  * only behind an explicit switch (`AGENT_BRIDGE_CONTEXT_PERSONAL_DATA`). None of them is ever a metric label: the
  * span metrics have fixed label sets (src/metrics/catalog.ts), so no allowlisted key can become one.
  */
+import type { AttributeValue } from '@opentelemetry/api';
 import { ATTR_CLIENT_ADDRESS } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_ENDUSER_ID,
@@ -60,4 +61,9 @@ export const DEFAULT_CONTEXT_POLICY: ContextPolicy = { keys: DEFAULT_CONTEXT_KEY
 export function effectiveContextKeys(policy: ContextPolicy): string[] {
   const keys = policy.keys.filter((key) => policy.personalData || !PERSONAL_KEYS.has(key));
   return [...new Set(keys)].slice(0, MAX_CONTEXT_KEYS);
+}
+
+/** An attribute as a context id: a string, or a finite number as its string; anything else is not an id. */
+export function contextIdValue(value: AttributeValue | undefined): string | undefined {
+  return typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }

@@ -15,9 +15,9 @@
  * (`agent_bridge_context_dropped_total{reason="value_too_long"}`). The scrub processor still reads every copied
  * value at span end, like any other attribute.
  */
-import { propagation, trace, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
+import { propagation, trace, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
-import { MAX_CONTEXT_VALUE_LENGTH, effectiveContextKeys, type ContextPolicy } from '../context/keys.js';
+import { MAX_CONTEXT_VALUE_LENGTH, contextIdValue, effectiveContextKeys, type ContextPolicy } from '../context/keys.js';
 import { recordContextDrop } from '../self-metrics.js';
 
 export class ContextAttributesProcessor implements SpanProcessor {
@@ -37,7 +37,7 @@ export class ContextAttributesProcessor implements SpanProcessor {
       const own = span.attributes;
       for (const key of this.keys) {
         if (own[key] !== undefined) continue;
-        const value = idValue(parentAttributes, key) ?? baggage?.getEntry(key)?.value;
+        const value = contextIdValue(parentAttributes?.[key]) ?? baggage?.getEntry(key)?.value;
         if (value === undefined || value === '') continue;
         if (value.length > MAX_CONTEXT_VALUE_LENGTH) {
           recordContextDrop('value_too_long');
@@ -59,10 +59,4 @@ export class ContextAttributesProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     return Promise.resolve();
   }
-}
-
-/** A string (or number) attribute as the id string; anything else is not a context id. */
-function idValue(attributes: Attributes | undefined, key: string): string | undefined {
-  const value: AttributeValue | undefined = attributes?.[key];
-  return typeof value === 'string' ? value : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }
