@@ -17,13 +17,9 @@ import {
   ATTR_USER_ID,
   ATTR_USER_NAME,
 } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_TENANT_ID } from '../agent/attributes.js';
 
-/**
- * The tenant member. OpenTelemetry semantic conventions have no tenant attribute yet (1.40: none under `tenant.*`
- * in @opentelemetry/semantic-conventions/incubating), so the bridge names it the way semconv names ids of an
- * entity (`user.id`, `session.id`): `tenant.id`. Documented in the README; configurable through the allowlist.
- */
-export const ATTR_TENANT_ID = 'tenant.id' as const;
+export { ATTR_TENANT_ID };
 
 /** The default allowlist: ids only. */
 export const DEFAULT_CONTEXT_KEYS: readonly string[] = [ATTR_USER_ID, ATTR_ENDUSER_ID, ATTR_TENANT_ID, ATTR_SESSION_ID, ATTR_GEN_AI_CONVERSATION_ID];
