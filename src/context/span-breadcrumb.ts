@@ -1,9 +1,10 @@
 /**
  * One ended span → one Sentry breadcrumb, for the calls worth seeing before an error: outgoing HTTP requests,
- * LLM calls, memory operations and tool executions. Shape per Sentry's develop docs (develop.sentry.dev
- * sdk/data-model/event-payloads/breadcrumbs): `type` (`http` for HTTP requests, `default` otherwise), `category`,
- * `message`, `data`, `level`, `timestamp` in seconds since the epoch; an `http` breadcrumb's data carries `url`,
- * `method` and `status_code`, as Sentry renders them.
+ * LLM calls, memory operations and tool executions. Shape per Sentry's develop docs, Breadcrumbs Interface
+ * (develop.sentry.dev/sdk/foundations/envelopes/event-payloads/breadcrumbs; Relay `protocol/breadcrumb.rs`):
+ * `type` (`http` for HTTP requests, `default` otherwise), `category`, `message`, `data`, `level`, `timestamp` in
+ * seconds since the epoch; an `http` breadcrumb's data carries `url`, `method` and `status_code`, as Sentry
+ * renders them.
  *
  * Only a fixed set of attributes is read (no prompts, no contents), each value cut to MAX_BREADCRUMB_VALUE
  * characters: a breadcrumb's size is bounded whatever the span carries. The span has already been scrubbed
