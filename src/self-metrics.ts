@@ -50,6 +50,8 @@ class SelfMetrics {
   private readonly totals = new Map<string, Total>();
   /** The same span totals by raw outcome → raw exporter name: the per-span path finds its total without a key. */
   private readonly spanTotals = new Map<string, Map<string, Total>>();
+  /** The context-drop totals by reason (a closed set of three). */
+  private readonly contextTotals = new Map<ContextDropReason, Total>();
   private readonly exporterNames = new LabelNormalizer({ maxEntries: 64, maxLength: 32 });
 
   bind(meterProvider: MeterProvider): void {
@@ -88,6 +90,7 @@ class SelfMetrics {
     if (this.boundTo !== undefined) {
       this.totals.clear();
       this.spanTotals.clear();
+      this.contextTotals.clear();
     }
     this.detach?.();
     this.detach = undefined;
@@ -120,7 +123,14 @@ class SelfMetrics {
 
   recordContext(reason: ContextDropReason, count: number): void {
     if (!(count > 0)) return;
-    this.add('context', `c\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), count);
+    // Once the breadcrumb memory is full, every new trace forgets an old one: one lookup by the reason, no key built.
+    const total = this.contextTotals.get(reason);
+    if (total !== undefined) {
+      total.count += count;
+      return;
+    }
+    const created = this.add('context', `c\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), count);
+    if (created !== undefined) this.contextTotals.set(reason, created);
   }
 
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
