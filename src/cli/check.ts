@@ -53,6 +53,9 @@ function describe(config: BridgeConfig): [string, string][] {
     ['collector export', config.otlp.enabled ? 'on (OTEL_EXPORTER_OTLP_*)' : 'off'],
     ['metrics', config.prometheus.enabled ? `http://${config.prometheus.host}:${config.prometheus.port}/metrics${config.prometheus.token ? ' (bearer token)' : ''}` : 'off'],
     ['cardinality limit', String(config.prometheus.cardinalityLimit)],
+    ['runtime metrics', config.runtimeMetrics && config.prometheus.enabled ? 'on' : 'off'],
+    ['readiness (/readyz)', `unready after ${config.readiness.exportStallMs} ms without a successful export, or ${config.readiness.queueFullMs} ms after a full queue`],
+    ['context keys', `${config.context.keys.length === 0 ? '(none)' : config.context.keys.join(',')}${config.context.personalData ? ' (personal data on)' : ' (ids only)'}`],
     ['message content', config.captureMessageContent ? 'captured' : 'not captured'],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
   ];
