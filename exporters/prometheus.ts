@@ -3,6 +3,8 @@
  * prevented), served by our own node:http server so we control the routes and auth:
  *   GET /metrics  → the exporter's request handler (optionally behind `Authorization: Bearer <token>`)
  *   GET /healthz  → 200 `ok` (never authenticated: probes carry no secrets)
+ *   GET /readyz   → 200 `{"ready":true,…}` or 503 with the reasons: the bridge's own state (export stalled, queue
+ *                   full; src/processors/export-health.ts). A signal, never a reason to restart or unroute the app.
  * Never throws into the host: a busy port (or any listen error) is one warn line, and metrics are still
  * collected — just not served.
  */
@@ -17,6 +19,7 @@ import { DEFAULT_CARDINALITY_LIMIT } from '../src/metrics/cardinality.js';
 import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
 import { createBridgeMetricViews } from '../src/metrics/views.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
+import type { ReadinessStatus } from '../src/processors/export-health.js';
 
 export interface PrometheusEndpointOptions {
   /** OTEL_EXPORTER_PROMETHEUS_HOST; default 0.0.0.0. */
@@ -32,6 +35,8 @@ export interface PrometheusEndpointOptions {
   views?: ViewOptions[];
   /** Bind agent_bridge_* self metrics to this provider. Default true. */
   selfMetrics?: boolean;
+  /** What `/readyz` reports; without it `/readyz` is always ready. */
+  readiness?: () => ReadinessStatus;
 }
 
 export interface PrometheusEndpoint {
@@ -86,7 +91,7 @@ export async function startPrometheusExporter(options: PrometheusEndpointOptions
   const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider(options);
   if (options.selfMetrics !== false) bindSelfMetrics(meterProvider);
 
-  const server = createServer(createHandler(reader, options.token));
+  const server = createServer(createHandler(reader, options.token, options.readiness ?? alwaysReady));
   server.unref(); // the host decides when the process ends, not the metrics endpoint
   const url = await listen(server, host, port);
 
@@ -136,7 +141,13 @@ function listen(server: Server, host: string, port: number): Promise<string | un
   });
 }
 
-function createHandler(reader: PrometheusExporter, token: string | undefined): (req: IncomingMessage, res: ServerResponse) => void {
+const alwaysReady = (): ReadinessStatus => ({ ready: true, reasons: [] });
+
+function createHandler(
+  reader: PrometheusExporter,
+  token: string | undefined,
+  readiness: () => ReadinessStatus,
+): (req: IncomingMessage, res: ServerResponse) => void {
   const expected = token ? digest(token) : undefined;
   return (req, res) => {
     try {
@@ -149,6 +160,12 @@ function createHandler(reader: PrometheusExporter, token: string | undefined): (
       }
       if (path === '/healthz') {
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('ok\n');
+        return;
+      }
+      if (path === '/readyz') {
+        const status = readiness();
+        res.writeHead(status.ready ? 200 : 503, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+        res.end(`${JSON.stringify(status)}\n`);
         return;
       }
       if (path !== '/metrics') {

@@ -9,7 +9,7 @@
 import * as Sentry from '@sentry/node';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { Event } from '@sentry/core';
+import type { Event, Integration } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
@@ -44,10 +44,18 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
+    // Ids only unless the personal-data switch is on: Sentry 11 fills `user.ip_address` from the incoming request
+    // by default (`dataCollection.userInfo`, default true: @sentry/core integrations/requestdata.js). The user id
+    // and the id tags come from the trace's context instead (src/context/event-context.ts).
+    dataCollection: { userInfo: config.context.personalData },
     // Sentry's Dedupe would drop the same bug failing in another trace: replaced (same name, span-error-dedupe.ts).
     // Its process-error integrations would change how the process exits: the bridge observes instead (below).
+    // Outgoing HTTP breadcrumbs come from the trace instead (src/context/trace-breadcrumbs.ts: linked to their span,
+    // kept per trace): the SDK's own would list every request twice.
     integrations: (defaults) => [
-      ...defaults.filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE),
+      ...defaults
+        .filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE)
+        .map((integration) => WITHOUT_HTTP_BREADCRUMBS[integration.name]?.() ?? integration),
       spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
     ],
@@ -66,21 +74,45 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
 }
 
 const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
+/** The default HTTP integrations, as the SDK makes them, but without their breadcrumbs. */
+const WITHOUT_HTTP_BREADCRUMBS: Record<string, (() => Integration) | undefined> = {
+  Http: () => Sentry.httpIntegration({ breadcrumbs: false }),
+  NodeFetch: () => Sentry.nativeNodeFetchIntegration({ breadcrumbs: false }),
+};
 const DEDUPE = spanErrorDedupeIntegration().name;
 
 /**
  * The event those integrations would have sent: unhandled, `fatal` when it ends the process — linked to the span
  * that was active where it escaped (`link`, read at capture time, see `captureLinked`).
  */
-export function captureProcessError(error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean, link?: TraceLink): void {
+export function captureProcessError(
+  error: unknown,
+  origin: NodeJS.UncaughtExceptionOrigin,
+  fatal: boolean,
+  link?: TraceLink,
+  decorate?: LinkedCaptureHint['decorate'],
+): void {
   // Already sent, linked to its span, when the span it failed recorded it (src/errors/reported-from-span.ts).
   if (takeReportedFromSpan(error)) return;
-  const hint = {
-    captureContext: { level: fatal ? ('fatal' as const) : ('error' as const), ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
+  const hint: LinkedCaptureHint = {
+    captureContext: { level: fatal ? 'fatal' : 'error', ...(origin === 'unhandledRejection' ? { extra: { unhandledPromiseRejection: true } } : {}) },
     mechanism: { handled: false, type: origin === 'uncaughtException' ? 'auto.node.onuncaughtexception' : 'auto.node.onunhandledrejection' },
+    ...(decorate === undefined ? {} : { decorate }),
   };
-  if (link === undefined) Sentry.captureException(error, hint);
-  else captureLinked(error, link, hint);
+  if (link !== undefined) return captureLinked(error, link, hint);
+  Sentry.withScope((scope) => {
+    decorateSafely(scope, hint.decorate);
+    Sentry.captureException(error, { captureContext: hint.captureContext, ...(hint.mechanism === undefined ? {} : { mechanism: hint.mechanism }) });
+  });
+}
+
+/** Context we cannot apply leaves the event without it; the error is still reported. */
+function decorateSafely(scope: Sentry.Scope, decorate: LinkedCaptureHint['decorate']): void {
+  try {
+    decorate?.(scope);
+  } catch {
+    // see above
+  }
 }
 
 /**
@@ -103,6 +135,7 @@ export function captureLinked(error: unknown, link: TraceLink, hint: LinkedCaptu
   context.with(trace.setSpan(ROOT_CONTEXT, trace.wrapSpanContext(link.spanContext)), () => {
     Sentry.withScope((scope) => {
       scope.setSDKProcessingMetadata({ ...metadata, dynamicSamplingContext: link.dsc });
+      decorateSafely(scope, hint.decorate);
       Sentry.captureException(error, {
         ...(hint.mechanism === undefined ? {} : { mechanism: hint.mechanism }),
         captureContext: { ...scopeContext, contexts: { ...scopeContext.contexts, trace: traceContext } },

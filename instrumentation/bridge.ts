@@ -35,6 +35,13 @@ import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { resolveRelease } from '../exporters/sentry-release.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
+import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
+import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
+import { ExportHealth, type ExportObserver } from '../src/processors/export-health.js';
+import { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
+import { EventContextBuilder, decorationForContext } from '../src/context/event-context.js';
+import { METER_NAME } from '../src/metrics/catalog.js';
+import { observeProcessMetrics } from '../src/metrics/process-metrics.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
@@ -113,8 +120,10 @@ async function startEnabled(
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 
+  // What the export slots see, served as /readyz (src/processors/export-health.ts).
+  const exportHealth = new ExportHealth(config.readiness);
   // Metrics first: span-metrics and the self metrics need the meter provider.
-  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource) : undefined;
+  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource, exportHealth) : undefined;
 
   let sentry: BackgroundSentry | undefined;
   if (dsn !== undefined) {
@@ -134,7 +143,13 @@ async function startEnabled(
   };
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
-  const spanProcessors: SpanProcessor[] = [new LocalRootNamesProcessor(rootNames), new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
+  // Context first, at start: every later processor and exporter sees the allowlisted ids on the span.
+  const spanProcessors: SpanProcessor[] = [
+    new ContextAttributesProcessor(config.context),
+    new LocalRootNamesProcessor(rootNames),
+    new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys }),
+  ];
+  const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
   if (prometheus !== undefined) {
     spanProcessors.push(
       new SpanMetricsProcessor({
@@ -147,35 +162,53 @@ async function startEnabled(
   }
   if (sentry !== undefined) {
     spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
+    spanProcessors.push(new TraceBreadcrumbsProcessor(breadcrumbs!));
     sentryErrors = new SentryErrorsProcessor({
       operationalErrors: config.operationalErrors,
       serviceName: config.serviceName,
       dsc: dscOptions,
       reporter: sentry.reporter,
+      context: config.context,
+      ...(breadcrumbs === undefined ? {} : { breadcrumbs }),
     });
     spanProcessors.push(sentryErrors);
-    if (config.sentry.traces) exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config));
+    if (config.sentry.traces) {
+      exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config, exportHealth));
+    }
   }
   if (config.otlp.enabled) {
-    exportPipelines.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
+    exportPipelines.push(exportPipeline('otlp', createCollectorTraceExporter(), config, exportHealth));
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;
   if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
   spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
-  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, await createInstrumentations(config.instrumentations));
+  const instrumentations = await createInstrumentations(config.instrumentations);
+  // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
+  // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
+  if (config.runtimeMetrics && prometheus !== undefined) {
+    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
+    instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }));
+  }
+  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, instrumentations);
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
     lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
     // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
     if (sentry !== undefined || config.otlp.enabled) {
-      // The escaping error's span is the one active now (Node runs these observers in its async context).
+      // The escaping error's span and context are the ones active now (Node runs these observers in its async
+      // context): read them now, the event is built once the Sentry SDK is up.
       const [errors, report] = [sentryErrors, sentry?.captureProcessError];
+      const processContext = new EventContextBuilder(config.context);
       const capture = errors === undefined || report === undefined
         ? () => {}
-        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => report(error, origin, fatal, errors.traceLinkFor(context.active()));
+        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => {
+            const active = context.active();
+            const link = errors.traceLinkFor(active);
+            report(error, origin, fatal, link, decorationForContext(processContext, active, breadcrumbs));
+          };
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }
@@ -203,8 +236,8 @@ function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: str
 }
 
 /** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */
-function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig): SpanProcessor {
-  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT });
+function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig, observer: ExportObserver): SpanProcessor {
+  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT, observer });
 }
 
 function bridgeResource(config: BridgeConfig, release: string | undefined): Resource {
@@ -217,21 +250,27 @@ function bridgeResource(config: BridgeConfig, release: string | undefined): Reso
   });
 }
 
-async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource): Promise<PrometheusHandle> {
+async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource, health: ExportHealth): Promise<PrometheusHandle> {
   const prometheus = await startPrometheusExporter({
     host: config.prometheus.host,
     port: config.prometheus.port,
     token: config.prometheus.token,
     cardinalityLimit: config.prometheus.cardinalityLimit,
     resource,
+    readiness: () => health.status(),
   });
   lifecycle.started('Prometheus endpoint', async () => {
     metrics.disable();
     await prometheus.close();
   });
   metrics.setGlobalMeterProvider(prometheus.meterProvider);
+  // CPU and RSS here; event loop, heap and GC come from the runtime instrumentation (startSdk).
+  if (config.runtimeMetrics) lifecycle.started('process metrics', observeProcessMetrics(prometheus.meterProvider.getMeter(METER_NAME)));
   return prometheus;
 }
+
+/** Sampling resolution of the event-loop delay histogram (the instrumentation's default). */
+const RUNTIME_MONITORING_PRECISION_MS = 10;
 
 function startSdk(
   lifecycle: Lifecycle,

@@ -13,6 +13,7 @@ import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
 import type { ModelPrice } from './metrics/prices.js';
+import { DEFAULT_CONTEXT_KEYS, MAX_CONTEXT_KEYS, PERSONAL_KEYS } from './context/keys.js';
 import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
 import { INSTRUMENTATION_NAMES, isInstrumentationName, type InstrumentationName } from './instrumentation-names.js';
 
@@ -101,6 +102,22 @@ export interface BridgeConfig {
   shutdownTimeoutMs: number;
   operationalErrors: string[];
   scrub: { extraKeys: string[] };
+  /** Who / which tenant: the allowlist copied onto spans and Sentry events (src/context/keys.ts). */
+  context: {
+    /** AGENT_BRIDGE_CONTEXT_KEYS; default user.id, enduser.id, tenant.id, session.id, gen_ai.conversation.id. */
+    keys: string[];
+    /** AGENT_BRIDGE_CONTEXT_PERSONAL_DATA: honour keys that may identify a person (user.email, user.name, …). */
+    personalData: boolean;
+  };
+  /** AGENT_BRIDGE_RUNTIME_METRICS: event loop, heap, GC, CPU and RSS on /metrics. */
+  runtimeMetrics: boolean;
+  /** `/readyz` of the metrics server: when the bridge reports itself unready (exporters/readiness). */
+  readiness: {
+    /** AGENT_BRIDGE_READY_EXPORT_STALL_MS: an exporter without a successful export for this long while trying. */
+    exportStallMs: number;
+    /** AGENT_BRIDGE_READY_QUEUE_FULL_MS: unready while an export queue dropped a span this recently. */
+    queueFullMs: number;
+  };
   /** Path of the AGENT_BRIDGE_CONFIG file, when one was given and read. */
   configFile: string | undefined;
 }
@@ -264,6 +281,12 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
     scrub: { extraKeys: file?.scrub?.extraKeys ?? [] },
+    context: parseContext(r),
+    runtimeMetrics: r.get('AGENT_BRIDGE_RUNTIME_METRICS', bool, 'true or false') ?? true,
+    readiness: {
+      exportStallMs: r.get('AGENT_BRIDGE_READY_EXPORT_STALL_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 60_000,
+      queueFullMs: r.get('AGENT_BRIDGE_READY_QUEUE_FULL_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 30_000,
+    },
     configFile: file === undefined ? undefined : r.raw('AGENT_BRIDGE_CONFIG'),
   };
   // Validated here so that `check` reports them; the SDK and the logger read these values themselves.
@@ -338,6 +361,32 @@ function parseInstrumentations(r: Reader): InstrumentationName[] {
   const enabled = list('OTEL_NODE_ENABLED_INSTRUMENTATIONS') ?? [...INSTRUMENTATION_NAMES];
   const disabled = new Set(list('OTEL_NODE_DISABLED_INSTRUMENTATIONS') ?? []);
   return INSTRUMENTATION_NAMES.filter((name) => enabled.includes(name) && !disabled.has(name));
+}
+
+const CONTEXT_KEY = /^[A-Za-z0-9_.-]{1,128}$/;
+
+/** The context allowlist: comma-separated attribute / baggage names, `none` for none; personal keys need the switch. */
+function parseContext(r: Reader): BridgeConfig['context'] {
+  const personalData = r.get('AGENT_BRIDGE_CONTEXT_PERSONAL_DATA', bool, 'true or false') ?? false;
+  const value = r.raw('AGENT_BRIDGE_CONTEXT_KEYS');
+  if (value === undefined) return { keys: [...DEFAULT_CONTEXT_KEYS], personalData };
+  if (value.toLowerCase() === 'none') return { keys: [], personalData };
+  const keys = [...new Set(value.split(',').map((key) => key.trim()).filter((key) => key !== ''))];
+  if (keys.length === 0 || keys.length > MAX_CONTEXT_KEYS || !keys.every((key) => CONTEXT_KEY.test(key))) {
+    r.reject('AGENT_BRIDGE_CONTEXT_KEYS', value, `up to ${MAX_CONTEXT_KEYS} comma-separated attribute names (letters, digits, . _ -), or none`);
+    return { keys: [...DEFAULT_CONTEXT_KEYS], personalData };
+  }
+  const personal = keys.filter((key) => PERSONAL_KEYS.has(key));
+  if (personal.length > 0 && !personalData) {
+    r.reject(
+      'AGENT_BRIDGE_CONTEXT_KEYS',
+      value,
+      `ids only unless AGENT_BRIDGE_CONTEXT_PERSONAL_DATA=true (${personal.join(', ')} may identify a person)`,
+      `ignoring ${personal.join(', ')}`,
+    );
+    return { keys: keys.filter((key) => !PERSONAL_KEYS.has(key)), personalData };
+  }
+  return { keys, personalData };
 }
 
 function parseOtlpEndpoint(r: Reader): boolean {

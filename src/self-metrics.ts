@@ -3,6 +3,7 @@
  *   agent_bridge_spans_total{outcome="exported"|"dropped"|"failed", exporter}
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
  *   agent_bridge_scrub_failures_total{reason}: values filtered (or events dropped) because they could not be scrubbed
+ *   agent_bridge_context_dropped_total{reason}: context values not copied and trace breadcrumbs forgotten (bounds)
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
@@ -20,6 +21,10 @@ export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'un
 /** Unsampled spans held for an error in their trace: `kept` (exported because it failed), `expired` (held long
  * enough, no error: the usual fate), `evicted` (pushed out by the byte bound before its time: a small buffer). */
 export type ErrorTraceOutcome = 'kept' | 'expired' | 'evicted';
+/** What of the event context was not kept: a context value too long to be an id (src/processors/context-attributes.ts),
+ * breadcrumbs beyond a trace's bound, breadcrumbs of traces forgotten to keep the trace-count or byte bound
+ * (src/context/trace-breadcrumbs.ts). */
+export type ContextDropReason = 'value_too_long' | 'breadcrumbs_per_trace' | 'breadcrumbs_evicted';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -27,7 +32,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces';
+type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces' | 'context';
 
 interface Total {
   readonly kind: TotalKind;
@@ -48,6 +53,8 @@ class SelfMetrics {
   private readonly totals = new Map<string, Total>();
   /** The same span totals by raw outcome → raw exporter name: the per-span path finds its total without a key. */
   private readonly spanTotals = new Map<string, Map<string, Total>>();
+  /** The context-drop totals by reason (a closed set of three). */
+  private readonly contextTotals = new Map<ContextDropReason, Total>();
   private readonly exporterNames = new LabelNormalizer({ maxEntries: 64, maxLength: 32 });
 
   bind(meterProvider: MeterProvider): void {
@@ -67,13 +74,18 @@ class SelfMetrics {
         unit: METRICS.bridgeErrorTraceSpans.unit,
         description: METRICS.bridgeErrorTraceSpans.description,
       });
-      const instruments = { spans, sentry, scrub, errorTraces };
+      const contextDropped = meter.createObservableCounter(METRICS.bridgeContextDropped.instrument, {
+        unit: METRICS.bridgeContextDropped.unit,
+        description: METRICS.bridgeContextDropped.description,
+      });
+      const instruments = { spans, sentry, scrub, errorTraces, context: contextDropped };
+      const observables = Object.values(instruments);
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
       };
-      meter.addBatchObservableCallback(observe, Object.values(instruments));
+      meter.addBatchObservableCallback(observe, observables);
       this.boundTo = meterProvider;
-      this.detach = () => meter.removeBatchObservableCallback(observe, Object.values(instruments));
+      this.detach = () => meter.removeBatchObservableCallback(observe, observables);
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
@@ -85,6 +97,7 @@ class SelfMetrics {
     if (this.boundTo !== undefined) {
       this.totals.clear();
       this.spanTotals.clear();
+      this.contextTotals.clear();
     }
     this.detach?.();
     this.detach = undefined;
@@ -118,6 +131,18 @@ class SelfMetrics {
   recordErrorTraces(outcome: ErrorTraceOutcome, count: number): void {
     if (!(count > 0)) return;
     this.add('errorTraces', `k\u0000${outcome}`, () => ({ [LABEL_OUTCOME]: outcome }), count);
+  }
+
+  recordContext(reason: ContextDropReason, count: number): void {
+    if (!(count > 0)) return;
+    // Once the breadcrumb memory is full, every new trace forgets an old one: one lookup by the reason, no key built.
+    const total = this.contextTotals.get(reason);
+    if (total !== undefined) {
+      total.count += count;
+      return;
+    }
+    const created = this.add('context', `c\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), count);
+    if (created !== undefined) this.contextTotals.set(reason, created);
   }
 
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
@@ -170,4 +195,9 @@ export function recordScrubFailure(reason: ScrubFailureReason): void {
 /** Count unsampled spans held for an error in their trace, by what became of them (src/processors/error-traces.ts). */
 export function recordErrorTraceSpans(outcome: ErrorTraceOutcome, count = 1): void {
   selfMetrics.recordErrorTraces(outcome, count);
+}
+
+/** Count context values or trace breadcrumbs not kept (agent_bridge_context_dropped_total{reason}). */
+export function recordContextDrop(reason: ContextDropReason, count = 1): void {
+  selfMetrics.recordContext(reason, count);
 }

@@ -1,6 +1,6 @@
 /**
  * "Bridge health": is the bridge itself doing its job — spans exported / dropped / failed per exporter, Sentry
- * events sent / dropped / filtered, and whether Prometheus can scrape each process.
+ * events sent / dropped / filtered, event-loop delay and memory of each process, and whether Prometheus can scrape it.
  */
 import { RowBuilder, type DashboardBuilder } from '@grafana/grafana-foundation-sdk/dashboard';
 import { METRIC } from './metrics.js';
@@ -67,6 +67,24 @@ export function bridgeHealth(): DashboardBuilder {
         unit: 'short',
         stacked: true,
         description: 'Spans lost on the way out. dropped: the batch queue was full (raise OTEL_BSP_MAX_QUEUE_SIZE or check the exporter); failed: the exporter returned an error.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withRow(new RowBuilder('Runtime'))
+    .withPanel(
+      timeseries('Event-loop delay p99', [{ expr: `max by (instance) (${sel(METRIC.eventLoopDelayP99, F.instance)})`, legend: '{{instance}}' }], {
+        unit: 's',
+        description:
+          'nodejs_eventloop_delay_p99 (@opentelemetry/instrumentation-runtime-node): p99 of how late the event loop ran timers since the previous scrape. Alert AgentEventLoopDelayHigh above 500 ms for 5 m.',
+        w: 12,
+        h: 8,
+      }),
+    )
+    .withPanel(
+      timeseries('Resident memory (RSS)', [{ expr: `max by (instance) (${sel(METRIC.processMemory, F.instance)})`, legend: '{{instance}}' }], {
+        unit: 'bytes',
+        description: 'process_memory_usage: resident set size of each process. Alert AgentMemoryGrowing when it keeps climbing (1.5 × its 2 h low and rising for 30 m).',
         w: 12,
         h: 8,
       }),

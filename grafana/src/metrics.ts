@@ -12,6 +12,9 @@
  * agent_active_invocations, agent_invocations_abandoned_total, agent_llm_cost_usd_total,
  * agent_llm_unpriced_requests_total, and the budget the spend alert compares with (a recording rule in
  * grafana/alerts/agent-bridge.rules.yml).
+ * Two runtime gauges the alert rules read (issue 23), under their semconv names without a unit suffix (the exporter
+ * keeps instrument names): nodejs_eventloop_delay_p99 (@opentelemetry/instrumentation-runtime-node) and
+ * process_memory_usage (RSS, src/metrics/process-metrics.ts).
  */
 
 /** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
@@ -27,8 +30,9 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape, the exporter itself or a recording rule. */
-  readonly origin: 'design' | 'addition' | 'prometheus';
+  /** design = the first metric plan; addition = see the header; runtime = the runtime gauges (see the header, not
+   * span-derived); prometheus = produced by the scrape / the exporter itself. */
+  readonly origin: 'design' | 'addition' | 'runtime' | 'prometheus';
 }
 
 const LLM_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'] as const;
@@ -53,6 +57,8 @@ export const METRIC = {
   llmBudget: 'agent_llm:budget_usd_per_hour',
   up: 'up',
   targetInfo: 'target_info',
+  eventLoopDelayP99: 'nodejs_eventloop_delay_p99',
+  processMemory: 'process_memory_usage',
 } as const;
 
 export const METRICS: readonly MetricContract[] = [
@@ -73,6 +79,8 @@ export const METRICS: readonly MetricContract[] = [
   { name: METRIC.llmCost, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'], origin: 'addition' },
   { name: METRIC.llmUnpriced, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model'], origin: 'addition' },
   { name: METRIC.llmBudget, type: 'gauge', labels: [], origin: 'prometheus' },
+  { name: METRIC.eventLoopDelayP99, type: 'gauge', labels: [], origin: 'runtime' },
+  { name: METRIC.processMemory, type: 'gauge', labels: [], origin: 'runtime' },
   { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
   // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
   {

@@ -47,6 +47,13 @@ export const ATTR_GEN_AI_MEMORY_STORE_ID = 'gen_ai.memory.store.id' as const;
 /** The search query of a memory read. Content: only with capture enabled, truncated. */
 export const ATTR_GEN_AI_MEMORY_QUERY_TEXT = 'gen_ai.memory.query.text' as const;
 
+/**
+ * The tenant an operation runs for. OpenTelemetry semantic conventions have no tenant attribute yet, so the bridge
+ * names it like semconv names other entities' ids (`user.id`, `session.id`). Put it in baggage at the edge and the
+ * bridge copies it onto every span of the trace and tags Sentry error events with it (docs/sentry.md, Context).
+ */
+export const ATTR_TENANT_ID = 'tenant.id' as const;
+
 /** Sending agent of an agent-to-agent message. */
 export const ATTR_AGENT_COMMUNICATION_SOURCE = 'agent.communication.source' as const;
 /** Receiving agent of an agent-to-agent message. */

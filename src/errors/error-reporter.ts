@@ -4,7 +4,7 @@
  * imports it (the implementation is exporters/sentry.ts; instrumentation/bridge.ts queues calls until it is loaded).
  */
 import type { SpanContext } from '@opentelemetry/api';
-import type { Breadcrumb, DynamicSamplingContext, ScopeContext } from '@sentry/core';
+import type { Breadcrumb, DynamicSamplingContext, Scope, ScopeContext } from '@sentry/core';
 
 /** The span an error event belongs to. */
 export interface TraceLink {
@@ -18,6 +18,8 @@ export interface TraceLink {
 export interface LinkedCaptureHint {
   captureContext?: Partial<Omit<ScopeContext, 'propagationContext'>>;
   mechanism?: { handled: boolean; type: string };
+  /** What else goes on the event's scope (user, tags, the trace's breadcrumbs: src/context/event-context.ts). */
+  decorate?: (scope: Scope) => void;
 }
 
 export interface ErrorReporter {

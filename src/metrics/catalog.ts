@@ -181,6 +181,13 @@ export const METRICS = {
     unit: '{span}',
     description: 'Unsampled spans held for an error in their trace: kept (exported because the trace failed), expired, evicted (byte bound).',
   },
+  bridgeContextDropped: {
+    instrument: 'agent.bridge.context_dropped',
+    prometheus: 'agent_bridge_context_dropped',
+    kind: 'counter',
+    unit: '{item}',
+    description: 'Context values not copied (too long) and trace breadcrumbs forgotten (per-trace, trace-count or byte bound), by reason.',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */

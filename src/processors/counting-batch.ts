@@ -18,6 +18,7 @@ import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '@opentelemetry/semanti
 import { CountingSpanExporter } from './counting-exporter.js';
 import { ExportSlots } from './export-slots.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
+import type { ExportObserver } from './export-health.js';
 
 export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {
   exporter: SpanExporter;
@@ -27,6 +28,8 @@ export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcess
   record?: SpanOutcomeRecorder;
   /** The exporter's own concurrency limit: batches beyond it wait their turn (./export-slots.ts). */
   maxConcurrentExports?: number;
+  /** Told of export attempts, their outcomes and queue-full drops (the bridge's readiness, ./export-health.ts). */
+  observer?: ExportObserver;
 }
 
 /** The BSP's `error.type` for spans dropped because the queue was full. */
@@ -36,20 +39,22 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   private readonly inner: BatchSpanProcessor;
   private readonly record: SpanOutcomeRecorder;
   private readonly name: string;
+  private readonly observer: ExportObserver | undefined;
   private isShutdown = false;
 
   constructor(options: CountingBatchSpanProcessorOptions) {
-    const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, ...batchOptions } = options;
+    const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, observer, ...batchOptions } = options;
+    this.observer = observer;
     this.name = name;
     this.record = record ?? recordSpanOutcome;
     // A flush hands over at most the queue's worth of batches at once (+1 for the one already being exported).
     const batches = Math.ceil((batchOptions.maxQueueSize ?? 2048) / Math.max(1, batchOptions.maxExportBatchSize ?? 512)) + 1;
     const slotted = maxConcurrentExports === undefined ? exporter : new ExportSlots(exporter, maxConcurrentExports, batches);
-    const counted = slotted instanceof CountingSpanExporter ? slotted : new CountingSpanExporter(slotted, { name, record: this.record });
+    const counted = slotted instanceof CountingSpanExporter ? slotted : new CountingSpanExporter(slotted, { name, record: this.record, ...(observer === undefined ? {} : { observer }) });
     this.inner = new BatchSpanProcessor({
       ...batchOptions,
       exporter: counted,
-      selfObsMeterProvider: createDropTap((n) => this.dropped(n), selfObsMeterProvider),
+      selfObsMeterProvider: createDropTap((n) => this.queueFull(n), selfObsMeterProvider),
     });
   }
 
@@ -72,6 +77,15 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     this.isShutdown = true;
     return this.inner.shutdown();
+  }
+
+  private queueFull(count: number): void {
+    this.dropped(count);
+    try {
+      this.observer?.queueFull(this.name);
+    } catch {
+      // observing never breaks the span path
+    }
   }
 
   private dropped(count: number): void {

@@ -8,6 +8,9 @@
  *    ends first); outer spans find it in a small per-trace memory.
  *  - Operational errors (validation, not found, auth, aborts, HTTP 4xx incl. 429) create no issue: a breadcrumb
  *    instead, and `agent_bridge_sentry_events_total{outcome="filtered"}`.
+ *  - The event carries the trace's context (src/context/event-context.ts): `user.id`, tags for the allowlisted
+ *    ids (tenant, session, conversation), the failing span's attributes as `contexts.otel`, and the recent HTTP,
+ *    LLM, memory and tool calls of its trace as breadcrumbs.
  */
 import { SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -32,6 +35,9 @@ import type { ErrorReporter, TraceLink } from '../errors/error-reporter.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import { agentSpanTypeOf } from '../agent/span-type.js';
 import type { DscOptions } from '../propagation/dsc.js';
+import { EventContextBuilder, eventDecoration } from '../context/event-context.js';
+import { DEFAULT_CONTEXT_POLICY, type ContextPolicy } from '../context/keys.js';
+import type { TraceBreadcrumbs } from '../context/trace-breadcrumbs.js';
 
 /** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
 export const SPAN_ERROR_EVENT = 'agentBridgeSpanError';
@@ -44,6 +50,10 @@ export interface SentryErrorsProcessorOptions {
   dsc?: DscOptions;
   /** Where events and breadcrumbs go (Sentry: exporters/sentry.ts). */
   reporter: ErrorReporter;
+  /** Which context keys reach the event (user, tags); default: ids only (src/context/keys.ts). */
+  context?: ContextPolicy;
+  /** The recent calls of each trace (fed by TraceBreadcrumbsProcessor); none when absent. */
+  breadcrumbs?: TraceBreadcrumbs;
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
@@ -52,8 +62,11 @@ export class SentryErrorsProcessor implements SpanProcessor {
 
   private readonly traceDsc: TraceDscMemory;
 
+  private readonly eventContext: EventContextBuilder;
+
   constructor(private readonly options: SentryErrorsProcessorOptions) {
     this.traceDsc = new TraceDscMemory(options.dsc ?? {});
+    this.eventContext = new EventContextBuilder(options.context ?? DEFAULT_CONTEXT_POLICY);
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -107,10 +120,11 @@ export class SentryErrorsProcessor implements SpanProcessor {
       service: stringAttr(span.resource.attributes, ATTR_SERVICE_NAME) ?? this.options.serviceName,
     });
     const link = { spanContext: span.spanContext(), parentSpanId: span.parentSpanContext?.spanId, dsc: this.traceDsc.dscFor(span) };
+    const decorate = eventDecoration(this.eventContext.build({ attributes: span.attributes }), this.options.breadcrumbs?.recent(traceId, spanId) ?? []);
     this.options.reporter.captureLinked(
       error,
       link,
-      { captureContext: { tags, contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } } } },
+      { captureContext: { tags, contexts: { span: { name: span.name, parent_span_id: span.parentSpanContext?.spanId ?? null } } }, decorate },
       { [SPAN_ERROR_EVENT]: true },
     );
   }

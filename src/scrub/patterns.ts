@@ -2,6 +2,7 @@
  * What a secret looks like: the key names that hold secrets, and the value shapes that are secrets
  * wherever they appear. Compiled once; every check on the hot path is a single precompiled regex.
  */
+import { ATTR_SESSION_ID, ATTR_SESSION_PREVIOUS_ID } from '@opentelemetry/semantic-conventions/incubating';
 import { replaceEmails } from './email.js';
 import { replaceUrlCredentials } from './url-credentials.js';
 
@@ -32,6 +33,14 @@ const KEY_WORDS = [
   'credentials?',
   'x-sentry-auth',
 ];
+
+/**
+ * Keys that name an identifier although a key word matches them: OpenTelemetry's `session.id` is "a unique id to
+ * identify a session" (semconv registry, session), the tag Sentry users filter sessions by — not a session
+ * credential. Their values still go through every value-shape rule (a bearer token or JWT put there is redacted).
+ * Listing the exact key in `scrub.extraKeys` filters it again.
+ */
+export const IDENTIFIER_KEYS: ReadonlySet<string> = new Set([ATTR_SESSION_ID, ATTR_SESSION_PREVIOUS_ID]);
 
 /** Whole key, or a `.`/`_`/`-`-separated part of it (so `gen_ai.usage.input_tokens` is not a token). */
 export function keyPattern(extraKeys: readonly string[] = []): RegExp {

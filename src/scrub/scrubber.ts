@@ -4,7 +4,7 @@
  * reads them) and on Sentry events and breadcrumbs (beforeSend / beforeBreadcrumb).
  */
 import type { AttributeValue, Attributes } from '@opentelemetry/api';
-import { FILTERED, keyPattern } from './patterns.js';
+import { FILTERED, IDENTIFIER_KEYS, keyPattern } from './patterns.js';
 import { MAX_REMEMBERED_LENGTH, detached, scrubString } from './scrub-string.js';
 import { scrubFailed } from './failures.js';
 
@@ -23,8 +23,11 @@ export class Scrubber {
   private readonly sensitiveKey: RegExp;
   private readonly keys = new Map<string, KeyState>();
 
+  private readonly identifierKeys: ReadonlySet<string>;
+
   constructor(extraKeys: readonly string[] = []) {
     this.sensitiveKey = keyPattern(extraKeys);
+    this.identifierKeys = new Set([...IDENTIFIER_KEYS].filter((key) => !extraKeys.includes(key)));
   }
 
   isSensitiveKey(key: string): boolean {
@@ -70,7 +73,7 @@ export class Scrubber {
     // The key regex ran for every attribute of every span (bench profile); a cached verdict is one Map lookup.
     let state = this.keys.get(key);
     if (state === undefined) {
-      state = { sensitive: this.sensitiveKey.test(key), lastClean: undefined };
+      state = { sensitive: !this.identifierKeys.has(key) && this.sensitiveKey.test(key), lastClean: undefined };
       if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, state);
     }
     return state;

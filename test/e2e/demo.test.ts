@@ -69,6 +69,12 @@ describe('demo (npm start)', () => {
     expect(events[0]!.trace_id).toBe(bug.traceId);
     expect(events[0]!.type).toBe('TypeError');
     expect(events[0]!.tags.agent).toBe('writer');
+    // who and which tenant, put in baggage by the planner, reached the writer's bug event (issue 23)
+    expect((events[0]!.payload.user as { id?: string } | undefined)?.id).toMatch(/^user-\d+$/);
+    expect(events[0]!.tags['tenant.id']).toMatch(/^(acme|globex)$/);
+    expect(trace.spans.filter((s) => s.attributes['tenant.id'] === undefined).map((s) => `${s.service} ${s.name}`)).toEqual([
+      expect.stringMatching(/^planner POST/),
+    ]);
 
     for (const pid of await pidsOf(demo.stdout)) expect(alive(pid), `pid ${pid}`).toBe(false);
   });

@@ -9,6 +9,7 @@ import { delimiter, dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { labelsOf, METRICS, seriesIndex } from '../../grafana/src/metrics.js';
+import { METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_MEMORY_USAGE } from '@opentelemetry/semantic-conventions/incubating';
 import { DASHBOARDS, renderAll, writeAll } from '../../grafana/src/render.js';
 import { METRICS as EMITTED } from '../../src/metrics/catalog.js';
 import {
@@ -177,8 +178,15 @@ describe('metric contract', () => {
   const emitted = new Set(Object.values(EMITTED).map((m) => (m.kind === 'counter' ? `${m.prometheus}_total` : m.prometheus)));
 
   it('every bridge metric the dashboards and rules read is emitted by span-metrics / self-metrics (src/metrics/catalog.ts)', () => {
-    const bridge = METRICS.filter((m) => m.origin !== 'prometheus').map((m) => m.name);
+    const bridge = METRICS.filter((m) => m.origin !== 'prometheus' && m.origin !== 'runtime').map((m) => m.name);
     expect(bridge.filter((n) => !emitted.has(n))).toEqual([]);
+  });
+
+  // The runtime gauges come from the runtime instrumentation and src/metrics/process-metrics.ts under their semconv
+  // names; test/e2e/runtime-health.test.ts scrapes them from a real bridged process.
+  it('the runtime gauges are the semconv metric names the bridge registers', () => {
+    const runtime = METRICS.filter((m) => m.origin === 'runtime').map((m) => m.name);
+    expect(runtime).toEqual([METRIC_NODEJS_EVENTLOOP_DELAY_P99, METRIC_PROCESS_MEMORY_USAGE].map((name) => name.replaceAll('.', '_')));
   });
 });
 

@@ -242,7 +242,8 @@ export function generateFixture(options: FixtureOptions): Fixture {
   };
   const histograms: Histogram[] = [];
   const counters: Counter[] = [];
-  const gauges: Array<{ family: Family; labels: Labels }> = [];
+  /** Gauges: `value` per step (default 1, as `up` and `target_info`). */
+  const gauges: Array<{ family: Family; labels: Labels; value?: () => number }> = [];
   const liveGauges: Gauge[] = [];
   const prices = new PriceTable();
   /** The LLM budget recording rule of grafana/alerts/agent-bridge.rules.yml, as Prometheus would have stored it. */
@@ -407,6 +408,10 @@ export function generateFixture(options: FixtureOptions): Fixture {
       }
     }
 
+    // Runtime (issue 23): event-loop delay p99 around 20 ms, RSS around 150 MB.
+    gauges.push({ family: family(METRIC.eventLoopDelayP99, 'gauge'), labels: { ...target, otel_scope_name: '@opentelemetry/instrumentation-runtime-node' }, value: () => around(0.02) });
+    gauges.push({ family: family(METRIC.processMemory, 'gauge'), labels: scoped, value: () => Math.round(around(150e6, 0.05)) });
+
     // Bridge self-health: spans per exporter by outcome, Sentry events by outcome.
     const spans = (exporter: string, outcome: string): Counter => counter(METRIC.bridgeSpans, { ...scoped, outcome, exporter });
     const flows: Array<[Counter, number]> = [
@@ -429,7 +434,7 @@ export function generateFixture(options: FixtureOptions): Fixture {
     for (const h of histograms) h.emit(ts);
     for (const c of counters) c.emit(ts);
     for (const g of liveGauges) g.emit(ts);
-    for (const g of gauges) g.family.lines(g.labels).push(`${g.family.name}{${labelText(g.labels)}} 1 ${ts}\n`);
+    for (const g of gauges) g.family.lines(g.labels).push(`${g.family.name}{${labelText(g.labels)}} ${g.value?.() ?? 1} ${ts}\n`);
   }
 
   let text = '';

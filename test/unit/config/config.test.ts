@@ -126,6 +126,28 @@ describe('loadConfig', () => {
     expect(problemsFor({ AGENT_BRIDGE_CONFIG: file })[0]!.message).toContain('sampling.rules.0.rate');
   });
 
+  it('context allowlist: ids by default, `none`, a custom list; personal keys only with the switch (one line otherwise)', () => {
+    expect(loadConfig({}).config.context).toEqual({ keys: ['user.id', 'enduser.id', 'tenant.id', 'session.id', 'gen_ai.conversation.id'], personalData: false });
+    expect(loadConfig({ AGENT_BRIDGE_CONTEXT_KEYS: 'none' }).config.context.keys).toEqual([]);
+    expect(loadConfig({ AGENT_BRIDGE_CONTEXT_KEYS: 'user.id, org.id,org.id' }).config.context.keys).toEqual(['user.id', 'org.id']);
+    const withoutSwitch = loadConfig({ AGENT_BRIDGE_CONTEXT_KEYS: 'user.id,user.email' });
+    expect(withoutSwitch.config.context.keys).toEqual(['user.id']);
+    expect(withoutSwitch.problems.map((p) => p.variable)).toEqual(['AGENT_BRIDGE_CONTEXT_KEYS']);
+    expect(withoutSwitch.problems[0]!.message).toContain('AGENT_BRIDGE_CONTEXT_PERSONAL_DATA');
+    const withSwitch = loadConfig({ AGENT_BRIDGE_CONTEXT_KEYS: 'user.id,user.email', AGENT_BRIDGE_CONTEXT_PERSONAL_DATA: 'true' });
+    expect(withSwitch).toMatchObject({ config: { context: { keys: ['user.id', 'user.email'], personalData: true } }, problems: [] });
+    const bad = loadConfig({ AGENT_BRIDGE_CONTEXT_KEYS: 'user id;x' });
+    expect(bad.config.context.keys).toContain('tenant.id');
+    expect(bad.problems.map((p) => p.variable)).toEqual(['AGENT_BRIDGE_CONTEXT_KEYS']);
+  });
+
+  it('runtime metrics and readiness thresholds', () => {
+    expect(loadConfig({}).config).toMatchObject({ runtimeMetrics: true, readiness: { exportStallMs: 60_000, queueFullMs: 30_000 } });
+    const set = loadConfig({ AGENT_BRIDGE_RUNTIME_METRICS: 'false', AGENT_BRIDGE_READY_EXPORT_STALL_MS: '1500', AGENT_BRIDGE_READY_QUEUE_FULL_MS: '0' });
+    expect(set.config).toMatchObject({ runtimeMetrics: false, readiness: { exportStallMs: 1500, queueFullMs: 30_000 } });
+    expect(set.problems.map((p) => p.variable)).toEqual(['AGENT_BRIDGE_READY_QUEUE_FULL_MS']);
+  });
+
   it('masks DSN keys', () => {
     expect(maskDsn(DSN)).toBe('http://ab***@127.0.0.1:9000/42');
   });

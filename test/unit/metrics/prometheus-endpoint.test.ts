@@ -32,6 +32,21 @@ describe('Prometheus endpoint', () => {
     expect((await fetch(endpoint.url!, { method: 'POST' })).status).toBe(405);
   });
 
+  it('/readyz reports the readiness function: 200 when ready, 503 with the reasons, never behind the token', async () => {
+    let status = { ready: true, reasons: [] as string[] };
+    const endpoint = await start({ token: 's3cret-token', readiness: () => status });
+    const base = endpoint.url!.replace('/metrics', '');
+    const ready = await get(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toEqual({ ready: true, reasons: [] });
+    status = { ready: false, reasons: ['sentry: no successful export for 75 s'] };
+    const unready = await get(`${base}/readyz`);
+    expect(unready.status).toBe(503);
+    expect(JSON.parse(unready.body).reasons).toEqual(['sentry: no successful export for 75 s']);
+    const plain = await start({});
+    expect((await get(`${plain.url!.replace('/metrics', '')}/readyz`)).status).toBe(200);
+  });
+
   it('with a token: 401 without it or with a wrong one, 200 with it; /healthz stays open', async () => {
     const endpoint = await start({ token: 's3cret-token' });
     const base = endpoint.url!.replace('/metrics', '');

@@ -73,6 +73,14 @@ describe('Scrubber keys', () => {
   it.each(['gen_ai.usage.input_tokens', 'gen_ai.request.max_tokens', 'gen_ai.agent.name', 'agent.memory.result_count'])('leaves %s alone', (key) => {
     expect(scrubber.attributeValue(key, 42)).toBe(42);
   });
+  it("keeps OpenTelemetry's session.id (an identifier), still redacting secret-shaped values in it; session_id and http headers stay filtered", () => {
+    expect(scrubber.attributeValue('session.id', 'sess-42')).toBe('sess-42');
+    expect(scrubber.attributeValue('session.id', 'Bearer abcdefSECRET')).toBe(`Bearer ${FILTERED}`);
+    expect(scrubber.attributeValue('session_id', 'sess-42')).toBe(FILTERED);
+    expect(scrubber.attributeValue('http.request.header.x-session-id', 'sess-42')).toBe(FILTERED);
+    expect(new Scrubber(['session.id']).attributeValue('session.id', 'sess-42')).toBe(FILTERED);
+    expect(scrubEvent({ tags: { 'session.id': 'sess-42' } })!.tags).toEqual({ 'session.id': 'sess-42' });
+  });
 });
 
 describe('scrubEvent (Sentry beforeSend)', () => {
