@@ -26,6 +26,7 @@ import {
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
 import { createPropagator, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
+import { AiSdkSpansProcessor } from '../src/processors/ai-sdk-spans.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
@@ -33,6 +34,7 @@ import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-att
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
+import { createOpenAiAgentsInstrumentation } from '../src/instrumentations/openai-agents/instrumentation.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import {
@@ -130,7 +132,9 @@ async function startEnabled(
     release,
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
-  const spanProcessors: SpanProcessor[] = [new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
+  // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
+  // Sentry see them like helper spans (src/processors/ai-sdk-spans.ts).
+  const spanProcessors: SpanProcessor[] = [new AiSdkSpansProcessor(), new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys })];
   if (prometheus !== undefined) {
     spanProcessors.push(
       new SpanMetricsProcessor({ store: prometheus.spanMetrics, operationalErrors: config.operationalErrors }),
@@ -221,6 +225,8 @@ function startSdk(
       requestHook: nameHttpServerSpan,
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
+    // Hooks @openai/agents-core's load; never imports it (src/instrumentations/openai-agents/).
+    createOpenAiAgentsInstrumentation(),
   ];
   // The SDK's parts wired by hand rather than through NodeSDK: NodeSDK also loads every OTLP (gRPC included),
   // Zipkin, logs and metrics exporter it could build from the environment — a large share of the preload's

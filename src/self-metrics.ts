@@ -3,12 +3,13 @@
  *   agent_bridge_spans_total{outcome="exported"|"dropped"|"failed", exporter}
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
  *   agent_bridge_scrub_failures_total{reason}: values filtered (or events dropped) because they could not be scrubbed
+ *   agent_bridge_instrumentation_drops_total{instrumentation, reason}: state an instrumentation forgot to stay bounded
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
  */
 import type { Attributes, BatchObservableResult, MeterProvider } from '@opentelemetry/api';
-import { LABEL_EXPORTER, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
+import { LABEL_EXPORTER, LABEL_INSTRUMENTATION, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
 import { LabelNormalizer } from './metrics/normalize.js';
 import { warnOnce } from './log.js';
 
@@ -17,6 +18,8 @@ export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
 /** Why a value was filtered instead of scrubbed: a getter/proxy threw, a cycle, nesting deeper than the limit, a
  * text longer than the scan bound (cut), a value of a type the scrubber cannot read, an event dropped whole. */
 export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'unsupported' | 'event_dropped';
+/** Why an instrumentation dropped state: `evicted` — an entry (a span that never ended) pushed out by the bound. */
+export type InstrumentationDropReason = 'evicted';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -24,7 +27,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub';
+type TotalKind = 'spans' | 'sentry' | 'scrub' | 'drops';
 
 interface Total {
   readonly kind: TotalKind;
@@ -60,13 +63,18 @@ class SelfMetrics {
         unit: METRICS.bridgeScrubFailures.unit,
         description: METRICS.bridgeScrubFailures.description,
       });
-      const instruments = { spans, sentry, scrub };
+      const drops = meter.createObservableCounter(METRICS.bridgeInstrumentationDrops.instrument, {
+        unit: METRICS.bridgeInstrumentationDrops.unit,
+        description: METRICS.bridgeInstrumentationDrops.description,
+      });
+      const instruments = { spans, sentry, scrub, drops };
+      const all = [spans, sentry, scrub, drops];
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
       };
-      meter.addBatchObservableCallback(observe, [spans, sentry, scrub]);
+      meter.addBatchObservableCallback(observe, all);
       this.boundTo = meterProvider;
-      this.detach = () => meter.removeBatchObservableCallback(observe, [spans, sentry, scrub]);
+      this.detach = () => meter.removeBatchObservableCallback(observe, all);
     } catch (err) {
       warnOnce('self-metrics-bind', `self metrics unavailable: ${String(err)}`);
     }
@@ -106,6 +114,10 @@ class SelfMetrics {
 
   recordScrub(reason: ScrubFailureReason): void {
     this.add('scrub', `f\u0000${reason}`, () => ({ [LABEL_REASON]: reason }), 1);
+  }
+
+  recordDrop(instrumentation: string, reason: InstrumentationDropReason): void {
+    this.add('drops', `d\u0000${instrumentation}\u0000${reason}`, () => ({ [LABEL_INSTRUMENTATION]: instrumentation, [LABEL_REASON]: reason }), 1);
   }
 
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
@@ -153,4 +165,9 @@ export function recordSentryEvent(outcome: SentryEventOutcome, count = 1): void 
 /** Count one value filtered (or event dropped) because it could not be scrubbed (src/scrub/failures.ts). */
 export function recordScrubFailure(reason: ScrubFailureReason): void {
   selfMetrics.recordScrub(reason);
+}
+
+/** Count one entry an instrumentation dropped to stay bounded (`instrumentation`: a fixed, code-chosen name). */
+export function recordInstrumentationDrop(instrumentation: string, reason: InstrumentationDropReason): void {
+  selfMetrics.recordDrop(instrumentation, reason);
 }
