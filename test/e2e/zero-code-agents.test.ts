@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import type { IngestSpan } from '../../src/ingest/types.js';
-import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { REGISTER, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { freePort } from '../helpers/ports.js';
 import { parseExposition, total, type Sample } from '../helpers/exposition.js';
 import { allowLoadedMachine } from '../helpers/timeouts.js';
@@ -158,5 +158,18 @@ describe('zero-code instrumentation of agent SDKs under the preload', () => {
     expect(total(metrics, 'agent_tool_execution_duration_seconds_count', { gen_ai_tool_name: 'get_weather', gen_ai_agent_name: 'forecaster' })).toBe(1);
     expect(total(metrics, 'gen_ai_client_operation_duration_seconds_count', { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai' })).toBe(chats.length);
     expect(total(metrics, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(chats.reduce((sum, c) => sum + Number(c.attributes['gen_ai.usage.input_tokens']), 0));
+  });
+
+  it('an app that uses neither SDK loads neither: the preload only registers hooks (module list)', async () => {
+    // The tracker comes first, so it sees every module the preload resolves (ESM and CommonJS).
+    const proc = startNode(['--import', `${ROOT}test/fixtures/module-tracker.mjs`, '--import', REGISTER, '--input-type=module', '-e', 'await fetch("http://127.0.0.1:1/").catch(() => {}); console.log("DONE");'], {
+      preload: false,
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn }),
+    });
+    const [, json] = await proc.waitFor(/^MODULES (\[.*\])$/m);
+    expect(await proc.exited).toEqual({ code: 0, signal: null });
+    const modules = JSON.parse(json!) as string[];
+    expect(modules.some((url) => url.endsWith('/register.js'))).toBe(true); // the tracker did see the preload
+    expect(modules.filter((url) => /node_modules\/(@openai\/agents|ai\/|@ai-sdk\/)/.test(url))).toEqual([]);
   });
 });
