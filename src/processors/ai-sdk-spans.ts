@@ -14,11 +14,13 @@
  * At start: a span with a GenAI operation but no `agent.span.type` gets the hint and `sentry.op` the helpers set;
  * a legacy span gets its gen_ai.* attributes from the `ai.*` ones; chat/tool spans without `gen_ai.agent.name` take
  * their enclosing agent's (the AI SDK puts the name on the root span only). At ending: legacy usage and first-chunk
- * time, and the current shape's first-chunk attribute, are copied to the gen_ai.* names span-metrics reads; with
- * content capture off, prompt/completion attributes are removed (the AI SDK records them by default).
+ * time, and the current shape's first-chunk attribute, are copied to the gen_ai.* names span-metrics reads; a failed
+ * call's HTTP status becomes its error.type; with content capture off, prompt/completion attributes are removed (the
+ * AI SDK records them by default).
  * Work per span is a fixed number of attribute reads and writes; no string is scanned beyond a fixed bound.
  */
-import type { Attributes, AttributeValue, Context } from '@opentelemetry/api';
+import { SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_GEN_AI_AGENT_NAME,
@@ -267,6 +269,12 @@ export class AiSdkSpansProcessor implements SpanProcessor {
       setIfAbsent(span, ATTR_GEN_AI_USAGE_INPUT_TOKENS, firstNonNegative(attrs, LEGACY_INPUT_TOKENS));
       setIfAbsent(span, ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, firstNonNegative(attrs, LEGACY_OUTPUT_TOKENS));
       setIfAbsent(span, ATTR_GEN_AI_RESPONSE_MODEL, shortString(attrs[ATTR_AI_RESPONSE_MODEL]));
+    }
+    // A failed HTTP call: the status is the error type, as aiRequest records it (src/agent/errors.ts); the AI SDK
+    // sets only http.response.status_code and an exception named after its own error class (AI_APICallError).
+    if (span.status.code === SpanStatusCode.ERROR && attrs[ATTR_ERROR_TYPE] === undefined) {
+      const status = attrs[ATTR_HTTP_RESPONSE_STATUS_CODE];
+      if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599) span.setAttribute(ATTR_ERROR_TYPE, String(status));
     }
     if (!isCaptureMessageContentEnabled()) removeContent(span);
   }

@@ -20,6 +20,7 @@
  * SDK never ended) is forgotten unended — not exported — and counted (agent_bridge_instrumentation_drops_total).
  */
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
@@ -331,9 +332,25 @@ function finish(open: OpenSpan, agentsSpan: AgentsSpanLike): void {
   }
   const error = agentsSpan.error;
   if (error !== null && error !== undefined) {
-    span.setStatus({ code: SpanStatusCode.ERROR, message: typeof error.message === 'string' ? error.message.slice(0, 1024) : undefined });
+    const message = typeof error.message === 'string' ? error.message.slice(0, 1024) : undefined;
+    span.setStatus({ code: SpanStatusCode.ERROR, message });
+    if (data.type === 'generation' || data.type === 'response') recordModelCallStatus(span, message);
   }
   span.end();
+}
+
+/**
+ * The SDK keeps only the message of a failed model call, and openai-node writes an API error's message as
+ * `{status} {detail}` (openai 7.x core/error.js APIError.makeMessage): the status becomes `error.type` and
+ * `http.response.status_code`, as `aiRequest` records the same failure (src/agent/errors.ts), so a 429 is
+ * classified operational. Reads the first four characters only.
+ */
+function recordModelCallStatus(span: Span, message: string | undefined): void {
+  if (message === undefined || message.length < 4 || message[3] !== ' ') return;
+  const status = Number(message.slice(0, 3));
+  if (!Number.isInteger(status) || status < 400 || status > 599) return;
+  span.setAttribute(ATTR_ERROR_TYPE, String(status));
+  span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
 }
 
 /** `{ input_tokens, output_tokens }` — the shape of both generation usage and the Responses API's usage. */

@@ -7,6 +7,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import * as agentsCore from '@openai/agents-core';
+import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrometheusMeterProvider } from '../../../exporters/prometheus.js';
 import { OpenAiAgentsInstrumentation } from '../../../src/instrumentations/openai-agents/instrumentation.js';
@@ -130,6 +131,28 @@ describe('OpenAI Agents SDK trace processor on the real agents-core tracing API'
     expect(exported.getFinishedSpans().some((s) => s.name === 'invoke_agent unseen')).toBe(false);
     expect(user.types.length).toBe(before + 1);
     agentsCore.setTraceProcessors([]);
+  });
+});
+
+describe('OpenAI Agents SDK trace processor: failed model calls', () => {
+  it('a 429 / 500 from the openai client: ERROR, error.type and http.response.status_code as aiRequest records them', async () => {
+    const processor = new OpenAiAgentsTraceProcessor({ tracer: () => tracer });
+    const user = userProcessor();
+    agentsCore.setTraceProcessors([processor, user.processor]);
+    const headers = new Headers({ 'retry-after': '1' });
+    for (const status of [429, 500]) {
+      const error = APIError.generate(status, { error: { message: 'rate limited or broken' } }, undefined, headers);
+      await expect(
+        agentsCore.withTrace(`fail ${status}`, () => agentsCore.withResponseSpan(async () => Promise.reject(error))),
+      ).rejects.toBe(error);
+    }
+    await settled();
+    agentsCore.setTraceProcessors([]);
+    const failed = exported.getFinishedSpans().filter((s) => s.attributes['agent.span.type'] === 'ai.request');
+    expect(failed.map((s) => [s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([
+      [2, '429', 429],
+      [2, '500', 500],
+    ]);
   });
 });
 

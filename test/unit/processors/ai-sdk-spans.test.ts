@@ -211,6 +211,24 @@ describe('AI SDK spans (real ai 7.x + @ai-sdk/otel against the local OpenAI-comp
     for (const name of COMPARED) expect(seriesOf(samples, name, 'legacy-agent'), name).toEqual(seriesOf(samples, name, 'sdk-agent'));
   });
 
+  it('a 429 and a 500 from the provider: the chat span fails with error.type = the status, as aiRequest records it; 429 operational, 500 a bug', async () => {
+    exported.reset();
+    const failing = (name: string) => createOpenAICompatible({ name: 'openai', baseURL: server.url, apiKey: 'test' }).chatModel(name);
+    for (const name of ['rate-limit', 'fail-500']) {
+      await expect(generateText({ model: failing(name), prompt: 'hi', maxRetries: 0, telemetry: { functionId: 'failing-agent', integrations: new OpenTelemetry({ tracer }) } })).rejects.toThrow();
+    }
+    const chats = exported.getFinishedSpans().filter((s) => s.attributes['agent.span.type'] === 'ai.request');
+    expect(chats.map((s) => [s.name, s.status.code, s.attributes['error.type'], s.attributes['http.response.status_code']])).toEqual([
+      ['chat rate-limit', 2, '429', 429],
+      ['chat fail-500', 2, '500', 500],
+    ]);
+    const samples = await scrape();
+    const errors = (classification: string, type: string) =>
+      select(samples, 'agent_errors_total', { gen_ai_agent_name: 'failing-agent', agent_span_type: 'ai.request', error_type: type, classification }).reduce((n, s) => n + s.value, 0);
+    expect(errors('operational', '429')).toBe(1);
+    expect(errors('bug', '500')).toBe(1);
+  });
+
   it('classifies on gen_ai.operation.name and maps AI SDK provider ids the way @ai-sdk/otel does', () => {
     expect(spanTypeOfGenAiOperation('chat')).toBe('ai.request');
     expect(spanTypeOfGenAiOperation('embeddings')).toBe('ai.request');
