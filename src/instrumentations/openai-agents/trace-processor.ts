@@ -161,7 +161,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
 
   onSpanStart(span: AgentsSpanLike): Promise<void> {
     this.guard(() => {
-      if (!this.spans.has(span.spanId)) this.start(span, undefined);
+      if (!this.spans.has(span.spanId)) this.mirror(span, undefined);
     });
     return RESOLVED;
   }
@@ -170,7 +170,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     this.guard(() => {
       // A start this processor never saw (added mid-run, or a processor before it held the start back): start it
       // at the SDK's recorded time, so the span still exists with its real duration.
-      const open = this.spans.get(span.spanId) ?? this.start(span, startTimeOf(span));
+      const open = this.spans.get(span.spanId) ?? this.mirror(span, startTimeOf(span));
       if (open === undefined) return;
       this.spans.delete(span.spanId);
       finish(open, span);
@@ -197,7 +197,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     }
   }
 
-  private start(span: AgentsSpanLike, startTime: Date | undefined): OpenSpan | undefined {
+  private mirror(span: AgentsSpanLike, startTime: Date | undefined): OpenSpan | undefined {
     const parent = span.parentId === null ? undefined : this.spans.get(span.parentId);
     const traceEntry = parent === undefined ? this.traces.get(span.traceId) : undefined;
     const parentContext = parent?.context ?? traceEntry?.context ?? context.active();
