@@ -13,10 +13,11 @@
  *
  * At start: a span with a GenAI operation but no `agent.span.type` gets the hint and `sentry.op` the helpers set;
  * a legacy span gets its gen_ai.* attributes from the `ai.*` ones; chat/tool spans without `gen_ai.agent.name` take
- * their enclosing agent's (the AI SDK puts the name on the root span only). At ending: legacy usage and first-chunk
- * time, and the current shape's first-chunk attribute, are copied to the gen_ai.* names span-metrics reads; a failed
- * call's HTTP status becomes its error.type; with content capture off, prompt/completion attributes are removed (the
- * AI SDK records them by default).
+ * their enclosing agent's (the AI SDK puts the name on the root span only); an LLM-call span that wraps another one
+ * (the AI SDK's embeddings operation) loses its hint at its end, so each provider call is counted once. At ending:
+ * legacy usage and first-chunk time, and the current shape's first-chunk attribute, are copied to the gen_ai.* names
+ * span-metrics reads; a failed call's HTTP status becomes its error.type; with content capture off, prompt and
+ * completion attributes are removed (the AI SDK records them by default).
  * Work per span is a fixed number of attribute reads and writes; no string is scanned beyond a fixed bound.
  */
 import { SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
@@ -180,9 +181,19 @@ export interface AiSdkSpansProcessorOptions {
 /** The self-metric label of what this processor drops. */
 const INSTRUMENTATION = 'genai-spans';
 
+/** What is remembered of an open GenAI span for its children. */
+interface OpenGenAiSpan {
+  /** Its agent name, inherited by children without one. */
+  readonly agent: string | undefined;
+  /** It is an LLM call (ai.request hint) … */
+  readonly request: boolean;
+  /** … that turned out to wrap another one (set when such a child starts). */
+  wrapsRequest: boolean;
+}
+
 export class AiSdkSpansProcessor implements SpanProcessor {
-  /** spanId → agent name of open GenAI spans that have one, so children can inherit it. Bounded, insertion-ordered. */
-  private readonly agents = new Map<string, string>();
+  /** spanId → what children need of open GenAI spans. Bounded, insertion-ordered. */
+  private readonly open = new Map<string, OpenGenAiSpan>();
   private readonly maxOpenSpans: number;
 
   constructor(options: AiSdkSpansProcessorOptions = {}) {
@@ -207,7 +218,7 @@ export class AiSdkSpansProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (this.agents.size > 0) this.agents.delete(span.spanContext().spanId);
+    if (this.open.size > 0) this.open.delete(span.spanContext().spanId);
   }
 
   forceFlush(): Promise<void> {
@@ -215,7 +226,7 @@ export class AiSdkSpansProcessor implements SpanProcessor {
   }
 
   shutdown(): Promise<void> {
-    this.agents.clear();
+    this.open.clear();
     return Promise.resolve();
   }
 
@@ -232,33 +243,34 @@ export class AiSdkSpansProcessor implements SpanProcessor {
       span.setAttribute(ATTR_AGENT_SPAN_TYPE, type);
       if (span.attributes[ATTR_SENTRY_OP] === undefined) span.setAttribute(ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_PREFIX + operation);
     }
+    const parentId = span.parentSpanContext?.spanId;
+    const parent = parentId === undefined ? undefined : this.open.get(parentId);
+    const request = type === AGENT_SPAN_TYPE_VALUE_AI_REQUEST;
+    // An LLM-call span inside another (the AI SDK's `embeddings` operation around one `embeddings` span per
+    // provider call): the inner one is the call aiRequest would make; the outer one loses its hint at its end.
+    if (request && parent?.request === true) parent.wrapsRequest = true;
     let agent = span.attributes[ATTR_GEN_AI_AGENT_NAME];
     // An agent run without a name stays unnamed (inheriting would count the enclosing agent's run twice).
     if (agent === undefined && type !== AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) {
-      const inherited = this.inheritedAgent(span, parentContext);
+      // The nearest open GenAI ancestor's agent name, else the helpers' current agent in the parent context.
+      const inherited = parent?.agent ?? getCurrentAgent(parentContext)?.name;
       if (inherited !== undefined) span.setAttribute(ATTR_GEN_AI_AGENT_NAME, (agent = inherited));
     }
-    if (typeof agent === 'string') this.remember(span.spanContext().spanId, agent);
+    if (typeof agent === 'string' || request) this.remember(span.spanContext().spanId, { agent: typeof agent === 'string' ? agent : undefined, request, wrapsRequest: false });
   }
 
-  /** The nearest open GenAI ancestor's agent name, else the helpers' current agent in the parent context. */
-  private inheritedAgent(span: Span, parentContext: Context): string | undefined {
-    const parentId = span.parentSpanContext?.spanId;
-    const fromParent = parentId === undefined ? undefined : this.agents.get(parentId);
-    return fromParent ?? getCurrentAgent(parentContext)?.name;
-  }
-
-  private remember(spanId: string, agent: string): void {
-    if (this.agents.size >= this.maxOpenSpans) {
-      const oldest = this.agents.keys().next().value;
-      if (oldest !== undefined) this.agents.delete(oldest);
+  private remember(spanId: string, entry: OpenGenAiSpan): void {
+    if (this.open.size >= this.maxOpenSpans) {
+      const oldest = this.open.keys().next().value;
+      if (oldest !== undefined) this.open.delete(oldest);
       recordInstrumentationDrop(INSTRUMENTATION, 'evicted');
     }
-    this.agents.set(spanId, agent);
+    this.open.set(spanId, entry);
   }
 
   private complete(span: Span): void {
     const attrs = span.attributes;
+    if (this.open.get(span.spanContext().spanId)?.wrapsRequest === true) delete (attrs as Attributes)[ATTR_AGENT_SPAN_TYPE];
     if (attrs[ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK] === undefined) {
       const seconds = nonNegative(attrs[ATTR_AI_SDK_TIME_TO_FIRST_CHUNK]);
       const legacyMs = nonNegative(attrs[ATTR_AI_RESPONSE_MS_TO_FIRST_CHUNK]) ?? nonNegative(attrs[ATTR_AI_STREAM_MS_TO_FIRST_CHUNK]);

@@ -9,7 +9,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { LegacyOpenTelemetry, OpenTelemetry } from '@ai-sdk/otel';
-import { generateText, stepCountIs, streamText, tool, type Telemetry } from 'ai';
+import { embed, embedMany, generateText, stepCountIs, streamText, tool, type Telemetry } from 'ai';
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -209,6 +209,22 @@ describe('AI SDK spans (real ai 7.x + @ai-sdk/otel against the local OpenAI-comp
 
     const samples = await scrape();
     for (const name of COMPARED) expect(seriesOf(samples, name, 'legacy-agent'), name).toEqual(seriesOf(samples, name, 'sdk-agent'));
+  });
+
+  it('embed / embedMany: one ai.request per provider call (the operation span around it is not counted again), as aiRequest would', async () => {
+    exported.reset();
+    const embedder = createOpenAICompatible({ name: 'openai', baseURL: server.url, apiKey: 'test' }).embeddingModel('text-embedding-3-small');
+    const telemetry = { functionId: 'embedder', integrations: new OpenTelemetry({ tracer }) };
+    await embed({ model: embedder, value: 'one', telemetry });
+    await embedMany({ model: embedder, values: ['a', 'b', 'c'], telemetry });
+    const calls = server.requests.filter((r) => r.path === '/v1/embeddings').length;
+    const spans = exported.getFinishedSpans().filter((s) => s.attributes['gen_ai.operation.name'] === 'embeddings');
+    expect(spans.length).toBeGreaterThan(calls); // the AI SDK nests its call spans in an operation span of the same name
+    const counted = spans.filter((s) => s.attributes['agent.span.type'] === 'ai.request');
+    expect(counted).toHaveLength(2);
+    for (const s of counted) expect(s.attributes['gen_ai.usage.input_tokens']).toBeGreaterThan(0);
+    const samples = await scrape();
+    expect(select(samples, 'gen_ai_client_operation_duration_seconds_count', { gen_ai_request_model: 'text-embedding-3-small', gen_ai_operation_name: 'embeddings' }).reduce((n, x) => n + x.value, 0)).toBe(calls);
   });
 
   it('a 429 and a 500 from the provider: the chat span fails with error.type = the status, as aiRequest records it; 429 operational, 500 a bug', async () => {
