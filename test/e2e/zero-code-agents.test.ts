@@ -66,10 +66,14 @@ async function runApp(app: string, service: string): Promise<{ result: Record<st
 }
 
 async function traceSpans(traceId: string, complete: (spans: IngestSpan[]) => boolean): Promise<IngestSpan[]> {
-  return ingest.waitFor(() => {
-    const spans = ingest.trace(traceId)?.spans;
-    return spans !== undefined && complete(spans) ? spans : undefined;
-  });
+  // The apps have exited, and a bridged process's exit flush waits for the ingest's answers: normally at once.
+  return ingest.waitFor(
+    () => {
+      const spans = ingest.trace(traceId)?.spans;
+      return spans !== undefined && complete(spans) ? spans : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
 }
 
 /** Every span but the root has its parent in the trace; the root is the app's own span. */
