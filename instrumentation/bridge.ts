@@ -34,7 +34,7 @@ import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-att
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
-import { createOpenAiAgentsInstrumentation } from '../src/instrumentations/openai-agents/instrumentation.js';
+import { createOpenAiAgentsInstrumentation } from './openai-agents/instrumentation.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import {
@@ -225,7 +225,7 @@ function startSdk(
       requestHook: nameHttpServerSpan,
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,
-    // Hooks @openai/agents-core's load; never imports it (src/instrumentations/openai-agents/).
+    // Hooks @openai/agents-core's load; never imports it (instrumentation/openai-agents/).
     createOpenAiAgentsInstrumentation(),
   ];
   // The SDK's parts wired by hand rather than through NodeSDK: NodeSDK also loads every OTLP (gRPC included),

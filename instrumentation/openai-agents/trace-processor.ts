@@ -54,9 +54,9 @@ import {
   SENTRY_OP_GEN_AI_INVOKE_AGENT,
   SENTRY_OP_GEN_AI_PREFIX,
   SENTRY_OP_QUEUE_PUBLISH,
-} from '../../agent/attributes.js';
-import { warnOnce } from '../../log.js';
-import { recordInstrumentationDrop } from '../../self-metrics.js';
+} from '../../src/agent/attributes.js';
+import { warnOnce } from '../../src/log.js';
+import { recordInstrumentationDrop } from '../../src/self-metrics.js';
 
 /** The instrumentation's name: `OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai-agents` switches it off. */
 export const OPENAI_AGENTS_INSTRUMENTATION = 'openai-agents';

@@ -10,8 +10,8 @@ import * as agentsCore from '@openai/agents-core';
 import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrometheusMeterProvider } from '../../../exporters/prometheus.js';
-import { OpenAiAgentsInstrumentation } from '../../../src/instrumentations/openai-agents/instrumentation.js';
-import { OpenAiAgentsTraceProcessor, type AgentsSpanLike } from '../../../src/instrumentations/openai-agents/trace-processor.js';
+import { OpenAiAgentsInstrumentation } from '../../../instrumentation/openai-agents/instrumentation.js';
+import { OpenAiAgentsTraceProcessor, type AgentsSpanLike } from '../../../instrumentation/openai-agents/trace-processor.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../../../src/self-metrics.js';
 import { parseExposition, total } from '../../helpers/exposition.js';
 

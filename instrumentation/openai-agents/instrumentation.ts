@@ -13,7 +13,7 @@
  * makes the SDK create no spans at all, so this processor sees none and mirrors none.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { warnOnce } from '../../log.js';
+import { warnOnce } from '../../src/log.js';
 import { OPENAI_AGENTS_INSTRUMENTATION, OpenAiAgentsTraceProcessor, type AgentsTracingProcessor } from './trace-processor.js';
 
 /** Versions whose tracing API was read for this mapping (agents-core 0.20); older 0.x share it. */
