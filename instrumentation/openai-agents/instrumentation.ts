@@ -14,7 +14,7 @@
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { warnOnce } from '../../src/log.js';
-import { OPENAI_AGENTS_INSTRUMENTATION, OpenAiAgentsTraceProcessor, type AgentsTracingProcessor } from './trace-processor.js';
+import { isInAgentsSdkModelCall, OPENAI_AGENTS_INSTRUMENTATION, OpenAiAgentsTraceProcessor, type AgentsTracingProcessor } from './trace-processor.js';
 
 /** Versions whose tracing API was read for this mapping (agents-core 0.20); older 0.x share it. */
 const SUPPORTED_VERSIONS = ['>=0.1.0 <1'];
@@ -78,4 +78,4 @@ export function createOpenAiAgentsInstrumentation(config: InstrumentationConfig 
   return new OpenAiAgentsInstrumentation(config);
 }
 
-export { OPENAI_AGENTS_INSTRUMENTATION };
+export { isInAgentsSdkModelCall, OPENAI_AGENTS_INSTRUMENTATION };

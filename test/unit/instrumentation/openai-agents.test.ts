@@ -11,7 +11,7 @@ import { APIError } from 'openai';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrometheusMeterProvider } from '../../../exporters/prometheus.js';
 import { OpenAiAgentsInstrumentation } from '../../../instrumentation/openai-agents/instrumentation.js';
-import { OpenAiAgentsTraceProcessor, type AgentsSpanLike } from '../../../instrumentation/openai-agents/trace-processor.js';
+import { isInAgentsSdkModelCall, OpenAiAgentsTraceProcessor, type AgentsSpanLike } from '../../../instrumentation/openai-agents/trace-processor.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../../../src/self-metrics.js';
 import { parseExposition, total } from '../../helpers/exposition.js';
 
@@ -153,6 +153,31 @@ describe('OpenAI Agents SDK trace processor: failed model calls', () => {
       [2, '429', 429],
       [2, '500', 500],
     ]);
+  });
+});
+
+describe('isInAgentsSdkModelCall', () => {
+  it('is true inside the SDK\'s response / generation spans only (for the openai instrumentation to skip a second chat span)', async () => {
+    const seen: Record<string, boolean> = {};
+    seen.outside = isInAgentsSdkModelCall();
+    await agentsCore.withTrace('probe', async () => {
+      seen.trace = isInAgentsSdkModelCall();
+      await agentsCore.withAgentSpan(
+        async () => {
+          seen.agent = isInAgentsSdkModelCall();
+          await agentsCore.withResponseSpan(async () => {
+            await Promise.resolve();
+            seen.response = isInAgentsSdkModelCall();
+          });
+          await agentsCore.withGenerationSpan(async () => {
+            seen.generation = isInAgentsSdkModelCall();
+          });
+          seen.after = isInAgentsSdkModelCall();
+        },
+        { data: { name: 'probe' } },
+      );
+    });
+    expect(seen).toEqual({ outside: false, trace: false, agent: false, response: true, generation: true, after: false });
   });
 });
 
