@@ -9,9 +9,11 @@
 //
 // Replies come from a PRNG seeded by (seed, model, prompt text), so the same request gives the same reply, usage
 // and latency on every run. Tool calls: with `tools` in the request and `tool_choice` not `none`, the server calls
-// a tool when the conversation does not already end in a tool result and either `tool_choice` demands one
-// (`required` → the first tool, `{function:{name}}` / `{name}` → that tool) or the last user message mentions a
-// tool by name (how the demo steers an agent into a handoff such as `transfer_to_writer`).
+// - the tool `tool_choice` demands (`required` → the first tool, `{function:{name}}` / `{name}` → that one), unless
+//   the conversation already ends in a tool result;
+// - otherwise (`auto`) the next tool the last user message mentions by name that the conversation has not called
+//   yet, in the order the message names them: "use lookup then transfer_to_writer" → `lookup`, then (after its
+//   result) the handoff `transfer_to_writer`, then a text answer. How the demo steers agents into tools and handoffs.
 //
 // Faults, chosen by model name or by the `x-fault` request header (header wins):
 //   fail-500 / `x-fault: 500`            → 500 with an OpenAI error body
@@ -293,21 +295,23 @@ function contentText(content) {
   return '';
 }
 
-/** { endsWithToolResult, lastUserText } of a chat conversation. */
+/** { endsWithToolResult, lastUserText, called } of a chat conversation (`called`: tool names already called). */
 function chatConversationTail(messages) {
   const list = Array.isArray(messages) ? messages : [];
   const last = list.at(-1);
   const lastUser = list.findLast((m) => m?.role === 'user');
-  return { endsWithToolResult: last?.role === 'tool', lastUserText: contentText(lastUser?.content) };
+  const called = new Set(list.flatMap((m) => (Array.isArray(m?.tool_calls) ? m.tool_calls.map((call) => call?.function?.name) : [])));
+  return { endsWithToolResult: last?.role === 'tool', lastUserText: contentText(lastUser?.content), called };
 }
 
 /** The same for Responses API input (a string, or items: messages, function_call, function_call_output). */
 function responsesConversationTail(input) {
-  if (typeof input === 'string') return { endsWithToolResult: false, lastUserText: input };
+  if (typeof input === 'string') return { endsWithToolResult: false, lastUserText: input, called: new Set() };
   const list = Array.isArray(input) ? input : [];
   const last = list.at(-1);
   const lastUser = list.findLast((item) => item?.role === 'user');
-  return { endsWithToolResult: last?.type === 'function_call_output', lastUserText: contentText(lastUser?.content) };
+  const called = new Set(list.filter((item) => item?.type === 'function_call').map((item) => item.name));
+  return { endsWithToolResult: last?.type === 'function_call_output', lastUserText: contentText(lastUser?.content), called };
 }
 
 /** Responses API tools are flat ({type, name, parameters}); normalise to the chat shape's function part. */
@@ -316,13 +320,17 @@ function responsesTools(tools) {
 }
 
 /** @returns {{ name: string, parameters: unknown } | undefined} */
-function chosenTool(tools, toolChoice, { endsWithToolResult, lastUserText }) {
+function chosenTool(tools, toolChoice, { endsWithToolResult, lastUserText, called }) {
   const functions = (Array.isArray(tools) ? tools : []).map((t) => t?.function).filter((f) => typeof f?.name === 'string');
-  if (functions.length === 0 || toolChoice === 'none' || endsWithToolResult) return undefined;
+  if (functions.length === 0 || toolChoice === 'none') return undefined;
   const named = toolChoice?.function?.name ?? toolChoice?.name;
-  if (typeof named === 'string') return functions.find((f) => f.name === named);
-  if (toolChoice === 'required') return functions[0];
-  return functions.find((f) => lastUserText.includes(f.name));
+  if (typeof named === 'string') return endsWithToolResult ? undefined : functions.find((f) => f.name === named);
+  if (toolChoice === 'required') return endsWithToolResult ? undefined : functions[0];
+  const mentioned = functions
+    .map((f) => ({ f, at: lastUserText.indexOf(f.name) }))
+    .filter(({ f, at }) => at >= 0 && !called.has(f.name))
+    .sort((a, b) => a.at - b.at);
+  return mentioned[0]?.f;
 }
 
 /** Arguments that satisfy a simple JSON schema: strings, numbers, integers, booleans, enums. */

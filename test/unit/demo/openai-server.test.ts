@@ -79,6 +79,30 @@ describe('local OpenAI-compatible server with the real openai client', () => {
     expect(plain.choices[0]?.finish_reason).toBe('stop');
   });
 
+  it('walks the tools a prompt names, in order, each once: a tool, then a handoff, then text', async () => {
+    const fn = (name: string) => ({ type: 'function' as const, function: { name, parameters: { type: 'object', properties: { query: { type: 'string' } } } } });
+    const tools = [fn('transfer_to_writer'), fn('lookup')];
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'use lookup then transfer_to_writer' }];
+    const names: string[] = [];
+    for (let turn = 0; turn < 5; turn++) {
+      const reply = await client.chat.completions.create({ model: 'gpt-4o', tools, messages });
+      const call = reply.choices[0]?.message.tool_calls?.[0];
+      if (call?.type !== 'function') break;
+      names.push(call.function.name);
+      messages.push({ role: 'assistant', tool_calls: [call] }, { role: 'tool', tool_call_id: call.id, content: 'done' });
+    }
+    expect(names).toEqual(['lookup', 'transfer_to_writer']);
+    // the same with the Responses API (how @openai/agents asks): function_call items mark what was called
+    const flat = tools.map((t) => ({ type: 'function' as const, name: t.function.name, parameters: t.function.parameters, strict: false }));
+    const input: OpenAI.Responses.ResponseInput = [{ role: 'user', content: 'use lookup then transfer_to_writer' }];
+    const first = await client.responses.create({ model: 'gpt-4o', tools: flat, input });
+    expect(first.output[0]).toMatchObject({ type: 'function_call', name: 'lookup' });
+    const call = first.output[0] as OpenAI.Responses.ResponseFunctionToolCall;
+    input.push(call, { type: 'function_call_output', call_id: call.call_id, output: 'done' });
+    const second = await client.responses.create({ model: 'gpt-4o', tools: flat, input });
+    expect(second.output[0]).toMatchObject({ type: 'function_call', name: 'transfer_to_writer' });
+  });
+
   it('serves the Responses API, non-streaming (output_text) and streaming (completed event with usage)', async () => {
     const whole = await client.responses.create({ model: 'gpt-4o', input: 'write the summary' });
     expect(whole.status).toBe('completed');
