@@ -164,6 +164,13 @@ describe('zero-code instrumentation of agent SDKs under the preload', () => {
     expect(total(metrics, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(chats.reduce((sum, c) => sum + Number(c.attributes['gen_ai.usage.input_tokens']), 0));
   });
 
+  it('OpenAI Agents SDK loaded with require(): the same hook through the CommonJS loader, the handoff edge counted', async () => {
+    const { result, metrics } = await runApp('openai-agents-run.cjs', 'agents-cjs-app');
+    expect(result.lastAgent).toBe('writer');
+    expect(total(metrics, 'agent_communication_duration_seconds_count', { source_agent: 'triage', target_agent: 'writer', messaging_operation_type: 'send' })).toBe(1);
+    expect(total(metrics, 'gen_ai_client_operation_duration_seconds_count', { gen_ai_operation_name: 'chat', gen_ai_agent_name: 'writer' })).toBe(1);
+  });
+
   it('an app that uses neither SDK loads neither: the preload only registers hooks (module list)', async () => {
     // The tracker comes first, so it sees every module the preload resolves (ESM and CommonJS).
     const proc = startNode(['--import', `${ROOT}test/fixtures/module-tracker.mjs`, '--import', REGISTER, '--input-type=module', '-e', 'await fetch("http://127.0.0.1:1/").catch(() => {}); console.log("DONE");'], {
