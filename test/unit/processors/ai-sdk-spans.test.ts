@@ -13,11 +13,13 @@ import { embed, embedMany, generateText, stepCountIs, streamText, tool, type Tel
 import OpenAI from 'openai';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheusExporter, type PrometheusEndpoint } from '../../../exporters/prometheus.js';
+import { createPrometheusMeterProvider, startPrometheusExporter, type PrometheusEndpoint } from '../../../exporters/prometheus.js';
 import { AiSdkSpansProcessor, providerNameOfAiSdkId, spanTypeOfGenAiOperation } from '../../../src/processors/ai-sdk-spans.js';
 import { SpanMetricsProcessor } from '../../../src/processors/span-metrics.js';
 import { aiRequest, executeTool, invokeAgent, setCaptureMessageContent, startAiRequest } from '../../../src/agent/index.js';
 import { get, parseExposition, select, type Sample } from '../../helpers/exposition.js';
+import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import { bindSelfMetrics, unbindSelfMetrics } from '../../../src/self-metrics.js';
 // @ts-expect-error -- plain JS demo module without types
 import { startOpenAiServer } from '../../../demo/lib/openai-server.js';
 
@@ -243,6 +245,29 @@ describe('AI SDK spans (real ai 7.x + @ai-sdk/otel against the local OpenAI-comp
       select(samples, 'agent_errors_total', { gen_ai_agent_name: 'failing-agent', agent_span_type: 'ai.request', error_type: type, classification }).reduce((n, s) => n + s.value, 0);
     expect(errors('operational', '429')).toBe(1);
     expect(errors('bug', '500')).toBe(1);
+  });
+
+  it('keeps at most maxOpenSpans open spans for agent-name inheritance; what it forgets is counted', async () => {
+    const { meterProvider, reader } = createPrometheusMeterProvider();
+    bindSelfMetrics(meterProvider);
+    const own = new TracerProvider({ spanProcessors: [new AiSdkSpansProcessor({ maxOpenSpans: 10 })] });
+    try {
+      const t = own.getTracer('gen_ai');
+      const open = Array.from({ length: 25 }, (_, i) => t.startSpan(`invoke_agent a${i}`, { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': `a${i}` } }));
+      // the newest run is still remembered: its chat span inherits the name; the oldest is forgotten
+      const newest = open[24]!;
+      const inherited = t.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }, trace.setSpan(context.active(), newest)) as unknown as ReadableSpan;
+      const orphan = t.startSpan('chat m', { attributes: { 'gen_ai.operation.name': 'chat' } }, trace.setSpan(context.active(), open[0]!)) as unknown as ReadableSpan;
+      expect(inherited.attributes['gen_ai.agent.name']).toBe('a24');
+      expect(orphan.attributes['gen_ai.agent.name']).toBeUndefined();
+      const { resourceMetrics } = await reader.collect();
+      const samples = parseExposition(new PrometheusSerializer().serialize(resourceMetrics));
+      expect(select(samples, 'agent_bridge_instrumentation_drops_total', { instrumentation: 'genai-spans', reason: 'evicted' })[0]?.value).toBeGreaterThanOrEqual(15);
+    } finally {
+      unbindSelfMetrics(meterProvider);
+      await meterProvider.shutdown();
+      await own.shutdown();
+    }
   });
 
   it('classifies on gen_ai.operation.name and maps AI SDK provider ids the way @ai-sdk/otel does', () => {
