@@ -210,7 +210,8 @@ export class AiSdkSpansProcessor implements SpanProcessor {
 
   onEnding(span: Span): void {
     try {
-      if (span.attributes[ATTR_GEN_AI_OPERATION_NAME] === undefined) return;
+      const attrs = span.attributes;
+      if (attrs[ATTR_GEN_AI_OPERATION_NAME] === undefined && attrs[ATTR_AI_OPERATION_ID] === undefined) return;
       this.complete(span);
     } catch (err) {
       warnOnce('ai-sdk-spans', `GenAI span recognition failed for a span (${String(err)}); continuing`);

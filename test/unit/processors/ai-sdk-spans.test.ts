@@ -211,6 +211,14 @@ describe('AI SDK spans (real ai 7.x + @ai-sdk/otel against the local OpenAI-comp
 
     const samples = await scrape();
     for (const name of COMPARED) expect(seriesOf(samples, name, 'legacy-agent'), name).toEqual(seriesOf(samples, name, 'sdk-agent'));
+
+    // legacy spans without a GenAI operation of their own lose their content too (content capture is off)
+    const embedder = createOpenAICompatible({ name: 'openai', baseURL: server.url, apiKey: 'test' }).embeddingModel('text-embedding-3-small');
+    await embed({ model: embedder, value: 'secret plans', telemetry: { integrations: new LegacyOpenTelemetry({ tracer }) } });
+    const root = exported.getFinishedSpans().find((s) => s.name === 'ai.embed')!;
+    expect(root.attributes['ai.operationId']).toBe('ai.embed');
+    expect(root.attributes['ai.value']).toBeUndefined();
+    expect(root.attributes['ai.embedding']).toBeUndefined();
   });
 
   it('embed / embedMany: one ai.request per provider call (the operation span around it is not counted again), as aiRequest would', async () => {
