@@ -26,6 +26,7 @@ import { createBridgeSampler } from '../src/sampling/index.js';
 import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
 import { LocalRootNamesProcessor } from '../src/processors/local-root-names.js';
 import { ErrorTraceProcessor } from '../src/processors/error-traces.js';
+import { AiSdkSpansProcessor } from '../src/processors/ai-sdk-spans.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
@@ -143,8 +144,11 @@ async function startEnabled(
   };
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
-  // Context first, at start: every later processor and exporter sees the allowlisted ids on the span.
+  // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
+  // Sentry see them like helper spans (src/processors/ai-sdk-spans.ts). Then the context, at start: every later
+  // processor and exporter sees the allowlisted ids on the span.
   const spanProcessors: SpanProcessor[] = [
+    new AiSdkSpansProcessor(),
     new ContextAttributesProcessor(config.context),
     new LocalRootNamesProcessor(rootNames),
     new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys }),

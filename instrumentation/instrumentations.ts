@@ -30,6 +30,12 @@ export async function createInstrumentations(names: readonly InstrumentationName
     const { OpenAIInstrumentation } = await import('./openai/instrumentation.js');
     instrumentations.push(new OpenAIInstrumentation());
   }
+  // The Agents SDK is hooked on @openai/agents-core (what @openai/agents re-exports; with pnpm only the latter may
+  // resolve from the app).
+  if (names.includes('openai-agents') && (isInstalled('@openai/agents') || isInstalled('@openai/agents-core'))) {
+    const { createOpenAiAgentsInstrumentation } = await import('./openai-agents/instrumentation.js');
+    instrumentations.push(createOpenAiAgentsInstrumentation());
+  }
   return instrumentations;
 }
 

@@ -4,12 +4,13 @@
  *   agent_bridge_sentry_events_total{outcome="sent"|"dropped"|"filtered"}
  *   agent_bridge_scrub_failures_total{reason}: values filtered (or events dropped) because they could not be scrubbed
  *   agent_bridge_context_dropped_total{reason}: context values not copied and trace breadcrumbs forgotten (bounds)
+ *   agent_bridge_instrumentation_drops_total{instrumentation, reason}: state an instrumentation forgot to stay bounded
  * Fed from real outcomes only (CountingSpanExporter, CountingBatchSpanProcessor, the Sentry hooks). Counts
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
  */
 import type { Attributes, BatchObservableResult, MeterProvider } from '@opentelemetry/api';
-import { LABEL_EXPORTER, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
+import { LABEL_EXPORTER, LABEL_INSTRUMENTATION, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
 import { LabelNormalizer } from './metrics/normalize.js';
 import { warnOnce } from './log.js';
 
@@ -25,6 +26,8 @@ export type ErrorTraceOutcome = 'kept' | 'expired' | 'evicted';
  * breadcrumbs beyond a trace's bound, breadcrumbs of traces forgotten to keep the trace-count or byte bound
  * (src/context/trace-breadcrumbs.ts). */
 export type ContextDropReason = 'value_too_long' | 'breadcrumbs_per_trace' | 'breadcrumbs_evicted';
+/** Why an instrumentation dropped state: `evicted` — an entry (a span that never ended) pushed out by the bound. */
+export type InstrumentationDropReason = 'evicted';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;
@@ -32,7 +35,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces' | 'context';
+type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces' | 'context' | 'drops';
 
 interface Total {
   readonly kind: TotalKind;
@@ -78,7 +81,11 @@ class SelfMetrics {
         unit: METRICS.bridgeContextDropped.unit,
         description: METRICS.bridgeContextDropped.description,
       });
-      const instruments = { spans, sentry, scrub, errorTraces, context: contextDropped };
+      const drops = meter.createObservableCounter(METRICS.bridgeInstrumentationDrops.instrument, {
+        unit: METRICS.bridgeInstrumentationDrops.unit,
+        description: METRICS.bridgeInstrumentationDrops.description,
+      });
+      const instruments = { spans, sentry, scrub, errorTraces, context: contextDropped, drops };
       const observables = Object.values(instruments);
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);
@@ -145,6 +152,10 @@ class SelfMetrics {
     if (created !== undefined) this.contextTotals.set(reason, created);
   }
 
+  recordDrop(instrumentation: string, reason: InstrumentationDropReason): void {
+    this.add('drops', `d\u0000${instrumentation}\u0000${reason}`, () => ({ [LABEL_INSTRUMENTATION]: instrumentation, [LABEL_REASON]: reason }), 1);
+  }
+
   /** Add `count` to the label set's total (created on first use); the total, unless the series bound is hit. */
   private add(kind: TotalKind, key: string, make: () => Attributes, count: number): Total | undefined {
     const t = this.totals.get(key);
@@ -200,4 +211,9 @@ export function recordErrorTraceSpans(outcome: ErrorTraceOutcome, count = 1): vo
 /** Count context values or trace breadcrumbs not kept (agent_bridge_context_dropped_total{reason}). */
 export function recordContextDrop(reason: ContextDropReason, count = 1): void {
   selfMetrics.recordContext(reason, count);
+}
+
+/** Count one entry an instrumentation dropped to stay bounded (`instrumentation`: a fixed, code-chosen name). */
+export function recordInstrumentationDrop(instrumentation: string, reason: InstrumentationDropReason): void {
+  selfMetrics.recordDrop(instrumentation, reason);
 }

@@ -26,6 +26,7 @@
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { diag, type Tracer } from '@opentelemetry/api';
 import { isInAiRequest, startAiRequestOn, type AiRequestHandle } from '../../src/agent/ai-request.js';
+import { isInAgentsSdkModelCall } from '../openai-agents/model-call.js';
 import { isStreamRequest, providerOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
 
 /** Versions patched: 7.x (the official instrumentation-openai covers >=4 <7). */
@@ -78,8 +79,9 @@ export class OpenAIInstrumentation extends InstrumentationBase<OpenAIInstrumenta
 
 function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => Tracer): Create {
   return function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
-    // Already inside the caller's own aiRequest for this call: that span records it (one call, one span).
-    if (isInAiRequest()) return original.call(this, body, ...rest);
+    // Already inside the caller's own aiRequest, or an Agents SDK model call the bridge mirrors as a chat span
+    // (instrumentation/openai-agents/): that span records it (one call, one span).
+    if (isInAiRequest() || isInAgentsSdkModelCall()) return original.call(this, body, ...rest);
     const handle = guarded('start span', () => startAiRequestOn(tracer(), requestOptions(endpoint, body, providerOf(this))));
     if (handle === undefined) return original.call(this, body, ...rest);
     let result: unknown;

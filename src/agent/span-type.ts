@@ -37,10 +37,27 @@ const BY_OPERATION: ReadonlyMap<string, AgentSpanType> = new Map<string, AgentSp
   [GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL, AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION],
 ]);
 
+/**
+ * The hint for a GenAI span that is no call of its own — a wrapper around the calls it makes (the AI SDK's
+ * `embeddings` operation around one `embeddings` span per provider call): classified as nothing, so each call is
+ * counted once (src/processors/ai-sdk-spans.ts sets it).
+ */
+export const AGENT_SPAN_TYPE_VALUE_NONE = 'none';
+
 /** The span's agent span type, or undefined for ordinary (HTTP, DB, …) spans. Two attribute reads, no allocation. */
 export function agentSpanTypeOf(attributes: Attributes): AgentSpanType | undefined {
   const hint = attributes[ATTR_AGENT_SPAN_TYPE];
-  if (typeof hint === 'string' && (AGENT_SPAN_TYPES as readonly string[]).includes(hint)) return hint as AgentSpanType;
-  const operation = attributes[ATTR_GEN_AI_OPERATION_NAME];
+  if (typeof hint === 'string') {
+    if ((AGENT_SPAN_TYPES as readonly string[]).includes(hint)) return hint as AgentSpanType;
+    if (hint === AGENT_SPAN_TYPE_VALUE_NONE) return undefined;
+  }
+  return agentSpanTypeOfOperation(attributes[ATTR_GEN_AI_OPERATION_NAME]);
+}
+
+/**
+ * The helpers' span type for a GenAI operation: what `aiRequest`, `invokeAgent` and `executeTool` set for the same
+ * `gen_ai.operation.name`. Other operations (`agent_step`, `create_agent`, `rerank`, …) have none.
+ */
+export function agentSpanTypeOfOperation(operation: unknown): AgentSpanType | undefined {
   return typeof operation === 'string' ? BY_OPERATION.get(operation) : undefined;
 }

@@ -188,6 +188,13 @@ export const METRICS = {
     unit: '{item}',
     description: 'Context values not copied (too long) and trace breadcrumbs forgotten (per-trace, trace-count or byte bound), by reason.',
   },
+  bridgeInstrumentationDrops: {
+    instrument: 'agent.bridge.instrumentation_drops',
+    prometheus: 'agent_bridge_instrumentation_drops',
+    kind: 'counter',
+    unit: '{item}',
+    description: 'State an instrumentation gave up to stay bounded, by instrumentation and reason (evicted: a span that never ended was forgotten).',
+  },
 } as const satisfies Record<string, MetricSpec>;
 
 /** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */
@@ -197,5 +204,6 @@ export const LABEL_CLASSIFICATION = 'classification';
 export const LABEL_OUTCOME = 'outcome';
 export const LABEL_EXPORTER = 'exporter';
 export const LABEL_REASON = 'reason';
+export const LABEL_INSTRUMENTATION = 'instrumentation';
 /** `agent_span_type` value for ERROR spans that are no agent span (src/agent/span-type.ts), e.g. HTTP spans. */
 export const SPAN_TYPE_OTHER = 'other';

@@ -12,7 +12,7 @@ import { METER_NAME, METRICS, type MetricSpec } from './catalog.js';
 
 export function createBridgeMetricViews(cardinalityLimit: number = DEFAULT_CARDINALITY_LIMIT): ViewOptions[] {
   const limit = Math.max(1, Math.floor(cardinalityLimit));
-  return [METRICS.bridgeSpans, METRICS.bridgeSentryEvents, METRICS.bridgeScrubFailures, METRICS.bridgeErrorTraceSpans, METRICS.bridgeContextDropped].map(
+  return [METRICS.bridgeSpans, METRICS.bridgeSentryEvents, METRICS.bridgeScrubFailures, METRICS.bridgeErrorTraceSpans, METRICS.bridgeContextDropped, METRICS.bridgeInstrumentationDrops].map(
     (spec: MetricSpec): ViewOptions => ({
       instrumentName: spec.instrument,
       meterName: METER_NAME,
