@@ -12,6 +12,10 @@
  * agent_active_invocations, agent_invocations_abandoned_total, agent_llm_cost_usd_total,
  * agent_llm_unpriced_requests_total, and the budget the spend alert compares with (a recording rule in
  * grafana/alerts/agent-bridge.rules.yml).
+ * Issue 23 adds latency budgets (recording rules in the same file: the budgets operators set, and the `:effective`
+ * budget of every agent, tool and route seen) and reads http_server_request_duration, which the OpenTelemetry HTTP
+ * instrumentation records (stable HTTP semconv `http.server.request.duration`, seconds; the Prometheus exporter
+ * adds no unit suffix) on the same meter provider, for the HTTP entry points' budget.
  */
 
 /** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
@@ -27,8 +31,12 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = the first metric plan; addition = see the header; prometheus = produced by the scrape, the exporter itself or a recording rule. */
-  readonly origin: 'design' | 'addition' | 'prometheus';
+  /**
+   * design = the first metric plan; addition = see the header (both emitted by span-metrics / self-metrics);
+   * instrumentation = recorded by an OpenTelemetry instrumentation the preload registers; prometheus = produced by
+   * the scrape, the exporter itself or a recording rule.
+   */
+  readonly origin: 'design' | 'addition' | 'instrumentation' | 'prometheus';
 }
 
 const LLM_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'] as const;
@@ -51,6 +59,15 @@ export const METRIC = {
   llmUnpriced: 'agent_llm_unpriced_requests_total',
   /** Recording rule: the LLM spend budget in USD per hour (set it in the rule file). */
   llmBudget: 'agent_llm:budget_usd_per_hour',
+  /** @opentelemetry/instrumentation-http: duration of the requests a process serves (its HTTP entry points). */
+  httpServerDuration: 'http_server_request_duration',
+  /** Recording rules: p95 latency budgets in seconds as set (no label = the default) and per agent / tool / route seen. */
+  invocationBudget: 'agent_invocation:latency_budget_seconds',
+  invocationBudgetEffective: 'agent_invocation:latency_budget_seconds:effective',
+  toolBudget: 'agent_tool:latency_budget_seconds',
+  toolBudgetEffective: 'agent_tool:latency_budget_seconds:effective',
+  httpBudget: 'http_server:latency_budget_seconds',
+  httpBudgetEffective: 'http_server:latency_budget_seconds:effective',
   up: 'up',
   targetInfo: 'target_info',
 } as const;
@@ -73,6 +90,19 @@ export const METRICS: readonly MetricContract[] = [
   { name: METRIC.llmCost, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'], origin: 'addition' },
   { name: METRIC.llmUnpriced, type: 'counter', labels: ['gen_ai_provider_name', 'gen_ai_request_model'], origin: 'addition' },
   { name: METRIC.llmBudget, type: 'gauge', labels: [], origin: 'prometheus' },
+  // Stable HTTP semconv attributes of http.server.request.duration; http_route only where a framework reports it.
+  {
+    name: METRIC.httpServerDuration,
+    type: 'histogram',
+    labels: ['http_request_method', 'http_route', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'error_type'],
+    origin: 'instrumentation',
+  },
+  { name: METRIC.invocationBudget, type: 'gauge', labels: ['gen_ai_agent_name'], origin: 'prometheus' },
+  { name: METRIC.invocationBudgetEffective, type: 'gauge', labels: ['gen_ai_agent_name'], origin: 'prometheus' },
+  { name: METRIC.toolBudget, type: 'gauge', labels: ['gen_ai_tool_name'], origin: 'prometheus' },
+  { name: METRIC.toolBudgetEffective, type: 'gauge', labels: ['gen_ai_tool_name'], origin: 'prometheus' },
+  { name: METRIC.httpBudget, type: 'gauge', labels: ['http_route'], origin: 'prometheus' },
+  { name: METRIC.httpBudgetEffective, type: 'gauge', labels: ['http_route'], origin: 'prometheus' },
   { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
   // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
   {
