@@ -13,6 +13,7 @@ import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
 import type { ModelPrice } from './metrics/prices.js';
+import { SOURCE_MAPS_MODES, type SourceMapsMode } from './source-maps.js';
 import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
 
 export type PropagatorName = SupportedPropagatorName;
@@ -90,6 +91,8 @@ export interface BridgeConfig {
     exportTimeoutMillis: number;
   };
   captureMessageContent: boolean;
+  /** AGENT_BRIDGE_SOURCE_MAPS: Node's source maps for the app's stack traces (src/source-maps.ts). */
+  sourceMaps: SourceMapsMode;
   shutdownTimeoutMs: number;
   operationalErrors: string[];
   scrub: { extraKeys: string[] };
@@ -247,6 +250,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     },
     captureMessageContent:
       r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
+    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', z.enum(SOURCE_MAPS_MODES), `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
     shutdownTimeoutMs:
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
