@@ -6,6 +6,7 @@
  * with the one `Lifecycle` as it starts, and a failure closes everything already started, then logs one line.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { context, diag, DiagConsoleLogger, metrics, propagation, trace } from '@opentelemetry/api';
 import { TracerProvider, type SpanLimits } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -159,7 +160,7 @@ async function startEnabled(
     spanProcessors.push(exportPipeline('otlp', createCollectorTraceExporter(), config));
   }
   spanProcessors.push(...(options.spanProcessors ?? []));
-  startSdk(lifecycle, config, resource, dscOptions, spanProcessors);
+  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, (request) => prometheus?.servesRequest(request) ?? false);
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
@@ -232,10 +233,13 @@ function startSdk(
   resource: Resource,
   dscOptions: DscOptions,
   spanProcessors: SpanProcessor[],
+  isOwnEndpoint: (request: IncomingMessage) => boolean,
 ): void {
   const instrumentations = [
     new HttpInstrumentation({
       ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+      // Scrapes and probes of the bridge's /metrics and /healthz: no span, not an entry point of the app.
+      ignoreIncomingRequestHook: isOwnEndpoint,
       requestHook: nameHttpServerSpan,
     }),
     new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never,

@@ -28,8 +28,8 @@ type Labels = Record<string, string>;
 
 const RULES = join(import.meta.dirname, '..', '..', 'grafana', 'alerts', 'agent-bridge.rules.yml');
 /** @opentelemetry/instrumentation-http 0.301: the scope it records under and http.server.request.duration's buckets (semconv advice). */
-const HTTP_SCOPE: Labels = { otel_scope_name: '@opentelemetry/instrumentation-http', otel_scope_version: '0.301.0' };
-const HTTP_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+export const HTTP_SCOPE: Labels = { otel_scope_name: '@opentelemetry/instrumentation-http', otel_scope_version: '0.301.0' };
+export const HTTP_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
 
 /** The budgets the rule file sets: record name → (label value or '' for the default → seconds). */
 function budgetsSet(): Map<string, Map<string, number>> {
