@@ -54,6 +54,7 @@ function describe(config: BridgeConfig): [string, string][] {
     ['metrics', config.prometheus.enabled ? `http://${config.prometheus.host}:${config.prometheus.port}/metrics${config.prometheus.token ? ' (bearer token)' : ''}` : 'off'],
     ['cardinality limit', String(config.prometheus.cardinalityLimit)],
     ['message content', config.captureMessageContent ? 'captured' : 'not captured'],
+    ['source maps', config.sourceMaps === 'auto' ? 'auto (on when the entry script ships a map)' : config.sourceMaps],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
   ];
 }
