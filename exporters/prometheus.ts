@@ -10,7 +10,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
 import { MeterProvider, type InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
@@ -47,6 +47,13 @@ export interface PrometheusEndpoint {
   readonly reader: PrometheusExporter;
   /** `http://host:port/metrics`, or undefined when the server could not listen. */
   readonly url: string | undefined;
+  /**
+   * Whether a request arrived at this endpoint (its connection was accepted by this server). The HTTP
+   * instrumentation ignores those: once the app loads `node:http`, its patch covers every server of the process,
+   * and scrapes and probes would otherwise be spans and count as the app's HTTP entry points
+   * (http_server_request_duration, the HTTP latency budget).
+   */
+  servesRequest(request: IncomingMessage): boolean;
   /** Stops the server and shuts the meter provider down. Never rejects. */
   close(): Promise<void>;
 }
@@ -93,6 +100,9 @@ export async function startPrometheusExporter(options: PrometheusEndpointOptions
 
   const server = createServer(createHandler(reader, options.token, options.readiness ?? alwaysReady));
   server.unref(); // the host decides when the process ends, not the metrics endpoint
+  // 'connection' comes before any 'request' of that socket; a WeakSet forgets closed sockets by itself.
+  const ownSockets = new WeakSet<Socket>();
+  server.on('connection', (socket: Socket) => ownSockets.add(socket));
   const url = await listen(server, host, port);
 
   let closed: Promise<void> | undefined;
@@ -101,6 +111,7 @@ export async function startPrometheusExporter(options: PrometheusEndpointOptions
     reader,
     spanMetrics,
     url,
+    servesRequest: (request) => ownSockets.has(request.socket),
     close() {
       closed ??= (async () => {
         unbindSelfMetrics(meterProvider);

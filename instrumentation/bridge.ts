@@ -6,6 +6,7 @@
  * with the one `Lifecycle` as it starts, and a failure closes everything already started, then logs one line.
  */
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import { context, diag, DiagConsoleLogger, metrics, propagation, trace } from '@opentelemetry/api';
 import { TracerProvider, type SpanLimits } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
@@ -47,6 +48,7 @@ import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
 import { maskUrlCredentials } from '../src/mask-url.js';
+import { applySourceMaps, type SourceMapsDecision } from '../src/source-maps.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
 import { observeProcessErrors } from './process-errors.js';
@@ -116,6 +118,9 @@ async function startEnabled(
   problems: ConfigProblem[],
   options: StartBridgeOptions,
 ): Promise<BridgeHandle> {
+  // Before anything else: Node maps only the modules loaded after this (src/source-maps.ts). Not undone by
+  // shutdown or a failed start: stacks formatted later (a crash printed after the flush) must read the same.
+  const sourceMaps = applySourceMaps(config.sourceMaps);
   const dsn = config.sentry.dsn;
   const release = dsn === undefined ? config.release : resolveRelease(config.release);
   const resource = bridgeResource(config, release);
@@ -188,7 +193,9 @@ async function startEnabled(
   if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
   spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
-  const instrumentations = await createInstrumentations(config.instrumentations);
+  // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
+  const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
+  const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
   // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
   // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
   if (config.runtimeMetrics && prometheus !== undefined) {
@@ -216,7 +223,7 @@ async function startEnabled(
       lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
     }
   }
-  announce(config, dsn, prometheus?.url);
+  announce(config, dsn, prometheus?.url, sourceMaps);
   return {
     config,
     problems,
@@ -233,10 +240,11 @@ async function startEnabled(
 }
 
 /** One line at start (unless AGENT_BRIDGE_QUIET): what this process sends where, the DSN's key masked. */
-function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: string | undefined): void {
+function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: string | undefined, sourceMaps: SourceMapsDecision): void {
   const sentry = dsn === undefined ? 'Sentry off (no DSN)' : `Sentry ${maskUrlCredentials(dsn)}${config.sentry.traces ? '' : ' (errors only)'}`;
   const collector = config.otlp.enabled ? ', OTLP collector on' : '';
-  info(`started for service "${config.serviceName}": ${sentry}${collector}, metrics ${metricsUrl ?? 'off'}`);
+  const maps = sourceMaps.reason === 'on' || sourceMaps.reason === 'entry-ships-map' ? ', source maps on' : '';
+  info(`started for service "${config.serviceName}": ${sentry}${collector}, metrics ${metricsUrl ?? 'off'}${maps}`);
 }
 
 /** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */

@@ -4,6 +4,7 @@
  * library resolves from the application, so an app without `openai` loads neither the package nor our patching
  * code (checked by test/e2e/openai-instrumentation.test.ts through the module list).
  */
+import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
@@ -13,12 +14,18 @@ import type { InstrumentationName } from '../src/instrumentation-names.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 
-export async function createInstrumentations(names: readonly InstrumentationName[]): Promise<Instrumentation[]> {
+export interface InstrumentationOptions {
+  /** Requests to the bridge's own endpoints (/metrics, /healthz): no span, not an entry point of the app. */
+  isOwnEndpoint?: (request: IncomingMessage) => boolean;
+}
+
+export async function createInstrumentations(names: readonly InstrumentationName[], options: InstrumentationOptions = {}): Promise<Instrumentation[]> {
   const instrumentations: Instrumentation[] = [];
   if (names.includes('http')) {
     instrumentations.push(
       new HttpInstrumentation({
         ignoreOutgoingRequestHook: (request) => isTelemetryRequest(request.path ?? ''),
+        ...(options.isOwnEndpoint === undefined ? {} : { ignoreIncomingRequestHook: options.isOwnEndpoint }),
         requestHook: nameHttpServerSpan,
       }),
     );

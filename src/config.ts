@@ -14,6 +14,7 @@ import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
 import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_CONTEXT_KEYS, MAX_CONTEXT_KEYS, PERSONAL_KEYS } from './context/keys.js';
+import { SOURCE_MAPS_MODES, type SourceMapsMode } from './source-maps.js';
 import { DEFAULT_PROPAGATOR_NAMES, SUPPORTED_PROPAGATOR_NAMES, isSupportedPropagatorName, type SupportedPropagatorName } from './propagation/names.js';
 import { INSTRUMENTATION_NAMES, isInstrumentationName, type InstrumentationName } from './instrumentation-names.js';
 
@@ -99,6 +100,8 @@ export interface BridgeConfig {
    * OTEL_NODE_ENABLED_INSTRUMENTATIONS, minus OTEL_NODE_DISABLED_INSTRUMENTATIONS.
    */
   instrumentations: InstrumentationName[];
+  /** AGENT_BRIDGE_SOURCE_MAPS: Node's source maps for the app's stack traces (src/source-maps.ts). */
+  sourceMaps: SourceMapsMode;
   shutdownTimeoutMs: number;
   operationalErrors: string[];
   scrub: { extraKeys: string[] };
@@ -277,6 +280,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     captureMessageContent:
       r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
     instrumentations: parseInstrumentations(r),
+    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', z.enum(SOURCE_MAPS_MODES), `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
     shutdownTimeoutMs:
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],

@@ -10,6 +10,8 @@ import { agentVariable, datasourceVariable, instanceVariable, serviceVariable } 
 
 const AGENT_TYPE = ['gen_ai_agent_name', 'agent_span_type'];
 const LEGEND = '{{gen_ai_agent_name}} · {{agent_span_type}}';
+/** The latency-budget alerts' window (grafana/alerts/agent-bridge.rules.yml): the panels show what they judge. */
+const BUDGET_WINDOW = '10m';
 const errors = (...m: string[]): string => sel(METRIC.errors, F.instance, F.agent, ...m);
 
 function latency(q: number): string {
@@ -141,5 +143,51 @@ export function agentsOverview(): DashboardBuilder {
     .withRow(new RowBuilder('Latency'))
     .withPanel(timeseries('p50 latency by agent and span type', [{ expr: latency(0.5), legend: LEGEND }], { unit: 's', description: 'Median span duration.', w: 8, h: 8 }))
     .withPanel(timeseries('p95 latency by agent and span type', [{ expr: latency(0.95), legend: LEGEND }], { unit: 's', description: '95th percentile span duration.', w: 8, h: 8 }))
-    .withPanel(timeseries('p99 latency by agent and span type', [{ expr: latency(0.99), legend: LEGEND }], { unit: 's', description: '99th percentile span duration.', w: 8, h: 8 }));
+    .withPanel(timeseries('p99 latency by agent and span type', [{ expr: latency(0.99), legend: LEGEND }], { unit: 's', description: '99th percentile span duration.', w: 8, h: 8 }))
+    .withRow(new RowBuilder('Latency budgets'))
+    .withPanel(
+      budgetPanel('Invocation p95 vs budget', BUDGETS.invocation, [F.instance, F.agent], 'Agent invocations: p95 over 10 minutes per agent against its budget (AgentInvocationLatencyOverBudget).'),
+    )
+    .withPanel(budgetPanel('Tool p95 vs budget', BUDGETS.tool, [F.instance, F.agent], 'Tool executions of the selected agents: p95 over 10 minutes per tool against its budget (AgentToolLatencyOverBudget).'))
+    .withPanel(
+      budgetPanel(
+        'HTTP entry p95 vs budget',
+        BUDGETS.http,
+        [F.instance],
+        'Requests the selected services serve (HTTP instrumentation): p95 over 10 minutes per route against its budget (HttpEntryLatencyOverBudget). Without a framework reporting http.route, a service is one entry point (no route).',
+      ),
+    );
 }
+
+/** A latency budget of the rule file: the histogram it judges, the label it is set by and its recording rules. */
+interface Budget {
+  readonly histogram: string;
+  readonly label: string;
+  readonly set: string;
+  readonly effective: string;
+}
+
+const BUDGETS = {
+  invocation: { histogram: METRIC.invocationDuration, label: 'gen_ai_agent_name', set: METRIC.invocationBudget, effective: METRIC.invocationBudgetEffective },
+  tool: { histogram: METRIC.toolDuration, label: 'gen_ai_tool_name', set: METRIC.toolBudget, effective: METRIC.toolBudgetEffective },
+  http: { histogram: METRIC.httpServerDuration, label: 'http_route', set: METRIC.httpBudget, effective: METRIC.httpBudgetEffective },
+} as const satisfies Record<string, Budget>;
+
+/**
+ * p95 per agent / tool / route over the alert's 10-minute window, the budget of each one shown (the `:effective`
+ * rule, limited to what the p95 shows), and the default budget (the unlabelled rule).
+ */
+function budgetPanel(title: string, b: Budget, matchers: readonly string[], description: string): ReturnType<typeof timeseries> {
+  const p95 = quantile(0.95, b.histogram, [b.label], matchers, BUDGET_WINDOW);
+  const legend = `{{${b.label}}}`;
+  return timeseries(
+    title,
+    [
+      { expr: p95, legend: `${legend} p95` },
+      { expr: `${b.effective} and on (${b.label}) ${p95}`, legend: `${legend} budget` },
+      { expr: sel(b.set, `${b.label}=""`), legend: 'default budget' },
+    ],
+    { unit: 's', min: 0, description, w: 8, h: 8 },
+  );
+}
+

@@ -15,6 +15,10 @@
  * Two runtime gauges the alert rules read (issue 23), under their semconv names without a unit suffix (the exporter
  * keeps instrument names): nodejs_eventloop_delay_p99 (@opentelemetry/instrumentation-runtime-node) and
  * process_memory_usage (RSS, src/metrics/process-metrics.ts).
+ * Issue 23 adds latency budgets (recording rules in the same file: the budgets operators set, and the `:effective`
+ * budget of every agent, tool and route seen) and reads http_server_request_duration, which the OpenTelemetry HTTP
+ * instrumentation records (stable HTTP semconv `http.server.request.duration`, seconds; the Prometheus exporter
+ * adds no unit suffix) on the same meter provider, for the HTTP entry points' budget.
  */
 
 /** Labels Prometheus adds at scrape time (or the OTLP → Prometheus translation: job = service, instance = instance id). */
@@ -30,9 +34,13 @@ export interface MetricContract {
   readonly type: MetricType;
   /** Labels set by the bridge (scrape and scope labels come on top). */
   readonly labels: readonly string[];
-  /** design = the first metric plan; addition = see the header; runtime = the runtime gauges (see the header, not
-   * span-derived); prometheus = produced by the scrape / the exporter itself. */
-  readonly origin: 'design' | 'addition' | 'runtime' | 'prometheus';
+  /**
+   * design = the first metric plan; addition = see the header (both emitted by span-metrics / self-metrics);
+   * runtime = the runtime gauges (see the header, not span-derived); instrumentation = recorded by an OpenTelemetry
+   * instrumentation the preload registers; prometheus = produced by the scrape, the exporter itself or a recording
+   * rule.
+   */
+  readonly origin: 'design' | 'addition' | 'runtime' | 'instrumentation' | 'prometheus';
 }
 
 const LLM_LABELS = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'gen_ai_agent_name'] as const;
@@ -55,6 +63,15 @@ export const METRIC = {
   llmUnpriced: 'agent_llm_unpriced_requests_total',
   /** Recording rule: the LLM spend budget in USD per hour (set it in the rule file). */
   llmBudget: 'agent_llm:budget_usd_per_hour',
+  /** @opentelemetry/instrumentation-http: duration of the requests a process serves (its HTTP entry points). */
+  httpServerDuration: 'http_server_request_duration',
+  /** Recording rules: p95 latency budgets in seconds as set (no label = the default) and per agent / tool / route seen. */
+  invocationBudget: 'agent_invocation:latency_budget_seconds',
+  invocationBudgetEffective: 'agent_invocation:latency_budget_seconds:effective',
+  toolBudget: 'agent_tool:latency_budget_seconds',
+  toolBudgetEffective: 'agent_tool:latency_budget_seconds:effective',
+  httpBudget: 'http_server:latency_budget_seconds',
+  httpBudgetEffective: 'http_server:latency_budget_seconds:effective',
   up: 'up',
   targetInfo: 'target_info',
   eventLoopDelayP99: 'nodejs_eventloop_delay_p99',
@@ -81,6 +98,19 @@ export const METRICS: readonly MetricContract[] = [
   { name: METRIC.llmBudget, type: 'gauge', labels: [], origin: 'prometheus' },
   { name: METRIC.eventLoopDelayP99, type: 'gauge', labels: [], origin: 'runtime' },
   { name: METRIC.processMemory, type: 'gauge', labels: [], origin: 'runtime' },
+  // Stable HTTP semconv attributes of http.server.request.duration; http_route only where a framework reports it.
+  {
+    name: METRIC.httpServerDuration,
+    type: 'histogram',
+    labels: ['http_request_method', 'http_route', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'error_type'],
+    origin: 'instrumentation',
+  },
+  { name: METRIC.invocationBudget, type: 'gauge', labels: ['gen_ai_agent_name'], origin: 'prometheus' },
+  { name: METRIC.invocationBudgetEffective, type: 'gauge', labels: ['gen_ai_agent_name'], origin: 'prometheus' },
+  { name: METRIC.toolBudget, type: 'gauge', labels: ['gen_ai_tool_name'], origin: 'prometheus' },
+  { name: METRIC.toolBudgetEffective, type: 'gauge', labels: ['gen_ai_tool_name'], origin: 'prometheus' },
+  { name: METRIC.httpBudget, type: 'gauge', labels: ['http_route'], origin: 'prometheus' },
+  { name: METRIC.httpBudgetEffective, type: 'gauge', labels: ['http_route'], origin: 'prometheus' },
   { name: METRIC.up, type: 'gauge', labels: [], origin: 'prometheus' },
   // Resource attributes of the process (service.name → service_name, …); the exporter writes them here only.
   {

@@ -58,6 +58,7 @@ function describe(config: BridgeConfig): [string, string][] {
     ['context keys', `${config.context.keys.length === 0 ? '(none)' : config.context.keys.join(',')}${config.context.personalData ? ' (personal data on)' : ' (ids only)'}`],
     ['message content', config.captureMessageContent ? 'captured' : 'not captured'],
     ['instrumentations', config.instrumentations.length === 0 ? 'none' : `${config.instrumentations.join(',')} (each when its library is installed)`],
+    ['source maps', config.sourceMaps === 'auto' ? 'auto (on when the entry script ships a map)' : config.sourceMaps],
     ['shutdown timeout', `${config.shutdownTimeoutMs} ms`],
   ];
 }

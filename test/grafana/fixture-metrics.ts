@@ -9,7 +9,14 @@
  * `target_info` series @opentelemetry/exporter-prometheus adds. Error series feed agent_errors_total with
  * the same counts. Deterministic for a given seed. LLM cost is priced by the bridge's own table (src/metrics/
  * price-table.ts) from each call's tokens; one model has no price and feeds the unpriced counter instead.
+ * Each process also serves HTTP (http_server_request_duration, written by the OpenTelemetry HTTP instrumentation
+ * under its own scope): the planner through a framework that reports routes, the others as plain node:http. The
+ * latency-budget recording rules are written as Prometheus would have stored them, from the budgets set in the
+ * rule file itself.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
 import { BUCKETS } from '../../src/metrics/catalog.js';
 import { PICO_PER_USD, PriceTable } from '../../src/metrics/price-table.js';
 import { METRIC, SPAN_TYPE } from '../../grafana/src/metrics.js';
@@ -18,6 +25,25 @@ export const FIXTURE_JOB = 'agent-otel-bridge';
 export const FIXTURE_SCOPE = 'agent-otel-bridge';
 
 type Labels = Record<string, string>;
+
+const RULES = join(import.meta.dirname, '..', '..', 'grafana', 'alerts', 'agent-bridge.rules.yml');
+/** @opentelemetry/instrumentation-http 0.301: the scope it records under and http.server.request.duration's buckets (semconv advice). */
+export const HTTP_SCOPE: Labels = { otel_scope_name: '@opentelemetry/instrumentation-http', otel_scope_version: '0.301.0' };
+export const HTTP_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10] as const;
+
+/** The budgets the rule file sets: record name → (label value or '' for the default → seconds). */
+function budgetsSet(): Map<string, Map<string, number>> {
+  const doc = parse(readFileSync(RULES, 'utf8')) as { groups: Array<{ rules: Array<{ record?: string; expr: string; labels?: Labels }> }> };
+  const out = new Map<string, Map<string, number>>();
+  for (const r of doc.groups.flatMap((g) => g.rules)) {
+    const value = /^vector\((\d+(?:\.\d+)?)\)$/.exec(r.expr.trim())?.[1];
+    if (r.record === undefined || !r.record.endsWith(':latency_budget_seconds') || value === undefined) continue;
+    const byValue = out.get(r.record) ?? new Map<string, number>();
+    byValue.set(Object.values(r.labels ?? {})[0] ?? '', Number(value));
+    out.set(r.record, byValue);
+  }
+  return out;
+}
 
 /** Small deterministic PRNG (mulberry32): the same seed gives the same fixture. */
 function rng(seed: number): () => number {
@@ -150,6 +176,8 @@ export interface Fixture {
 
 interface Service {
   name: string;
+  /** Requests served per minute, by route ('' = no http.route: plain node:http). */
+  http: Array<{ method: string; route: string; perMinute: number; seconds: number }>;
   models: Array<{ provider: string; model: string; operation: string; perMinute: number; seconds: number; input: number; output: number; streaming: boolean }>;
   memory: Array<{ operation: string; store: string; perMinute: number; seconds: number; hitRate: number }>;
   tools: Array<{ tool: string; perMinute: number; seconds: number }>;
@@ -160,6 +188,10 @@ interface Service {
 const SERVICES: Service[] = [
   {
     name: 'planner',
+    http: [
+      { method: 'POST', route: '/v1/plan', perMinute: 6, seconds: 3 },
+      { method: 'GET', route: '/v1/status', perMinute: 2, seconds: 0.004 },
+    ],
     models: [{ provider: 'openai', model: 'gpt-4o', operation: 'chat', perMinute: 12, seconds: 2.5, input: 1800, output: 250, streaming: true }],
     memory: [{ operation: 'put', store: 'plans', perMinute: 6, seconds: 0.004, hitRate: 1 }],
     tools: [],
@@ -170,6 +202,7 @@ const SERVICES: Service[] = [
   },
   {
     name: 'researcher',
+    http: [{ method: 'POST', route: '', perMinute: 6, seconds: 1.5 }],
     models: [
       { provider: 'anthropic', model: 'claude-sonnet-4', operation: 'chat', perMinute: 10, seconds: 6, input: 6000, output: 900, streaming: true },
       { provider: 'openai', model: 'text-embedding-3-small', operation: 'embeddings', perMinute: 20, seconds: 0.15, input: 300, output: 0, streaming: false },
@@ -186,6 +219,7 @@ const SERVICES: Service[] = [
   },
   {
     name: 'writer',
+    http: [{ method: 'POST', route: '', perMinute: 6, seconds: 2 }],
     models: [
       { provider: 'openai', model: 'gpt-4o', operation: 'chat', perMinute: 8, seconds: 9, input: 4000, output: 1500, streaming: true },
       { provider: 'anthropic', model: 'claude-sonnet-4', operation: 'chat', perMinute: 3, seconds: 7, input: 3000, output: 1200, streaming: true },
@@ -251,6 +285,26 @@ export function generateFixture(options: FixtureOptions): Fixture {
   budget.value = 20;
   liveGauges.push(budget);
   const steppers: Array<(minutes: number) => void> = [];
+  // The latency budgets as set, and the `:effective` budget of every agent, tool and route the fixture has.
+  const budgets = budgetsSet();
+  const writeBudgets = (record: string, label: string, seen: readonly string[]): void => {
+    const set = budgets.get(record);
+    const fallback = set?.get('');
+    if (set === undefined || fallback === undefined) throw new Error(`${record}: no default budget in ${RULES}`);
+    for (const [value, seconds] of set) {
+      const g = new Gauge(family(record, 'gauge'), value === '' ? {} : { [label]: value });
+      g.value = seconds;
+      liveGauges.push(g);
+    }
+    for (const value of new Set(seen)) {
+      const g = new Gauge(family(`${record}:effective`, 'gauge'), value === '' ? {} : { [label]: value });
+      g.value = set.get(value) ?? fallback;
+      liveGauges.push(g);
+    }
+  };
+  writeBudgets(METRIC.invocationBudget, 'gen_ai_agent_name', SERVICES.map((s) => s.name));
+  writeBudgets(METRIC.toolBudget, 'gen_ai_tool_name', SERVICES.flatMap((s) => s.tools.map((t) => t.tool)));
+  writeBudgets(METRIC.httpBudget, 'http_route', SERVICES.flatMap((s) => s.http.map((h) => h.route)));
 
   // One instance per series: two call sites asking for the same labels (e.g. errors of two models of one
   // agent — agent_errors_total has no model label) must add into one series, as the real exporter does.
@@ -411,6 +465,16 @@ export function generateFixture(options: FixtureOptions): Fixture {
     // Runtime (issue 23): event-loop delay p99 around 20 ms, RSS around 150 MB.
     gauges.push({ family: family(METRIC.eventLoopDelayP99, 'gauge'), labels: { ...target, otel_scope_name: '@opentelemetry/instrumentation-runtime-node' }, value: () => around(0.02) });
     gauges.push({ family: family(METRIC.processMemory, 'gauge'), labels: scoped, value: () => Math.round(around(150e6, 0.05)) });
+    // HTTP entry points: the instrumentation's own scope and labels; 1 % answered 500 (error_type = the status).
+    for (const h of svc.http) {
+      const labels: Labels = { ...target, ...HTTP_SCOPE, http_request_method: h.method, url_scheme: 'http', network_protocol_version: '1.1', ...(h.route === '' ? {} : { http_route: h.route }) };
+      const ok = hist(METRIC.httpServerDuration, { ...labels, http_response_status_code: '200' }, HTTP_SECONDS);
+      const failed = hist(METRIC.httpServerDuration, { ...labels, http_response_status_code: '500', error_type: '500' }, HTTP_SECONDS);
+      steppers.push((minutes) => {
+        for (let i = poisson(h.perMinute * minutes); i > 0; i--) ok.observe(around(h.seconds));
+        for (let i = poisson(h.perMinute * minutes * 0.01); i > 0; i--) failed.observe(around(h.seconds * 2, 0.8));
+      });
+    }
 
     // Bridge self-health: spans per exporter by outcome, Sentry events by outcome.
     const spans = (exporter: string, outcome: string): Counter => counter(METRIC.bridgeSpans, { ...scoped, outcome, exporter });

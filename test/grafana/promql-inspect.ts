@@ -152,7 +152,8 @@ export function metricNamesIn(expr: string): string[] {
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, ' ')
     .replace(/\[[^\]]*\]/g, ' ')
     .replace(/\boffset\s+-?\w+/g, ' ');
-  for (const m of bare.matchAll(/(?<![\w.:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?!\s*[({\w])/g)) {
+  // The whole name (no backtracking into `a:b:c` when a keyword follows it), not a function call.
+  for (const m of bare.matchAll(/(?<![\w.:])([a-zA-Z_:][a-zA-Z0-9_:]*)(?![\w:])(?!\s*\()/g)) {
     const name = m[1] ?? '';
     if (!KEYWORDS.has(name)) names.add(name);
   }

@@ -43,6 +43,13 @@ describe('loadConfig', () => {
     expect(config.prometheus).toMatchObject({ enabled: true, host: '0.0.0.0', port: 9464, cardinalityLimit: 2000, invocationMaxAgeMs: 3_600_000 });
     expect(config.prices).toEqual({});
     expect(config.shutdownTimeoutMs).toBe(5000);
+    expect(config.sourceMaps).toBe('auto');
+  });
+
+  it.each(['auto', 'on', 'off'] as const)('AGENT_BRIDGE_SOURCE_MAPS=%s is read', (mode) => {
+    const { config, problems } = loadConfig({ AGENT_BRIDGE_SOURCE_MAPS: mode });
+    expect(problems).toEqual([]);
+    expect(config.sourceMaps).toBe(mode);
   });
 
   it.each([
@@ -57,6 +64,7 @@ describe('loadConfig', () => {
     ['AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', '-5', 'milliseconds'],
     ['AGENT_BRIDGE_METRICS_CARDINALITY_LIMIT', '0', 'at least 1'],
     ['AGENT_BRIDGE_INVOCATION_MAX_AGE_MS', '1h', 'milliseconds'],
+    ['AGENT_BRIDGE_SOURCE_MAPS', 'yes', 'one of auto, on, off'],
     ['OTEL_BSP_MAX_QUEUE_SIZE', 'lots', 'a whole number'],
     ['OTEL_EXPORTER_OTLP_ENDPOINT', 'ftp://nope', 'an http(s) URL'],
     ['OTEL_RESOURCE_ATTRIBUTES', '=x', 'key=value'],
