@@ -6,11 +6,11 @@ import OpenAI from 'openai';
 import { invokeAgent } from 'agent-otel-bridge/agent';
 import { postJson, startAgentServer } from '../lib/http-agent.js';
 import { required } from '../lib/env.js';
-import { LOCAL_API_KEY, llmBaseUrl } from '../lib/llm-endpoint.js';
+import { LOCAL_API_KEY, llmEndpoint } from '../lib/llm-endpoint.js';
 
 const researcherUrl = required('RESEARCHER_URL');
 const writerUrl = required('WRITER_URL');
-const openai = new OpenAI({ baseURL: await llmBaseUrl(), apiKey: LOCAL_API_KEY });
+const openai = new OpenAI({ baseURL: (await llmEndpoint()).url, apiKey: LOCAL_API_KEY });
 
 async function plan(topic) {
   const stream = await openai.chat.completions.create({

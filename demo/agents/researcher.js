@@ -15,12 +15,12 @@ import { startAgentServer } from '../lib/http-agent.js';
 import { sendMessage } from '../lib/message-channel.js';
 import { VectorMemory } from '../lib/vector-memory.js';
 import { required } from '../lib/env.js';
-import { LOCAL_API_KEY, llmBaseUrl } from '../lib/llm-endpoint.js';
+import { LOCAL_API_KEY, llmEndpoint } from '../lib/llm-endpoint.js';
 
 registerTelemetry(new OpenTelemetry({ agentSpanName: 'functionId' }));
 
 const writerAddress = required('WRITER_MESSAGE_ADDR');
-const llm = createOpenAICompatible({ name: 'local', baseURL: await llmBaseUrl(), apiKey: LOCAL_API_KEY, includeUsage: true });
+const llm = createOpenAICompatible({ name: 'local', baseURL: (await llmEndpoint()).url, apiKey: LOCAL_API_KEY, includeUsage: true });
 const knowledge = new VectorMemory();
 for (const [id, text] of Object.entries({
   otel: 'OpenTelemetry traces spans context propagation exporters collectors',

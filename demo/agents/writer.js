@@ -14,10 +14,10 @@ import { invokeAgent, memoryOperation, receiveFromAgent } from 'agent-otel-bridg
 import { startAgentServer } from '../lib/http-agent.js';
 import { listenForMessages } from '../lib/message-channel.js';
 import { VectorMemory } from '../lib/vector-memory.js';
-import { LOCAL_API_KEY, llmBaseUrl } from '../lib/llm-endpoint.js';
+import { LOCAL_API_KEY, llmEndpoint } from '../lib/llm-endpoint.js';
 
 // No retries: a rate limit reaches the planner as a 429 at once (the demo's operational error).
-const openai = new OpenAI({ baseURL: await llmBaseUrl(), apiKey: LOCAL_API_KEY, maxRetries: 0 });
+const openai = new OpenAI({ baseURL: (await llmEndpoint()).url, apiKey: LOCAL_API_KEY, maxRetries: 0 });
 setDefaultOpenAIClient(openai);
 
 const drafts = new VectorMemory();
@@ -80,10 +80,11 @@ const http = startAgentServer('writer', {
     }),
 });
 
-// Importing @openai/agents adds SIGTERM/SIGINT listeners (its trace provider flushes on them, and exits only when it
-// is the sole listener). With a listener of the application's, the bridge flushes but leaves ending the process to
-// the application (instrumentation/shutdown.ts) — so the writer ends itself: it closes its servers and the process
-// exits once the bridge's flush is done.
+// Importing @openai/agents adds SIGTERM/SIGINT listeners: its trace provider flushes on them and calls process.exit
+// only if it is the last listener left. Seeing a listener of the application's, the bridge flushes without ending
+// the process (instrumentation/shutdown.ts), and removes its own listener when done — so whether the process ends
+// depends on which of the two finishes first. The writer ends itself instead: it closes its servers, and the
+// process exits once the flushes are done.
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     http.close();
