@@ -1,16 +1,18 @@
-// Researcher: an AI SDK agent — `generateText` with two tools through the openai-compatible provider pointed at the
-// demo's LLM — whose notes go to the writer as a message over a plain TCP channel (the trace travels inside the
-// message).
+// Researcher: researches with an AI SDK agent — `generateText` with two tools through the openai-compatible provider
+// pointed at the demo's LLM — and hands the notes to the writer as a message over a plain TCP channel (the trace
+// travels inside the message).
 //
 // The AI SDK traces itself once a telemetry integration is registered — the one line below (its docs' line; the
 // option names the agent span after `functionId`, `invoke_agent researcher`, instead of the model) — and its
-// OpenTelemetry spans (`invoke_agent`, `chat`, `execute_tool`) go through the bridge like any other. So this agent
-// needs no `invokeAgent` of its own; the helpers add what the SDK does not know: the memory search and the message.
+// OpenTelemetry spans (`invoke_agent`, `chat`, `execute_tool`) go through the bridge like any other. The helpers add
+// what the SDK does not know: the memory search, the message to the writer, and the researcher's invocation around
+// both — which also makes it the sender of the message (`gen_ai.agent.name` on the send span comes from the
+// enclosing invocation). The SDK's agent span nests inside it under the same agent name.
 import { OpenTelemetry } from '@ai-sdk/otel';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, registerTelemetry, stepCountIs, tool } from 'ai';
 import { z } from 'zod';
-import { memoryOperation, sendToAgent } from 'agent-otel-bridge/agent';
+import { invokeAgent, memoryOperation, sendToAgent } from 'agent-otel-bridge/agent';
 import { startAgentServer } from '../lib/http-agent.js';
 import { sendMessage } from '../lib/message-channel.js';
 import { VectorMemory } from '../lib/vector-memory.js';
@@ -53,19 +55,20 @@ function researchTools(topic) {
 }
 
 startAgentServer('researcher', {
-  '/research': async (task) => {
-    // The local model calls the tools the prompt names, in order, then answers: two tool steps and a summary.
-    const { text } = await generateText({
-      model: llm('claude-sonnet'),
-      tools: researchTools(task.topic),
-      stopWhen: stepCountIs(3),
-      prompt: `Research ${task.topic}: use search_knowledge then web_search, then summarise.`,
-      // gen_ai.agent.name on the SDK's spans
-      telemetry: { functionId: 'researcher' },
-    });
-    const message = { type: 'notes', task, notes: text };
-    const reply = await sendToAgent({ to: 'writer', from: 'researcher', message }, () => sendMessage(writerAddress, message));
-    // A failure downstream is reported by status, not rethrown: the writer already reported its own error.
-    return reply.ok ? { body: { ok: true, draftId: reply.draftId } } : { status: 502, body: { ok: false, error: reply.error } };
-  },
+  '/research': (task) =>
+    invokeAgent({ name: 'researcher' }, async () => {
+      // The local model calls the tools the prompt names, in order, then answers: two tool steps and a summary.
+      const { text } = await generateText({
+        model: llm('claude-sonnet'),
+        tools: researchTools(task.topic),
+        stopWhen: stepCountIs(3),
+        prompt: `Research ${task.topic}: use search_knowledge then web_search, then summarise.`,
+        // gen_ai.agent.name on the SDK's spans
+        telemetry: { functionId: 'researcher' },
+      });
+      const message = { type: 'notes', task, notes: text };
+      const reply = await sendToAgent({ to: 'writer', from: 'researcher', message }, () => sendMessage(writerAddress, message));
+      // A failure downstream is reported by status, not rethrown: the writer already reported its own error.
+      return reply.ok ? { body: { ok: true, draftId: reply.draftId } } : { status: 502, body: { ok: false, error: reply.error } };
+    }),
 });

@@ -35,6 +35,7 @@ import { allowLoadedMachine } from '../helpers/timeouts.js';
 allowLoadedMachine();
 
 const OPENAI_SCOPE = 'agent-otel-bridge/instrumentation-openai';
+const HELPERS_SCOPE = 'agent-otel-bridge/agent';
 
 let ingest: IngestServer;
 
@@ -148,8 +149,13 @@ describe('demo (npm start)', () => {
     expect(review.attributes[ATTR_GEN_AI_REQUEST_STREAM]).not.toBe(true);
 
     // researcher — the AI SDK's own spans, through the bridge as they are: the agent, a chat per step, the tools
-    const research = only(trace, 'the AI SDK agent span', (s) => s.service === 'researcher' && s.name === 'invoke_agent researcher');
+    const research = only(trace, 'the AI SDK agent span', (s) => s.service === 'researcher' && s.name === 'invoke_agent researcher' && s.scope?.name !== HELPERS_SCOPE);
     expect(research.attributes).toMatchObject({ [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_AGENT_NAME]: 'researcher', [ATTR_GEN_AI_REQUEST_MODEL]: 'claude-sonnet' });
+    // inside the researcher's own invocation, which also encloses (and names the sender of) the message
+    const invocation = parentOf(research)!;
+    expect([invocation.name, invocation.scope?.name]).toEqual(['invoke_agent researcher', HELPERS_SCOPE]);
+    expect(send.parentSpanId).toBe(invocation.spanId);
+    expect(send.attributes[ATTR_GEN_AI_AGENT_NAME]).toBe('researcher');
     const chats = trace.spans.filter((s) => s.service === 'researcher' && s.name === 'chat claude-sonnet');
     expect(chats).toHaveLength(3);
     for (const chat of chats) {
