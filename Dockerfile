@@ -20,7 +20,11 @@ FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+# The demo agents run on openai, the AI SDK and the OpenAI Agents SDK: devDependencies of the package (never forced
+# on its users), needed by the agents in this image. They become dependencies in this image's package.json only, and
+# `npm ci` still installs exactly the versions of package-lock.json (no `npm install`, no resolution here).
+RUN node -e "const fs = require('fs'), p = require('./package.json'); for (const n of ['openai', 'ai', '@ai-sdk/otel', '@ai-sdk/openai-compatible', '@openai/agents']) { p.dependencies[n] = p.devDependencies[n]; delete p.devDependencies[n]; } fs.writeFileSync('package.json', JSON.stringify(p, null, 2));" \
+ && npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY demo ./demo
 # Numeric UID/GID so Kubernetes' runAsNonRoot can verify it (a user *name* cannot be checked); a passwd entry so

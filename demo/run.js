@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // `npm start`: three agent processes (planner, researcher, writer), each preloaded with the bridge, work through a
-// few tasks; then the cross-agent trace, the error events and the metrics endpoints are shown.
+// few tasks, calling a local OpenAI-compatible LLM server (started here) through real SDKs — `openai`, the AI SDK
+// and the OpenAI Agents SDK; then the cross-agent trace, the error events and the metrics endpoints are shown.
 //
 //   npm start -- [--tasks N] [--seed S] [--failure-rate R] [--serve] [--interval MS] [--metrics-base-port P]
 //
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createRandom } from './lib/random.js';
 import { postJson } from './lib/http-agent.js';
+import { startOpenAiServer } from './lib/openai-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REGISTER = `${ROOT}dist/instrumentation/register.js`;
@@ -18,12 +20,13 @@ const TOPICS = ['vector memory', 'agent tracing', 'prometheus alerts', 'sentry r
 
 const USAGE = `Usage: npm start -- [options]   (or: node demo/run.js [options])
 
-Three agent processes (planner, researcher, writer) run under the bridge's preload and work through a few tasks;
-then one cross-agent trace, the error events and the metrics endpoints are shown.
+Three agent processes (planner, researcher, writer) run under the bridge's preload and work through a few tasks,
+calling a local OpenAI-compatible LLM server through real SDKs (openai, the AI SDK, the OpenAI Agents SDK); then
+one cross-agent trace, the error events and the metrics endpoints are shown.
 
 Options:
   --tasks N              tasks to run (default 8, env DEMO_TASKS)
-  --seed S               seed for the fake LLM and the scripted failures (default 42, env DEMO_SEED)
+  --seed S               seed for the local LLM server and the scripted failures (default 42, env DEMO_SEED)
   --failure-rate R       share of tasks that hit a rate limit, 0..1 (default 0.25, env DEMO_FAILURE_RATE)
   --serve                keep the agents up, one task every --interval ms, until Ctrl-C
   --interval MS          task interval in --serve mode (default 2000)
@@ -73,6 +76,7 @@ function parseCommandLine() {
 
 const children = [];
 let ingest;
+let llm;
 let stopping = false;
 
 async function main() {
@@ -87,6 +91,10 @@ async function main() {
     say(`No SENTRY_DSN: started the local Sentry-compatible ingest at ${ingest.url} (DSN ${ingest.dsn}).`);
   }
 
+  // The agents' LLM: deterministic for the seed; the scripted rate limits ask it for a 429 (writer.js).
+  llm = await startOpenAiServer({ seed });
+  say(`Started the local OpenAI-compatible LLM server at ${llm.url} (seed ${seed}): the agents call it through openai, the AI SDK and the OpenAI Agents SDK.`);
+
   const base = Number(args['metrics-base-port']);
   const metricsPorts = await Promise.all([0, 1, 2].map(async (i) => (base > 0 ? base + i : freePort())));
   const common = {
@@ -98,6 +106,7 @@ async function main() {
     OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1',
     AGENT_BRIDGE_QUIET: 'true',
     DEMO_SEED: String(seed),
+    OPENAI_BASE_URL: llm.url,
   };
   const writer = await startAgent('writer', { ...common, OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPorts[2]) }, /MESSAGE_PORT (\d+)/);
   const researcher = await startAgent('researcher', {
@@ -129,6 +138,7 @@ async function main() {
 
   say('\nTasks:');
   for (const r of results) say(`  ${String(r.id).padStart(2)}  ${r.traceId}  ${r.outcome}${r.error ? `  (${r.error})` : ''}`);
+  await llm.close();
   if (ingest) await showIngest(results);
   await ingest?.close();
 }
@@ -205,6 +215,7 @@ async function serve(plannerUrl, metricsUrls) {
   clearInterval(timer);
   say('\nstopping…');
   await stopAgents();
+  await llm.close();
   await ingest?.close();
 }
 
@@ -214,9 +225,12 @@ function traceViewUrl(traceId) {
 }
 
 function startAgent(name, env, extraPattern) {
+  // No OPENAI_API_KEY: the agents pass the local server a placeholder key themselves, and a real key in the
+  // environment would make the Agents SDK's default trace exporter send the demo's traces to api.openai.com.
+  const { OPENAI_API_KEY: _notForTheDemo, ...inherited } = process.env;
   const child = spawn(process.execPath, ['--import', REGISTER, `${ROOT}demo/agents/${name}.js`], {
     cwd: ROOT,
-    env: { ...process.env, ...env, OTEL_SERVICE_NAME: name, PORT: '0', MESSAGE_PORT: '0', NODE_OPTIONS: '' },
+    env: { ...inherited, ...env, OTEL_SERVICE_NAME: name, PORT: '0', MESSAGE_PORT: '0', NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   children.push(child);
@@ -329,6 +343,7 @@ main().then(
   async (err) => {
     console.error(`demo failed: ${err.message}`);
     await stopAgents().catch(() => {});
+    await llm?.close().catch(() => {});
     await ingest?.close().catch(() => {});
     process.exit(1);
   },

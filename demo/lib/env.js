@@ -1,8 +1,5 @@
-// Shared wiring for the demo agents: one seeded fake LLM per process.
-import { createFakeLlm } from './fake-llm.js';
-
+// Shared wiring for the demo agents: the seed and required settings.
 export const seed = Number(process.env.DEMO_SEED ?? 42);
-export const llm = createFakeLlm(seed);
 
 export function required(name) {
   const value = process.env[name];

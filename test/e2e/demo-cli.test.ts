@@ -12,6 +12,7 @@ describe('demo command line', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^Usage: npm start -- \[options\]/);
     expect(run.stdout).toContain('--tasks N');
+    expect(run.stdout).toContain('local OpenAI-compatible LLM server through real SDKs (openai, the AI SDK, the OpenAI Agents SDK)');
     expect(run.stderr).toBe('');
   });
 
