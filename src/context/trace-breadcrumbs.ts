@@ -64,6 +64,14 @@ export class TraceBreadcrumbs {
     return out;
   }
 
+  /** The trace is over in this process (its local root ended): its breadcrumbs are of no further use. */
+  forget(traceId: string): void {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return;
+    this.traces.delete(traceId);
+    this.bytes -= trace.bytes;
+  }
+
   /** Breadcrumbs and traces held now (tests, docs). */
   size(): { traces: number; breadcrumbs: number; bytes: number } {
     let breadcrumbs = 0;

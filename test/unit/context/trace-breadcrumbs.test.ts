@@ -2,11 +2,12 @@
  * Breadcrumbs from real spans (HTTP client, LLM, memory, tool; nothing else), in Sentry's shape, and the memory's
  * three bounds — per trace, number of traces, bytes — with the oldest forgotten first and every drop counted.
  */
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { breadcrumbFromSpan, MAX_BREADCRUMB_VALUE, type SizedBreadcrumb } from '../../../src/context/span-breadcrumb.js';
 import { TraceBreadcrumbs } from '../../../src/context/trace-breadcrumbs.js';
+import { TraceBreadcrumbsProcessor } from '../../../src/processors/trace-breadcrumbs.js';
 import { countContextDrops, type DropCounter } from './drops.js';
 
 const exporter = new InMemorySpanExporter();
@@ -92,5 +93,24 @@ describe('TraceBreadcrumbs', () => {
     for (let i = 0; i < 10; i++) alone.record('big', crumb(String(i), 100));
     expect(alone.recent('big').map((b) => b.message)).toEqual(['5', '6', '7', '8', '9']);
     expect(await drops.count('breadcrumbs_evicted')).toBe(60 - memory.size().breadcrumbs + 5);
+  });
+});
+
+describe('TraceBreadcrumbsProcessor', () => {
+  it('lets a trace started here go once its root has ended — after the processors behind it saw the root', async () => {
+    const memory = new TraceBreadcrumbs();
+    const seenByLater: number[] = [];
+    const later = { onStart: () => {}, onEnd: (span: ReadableSpan) => seenByLater.push(memory.recent(span.spanContext().traceId).length), forceFlush: async () => {}, shutdown: async () => {} };
+    const local = new TracerProvider({ spanProcessors: [new TraceBreadcrumbsProcessor(memory), later] });
+    const t = local.getTracer('t');
+    const root = t.startSpan('invoke_agent planner');
+    const ctx = trace.setSpan(ROOT_CONTEXT, root);
+    t.startSpan('chat gpt-4o', { attributes: { 'agent.span.type': 'ai.request', 'gen_ai.operation.name': 'chat' } }, ctx).end();
+    expect(memory.size().traces).toBe(1);
+    root.end();
+    expect(seenByLater.at(-1)).toBe(1); // the root's own processors still see the chat breadcrumb
+    await Promise.resolve();
+    expect(memory.size()).toEqual({ traces: 0, breadcrumbs: 0, bytes: 0 });
+    await local.shutdown();
   });
 });
