@@ -31,6 +31,7 @@ import { AiSdkSpansProcessor } from '../src/processors/ai-sdk-spans.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
+import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
@@ -151,8 +152,12 @@ async function startEnabled(
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
   // Sentry see them like helper spans (src/processors/ai-sdk-spans.ts). Then the context, at start: every later
-  // processor and exporter sees the allowlisted ids on the span.
+  // processor and exporter sees the allowlisted ids on the span. Web-framework spans hand their exception and route
+  // to the request's server span as they end (src/processors/framework-spans.ts); the scrubber sees the server span
+  // with it when that span ends.
+  const frameworkSpans = new FrameworkSpansProcessor();
   const spanProcessors: SpanProcessor[] = [
+    frameworkSpans,
     new AiSdkSpansProcessor(),
     new ContextAttributesProcessor(config.context),
     new LocalRootNamesProcessor(rootNames),
@@ -179,6 +184,7 @@ async function startEnabled(
       reporter: sentry.reporter,
       context: config.context,
       ...(breadcrumbs === undefined ? {} : { breadcrumbs }),
+      isHandedOver: (span) => frameworkSpans.isHandedOver(span),
     });
     spanProcessors.push(sentryErrors);
     if (config.sentry.traces) {

@@ -2,7 +2,8 @@
  * The instrumentations the preload registers, chosen by name (config.instrumentations: OTEL_NODE_ENABLED_INSTRUMENTATIONS
  * / OTEL_NODE_DISABLED_INSTRUMENTATIONS). A library instrumentation is imported only when it is enabled *and* its
  * library resolves from the application, so an app without `openai` loads neither the package nor our patching
- * code (checked by test/e2e/openai-instrumentation.test.ts through the module list).
+ * code (checked by test/e2e/openai-instrumentation.test.ts through the module list; for the web frameworks by
+ * test/e2e/framework-errors.test.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
@@ -32,6 +33,22 @@ export async function createInstrumentations(names: readonly InstrumentationName
   }
   if (names.includes('undici')) {
     instrumentations.push(new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never);
+  }
+  // Web frameworks: their layer/handler spans carry the route and the exception the framework's error handler
+  // swallowed; the sentry-errors processor hands both to the request's server span (src/errors/framework-spans.ts).
+  if (names.includes('express') && isInstalled('express')) {
+    const { ExpressInstrumentation } = await import('@opentelemetry/instrumentation-express');
+    instrumentations.push(new ExpressInstrumentation());
+  }
+  if (names.includes('fastify') && isInstalled('fastify')) {
+    const { FastifyOtelInstrumentation } = await import('@fastify/otel');
+    // Subscribes to Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
+    // `app.register(...)` in the app.
+    instrumentations.push(new FastifyOtelInstrumentation({ registerOnInitialization: true }));
+  }
+  if (names.includes('koa') && isInstalled('koa')) {
+    const { KoaInstrumentation } = await import('@opentelemetry/instrumentation-koa');
+    instrumentations.push(new KoaInstrumentation());
   }
   if (names.includes('openai') && isInstalled('openai')) {
     const { OpenAIInstrumentation } = await import('./openai/instrumentation.js');

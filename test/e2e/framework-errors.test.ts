@@ -1,0 +1,127 @@
+/**
+ * Issue 23 item 3 acceptance: for Express, Fastify, Koa and Hono (the real frameworks, real loopback HTTP, under
+ * the built preload, reporting to the local ingest), a route that throws into the framework's error handler and
+ * answers 500 becomes exactly one Sentry event linked to the request's span, whose name carries the route; routes
+ * whose errors the handler answers with 404 or 400 create no event. Also what the preload loads for an app that
+ * uses no framework.
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startIngest, type IngestServer } from '../../src/ingest/index.js';
+import type { TraceDetail } from '../../src/ingest/types.js';
+import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { ingestSettled } from '../helpers/ingest-settled.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
+
+allowLoadedMachine();
+
+let ingest: IngestServer;
+
+beforeAll(async () => {
+  assertBuilt();
+  ingest = await startIngest({ waterfall: false });
+});
+afterEach(async () => {
+  await stopAll();
+  ingest.clear();
+});
+afterAll(async () => {
+  await ingest?.close();
+});
+
+/** One request with a fresh sampled W3C trace context, so each request is its own, known trace. */
+async function request(url: string): Promise<{ traceId: string; status: number }> {
+  const traceId = randomBytes(16).toString('hex');
+  const response = await fetch(url, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+  await response.arrayBuffer();
+  return { traceId, status: response.status };
+}
+
+const FRAMEWORKS = [
+  { name: 'express', scope: '@opentelemetry/instrumentation-express' },
+  { name: 'fastify', scope: '@fastify/otel' },
+  { name: 'koa', scope: '@opentelemetry/instrumentation-koa' },
+  { name: 'hono', scope: '@hono/otel' },
+] as const;
+
+describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope }) => {
+  it('500 → exactly one event linked to the request span named with the route; 404 and 400 → none', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/framework-${name}.mjs`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: `app-${name}`, OTEL_BSP_SCHEDULE_DELAY: '100' }),
+    });
+    const [, port] = await app.waitFor(/READY (\d+)/);
+    const base = `http://127.0.0.1:${port}/users/42`;
+    const boom = await request(`${base}/boom`);
+    const missing = await request(`${base}/missing`);
+    const bad = await request(`${base}/bad`);
+    expect([boom.status, missing.status, bad.status]).toEqual([500, 404, 400]);
+    await app.stop(); // the preload flushes on SIGTERM
+
+    const serverSpanOf = (trace: TraceDetail) => trace.spans.find((s) => s.kind === 'server' && s.scope?.name === '@opentelemetry/instrumentation-http');
+    const traces = [];
+    for (const [{ traceId }, route] of [
+      [boom, '/users/:id/boom'],
+      [missing, '/users/:id/missing'],
+      [bad, '/users/:id/bad'],
+    ] as const) {
+      const trace = await ingest.waitFor(() => {
+        const t = ingest.trace(traceId);
+        return t !== undefined && serverSpanOf(t) !== undefined && t.spans.some((s) => s.scope?.name === scope) ? t : undefined;
+      });
+      // The request's server span is named by the framework's route, not the path (`GET /users/*/boom`).
+      expect(serverSpanOf(trace)!.name).toBe(`GET ${route}`);
+      traces.push(trace);
+    }
+    await ingestSettled(ingest);
+
+    const events = ingest.events();
+    expect(events.map((e) => e.type)).toEqual(['UserStoreError']);
+    const [event] = events;
+    const boomServer = serverSpanOf(traces[0]!)!;
+    expect(event!.trace_id).toBe(boom.traceId);
+    expect(event!.span_id).toBe(boomServer.spanId);
+    expect(event!.value).toBe('user store unreachable for 42');
+    expect(event!.frames.some((f) => f.function === 'loadUser')).toBe(true);
+    // the exception is on the request span once, and that span failed (5xx); the 4xx request spans did not
+    expect(boomServer.events.filter((e) => e.name === 'exception')).toHaveLength(1);
+    expect(boomServer.status.code).toBe('error');
+    for (const trace of traces.slice(1)) expect(serverSpanOf(trace)!.status.code).not.toBe('error');
+    for (const { traceId } of [boom, missing, bad]) expect(ingest.problems(traceId)).toEqual([]);
+  });
+});
+
+describe('what the preload loads for an app that uses no web framework', () => {
+  const FRAMEWORK_MODULE = /\/node_modules\/(express|fastify|koa|@koa\/router|hono|@fastify\/otel|@opentelemetry\/instrumentation-(express|koa))\//;
+
+  const loaded = async (cwd: string, script: string, extra: Record<string, string> = {}) => {
+    const proc = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, script], {
+      preload: false,
+      cwd,
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'false', ...extra }),
+    });
+    await proc.exited;
+    const line = proc.stdout().split('\n').find((l) => l.startsWith('MODULES '));
+    return JSON.parse(line!.slice('MODULES '.length)) as string[];
+  };
+
+  it('frameworks not installed where the app is: none of their instrumentations is loaded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aob-no-framework-'));
+    try {
+      copyFileSync(`${ROOT}test/fixtures/apps/no-openai.mjs`, join(dir, 'app.mjs'));
+      const modules = await loaded(dir, join(dir, 'app.mjs'));
+      expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
+      expect(modules.filter((url) => FRAMEWORK_MODULE.test(url))).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('frameworks installed but switched off: none of their instrumentations is loaded', async () => {
+    const modules = await loaded(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify,koa' });
+    expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true);
+    expect(modules.filter((url) => FRAMEWORK_MODULE.test(url))).toEqual([]);
+  });
+});
