@@ -15,6 +15,9 @@ import type { TraceDetail } from '../../src/ingest/types.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { ingestSettled } from '../helpers/ingest-settled.js';
 import { allowLoadedMachine } from '../helpers/timeouts.js';
+import { freePort } from '../helpers/ports.js';
+import { parseExposition, type Sample } from '../helpers/exposition.js';
+import { waitUntil } from '../helpers/wait.js';
 
 allowLoadedMachine();
 
@@ -49,8 +52,9 @@ const FRAMEWORKS = [
 
 describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope }) => {
   it('500 → exactly one event linked to the request span named with the route; 404 and 400 → none', async () => {
+    const metricsPort = await freePort();
     const app = startNode([`${ROOT}test/fixtures/apps/framework-${name}.mjs`], {
-      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: `app-${name}`, OTEL_BSP_SCHEDULE_DELAY: '100' }),
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: `app-${name}`, OTEL_BSP_SCHEDULE_DELAY: '100', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) }),
     });
     const [, port] = await app.waitFor(/READY (\d+)/);
     const base = `http://127.0.0.1:${port}/users/42`;
@@ -58,6 +62,19 @@ describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope 
     const missing = await request(`${base}/missing`);
     const bad = await request(`${base}/bad`);
     expect([boom.status, missing.status, bad.status]).toEqual([500, 404, 400]);
+    // The HTTP instrumentation's request-duration series carry the route too; one series per request (the
+    // @hono/otel middleware's own copies are dropped).
+    let durations: Sample[] = [];
+    await waitUntil(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      durations = parseExposition(text).filter((sample) => sample.name === 'http_server_request_duration_count');
+      return durations.reduce((sum, sample) => sum + sample.value, 0) >= 3; // recorded as each response closes
+    });
+    expect(durations.map((sample) => [sample.labels.http_route, sample.labels.http_response_status_code, sample.labels.otel_scope_name, sample.value]).sort()).toEqual([
+      ['/users/:id/bad', '400', '@opentelemetry/instrumentation-http', 1],
+      ['/users/:id/boom', '500', '@opentelemetry/instrumentation-http', 1],
+      ['/users/:id/missing', '404', '@opentelemetry/instrumentation-http', 1],
+    ]);
     await app.stop(); // the preload flushes on SIGTERM
 
     const serverSpanOf = (trace: TraceDetail) => trace.spans.find((s) => s.kind === 'server' && s.scope?.name === '@opentelemetry/instrumentation-http');
