@@ -15,6 +15,7 @@ import type { TraceDetail } from '../../src/ingest/types.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { ingestSettled } from '../helpers/ingest-settled.js';
 import { allowLoadedMachine } from '../helpers/timeouts.js';
+import { loadedModules } from '../helpers/loaded-modules.js';
 import { freePort } from '../helpers/ports.js';
 import { parseExposition, type Sample } from '../helpers/exposition.js';
 import { waitUntil } from '../helpers/wait.js';
@@ -113,22 +114,12 @@ describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope 
 describe('what the preload loads for an app that uses no web framework', () => {
   const FRAMEWORK_MODULE = /\/node_modules\/(express|fastify|koa|@koa\/router|hono|@fastify\/otel|@opentelemetry\/instrumentation-(express|koa))\//;
 
-  const loaded = async (cwd: string, script: string, extra: Record<string, string> = {}) => {
-    const proc = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, script], {
-      preload: false,
-      cwd,
-      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'false', ...extra }),
-    });
-    await proc.exited;
-    const line = proc.stdout().split('\n').find((l) => l.startsWith('MODULES '));
-    return JSON.parse(line!.slice('MODULES '.length)) as string[];
-  };
 
   it('frameworks not installed where the app is: none of their instrumentations is loaded', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'aob-no-framework-'));
     try {
       copyFileSync(`${ROOT}test/fixtures/apps/no-openai.mjs`, join(dir, 'app.mjs'));
-      const modules = await loaded(dir, join(dir, 'app.mjs'));
+      const modules = await loadedModules(dir, join(dir, 'app.mjs'));
       expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
       expect(modules.filter((url) => FRAMEWORK_MODULE.test(url))).toEqual([]);
     } finally {
@@ -137,7 +128,7 @@ describe('what the preload loads for an app that uses no web framework', () => {
   });
 
   it('frameworks installed but switched off: none of their instrumentations is loaded', async () => {
-    const modules = await loaded(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify,koa' });
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'express,fastify,koa' });
     expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true);
     expect(modules.filter((url) => FRAMEWORK_MODULE.test(url))).toEqual([]);
   });
