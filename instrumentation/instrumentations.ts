@@ -13,6 +13,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { InstrumentationName } from '../src/instrumentation-names.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
+import { warn } from '../src/log.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 
 export interface InstrumentationOptions {
@@ -34,21 +35,14 @@ export async function createInstrumentations(names: readonly InstrumentationName
   if (names.includes('undici')) {
     instrumentations.push(new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never);
   }
-  // Web frameworks: their layer/handler spans carry the route and the exception the framework's error handler
-  // swallowed; the sentry-errors processor hands both to the request's server span (src/errors/framework-spans.ts).
-  if (names.includes('express') && isInstalled('express')) {
-    const { ExpressInstrumentation } = await import('@opentelemetry/instrumentation-express');
-    instrumentations.push(new ExpressInstrumentation());
-  }
-  if (names.includes('fastify') && isInstalled('fastify')) {
-    const { FastifyOtelInstrumentation } = await import('@fastify/otel');
-    // Subscribes to Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
-    // `app.register(...)` in the app.
-    instrumentations.push(new FastifyOtelInstrumentation({ registerOnInitialization: true }));
-  }
-  if (names.includes('koa') && isInstalled('koa')) {
-    const { KoaInstrumentation } = await import('@opentelemetry/instrumentation-koa');
-    instrumentations.push(new KoaInstrumentation());
+  for (const framework of WEB_FRAMEWORKS) {
+    if (!names.includes(framework.name) || !isInstalled(framework.library)) continue;
+    try {
+      instrumentations.push(await framework.create());
+    } catch (err) {
+      // e.g. @fastify/otel rejecting a bad OTEL_FASTIFY_IGNORE_PATHS: that framework untraced, never the whole preload
+      warn(`the ${framework.name} instrumentation could not start, ${framework.library} is not traced: ${(err as Error).message}`);
+    }
   }
   if (names.includes('openai') && isInstalled('openai')) {
     const { OpenAIInstrumentation } = await import('./openai/instrumentation.js');
@@ -62,6 +56,30 @@ export async function createInstrumentations(names: readonly InstrumentationName
   }
   return instrumentations;
 }
+
+/**
+ * Web frameworks: their layer/handler spans carry the route and the exception the framework's error handler
+ * answered; the framework-spans processor hands both to the request's server span (src/processors/framework-spans.ts).
+ */
+const WEB_FRAMEWORKS: readonly { name: InstrumentationName; library: string; create: () => Promise<Instrumentation> }[] = [
+  {
+    name: 'express',
+    library: 'express',
+    create: async () => new (await import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
+  },
+  {
+    name: 'fastify',
+    library: 'fastify',
+    // Subscribes to Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
+    // `app.register(...)` in the app.
+    create: async () => new (await import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }),
+  },
+  {
+    name: 'koa',
+    library: 'koa',
+    create: async () => new (await import('@opentelemetry/instrumentation-koa')).KoaInstrumentation(),
+  },
+];
 
 /**
  * Whether `name` resolves from the application: its main script's folder or the working directory (the library

@@ -133,3 +133,16 @@ describe('what the preload loads for an app that uses no web framework', () => {
     expect(modules.filter((url) => FRAMEWORK_MODULE.test(url))).toEqual([]);
   });
 });
+
+describe('a framework instrumentation that cannot start', () => {
+  it('@fastify/otel rejecting OTEL_FASTIFY_IGNORE_PATHS: one warning, the app and the rest of the preload run on', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/framework-fastify.mjs`], {
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'false', OTEL_FASTIFY_IGNORE_PATHS: '' }),
+    });
+    const [, port] = await app.waitFor(/READY (\d+)/);
+    expect((await request(`http://127.0.0.1:${port}/users/42/boom`)).status).toBe(500);
+    await app.stop();
+    expect(app.stderr()).toMatch(/warn: the fastify instrumentation could not start, fastify is not traced: ignorePaths must be a string/);
+    expect(app.stderr()).toMatch(/info: started for service/);
+  });
+});
