@@ -13,7 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { diagLogLevelFromString, getNumberFromEnv } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
@@ -196,7 +196,10 @@ async function startEnabled(
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;
-  if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
+  if (exportPipelines.length > 0 && maxBytes > 0) {
+    const isHandedOver = (span: ReadableSpan) => frameworkSpans.isHandedOver(span);
+    spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors, isHandedOver }));
+  }
   spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.

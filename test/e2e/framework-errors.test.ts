@@ -36,10 +36,10 @@ afterAll(async () => {
   await ingest?.close();
 });
 
-/** One request with a fresh sampled W3C trace context, so each request is its own, known trace. */
-async function request(url: string): Promise<{ traceId: string; status: number }> {
+/** One request with a fresh W3C trace context (sampled unless told), so each request is its own, known trace. */
+async function request(url: string, sampled = true): Promise<{ traceId: string; status: number }> {
   const traceId = randomBytes(16).toString('hex');
-  const response = await fetch(url, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+  const response = await fetch(url, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-${sampled ? '01' : '00'}` } });
   await response.arrayBuffer();
   return { traceId, status: response.status };
 }
@@ -108,6 +108,25 @@ describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope 
     expect(boomServer.status.code).toBe('error');
     for (const trace of traces.slice(1)) expect(serverSpanOf(trace)!.status.code).not.toBe('error');
     for (const { traceId } of [boom, missing, bad]) expect(ingest.problems(traceId)).toEqual([]);
+  });
+
+  it('unsampled requests: the 500 trace is kept for its error and exported, the 404 and 400 ones are not', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/framework-${name}.mjs`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: `app-${name}`, OTEL_BSP_SCHEDULE_DELAY: '100', SENTRY_TRACES_SAMPLE_RATE: '0', AGENT_BRIDGE_METRICS_ENABLED: 'false' }),
+    });
+    const [, port] = await app.waitFor(/READY (\d+)/);
+    const base = `http://127.0.0.1:${port}/users/7`;
+    const [boom, missing, bad] = [await request(`${base}/boom`, false), await request(`${base}/missing`, false), await request(`${base}/bad`, false)];
+    expect([boom.status, missing.status, bad.status]).toEqual([500, 404, 400]);
+    await app.stop();
+    const kept = await ingest.waitFor(() => {
+      const t = ingest.trace(boom.traceId);
+      return t !== undefined && t.spans.some((s) => s.scope?.name === scope) && t.spans.some((s) => s.kind === 'server' && s.scope?.name === '@opentelemetry/instrumentation-http') ? t : undefined;
+    });
+    expect(kept.spans.every((s) => s.attributes['agent_bridge.kept_for'] === 'error')).toBe(true);
+    await ingestSettled(ingest);
+    expect(ingest.events().map((e) => e.trace_id)).toEqual([boom.traceId]);
+    expect([ingest.trace(missing.traceId), ingest.trace(bad.traceId)]).toEqual([undefined, undefined]);
   });
 });
 
