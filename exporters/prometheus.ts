@@ -17,7 +17,7 @@ import { MeterProvider, type InstrumentType, type ViewOptions } from '@opentelem
 import { warn } from '../src/log.js';
 import { DEFAULT_CARDINALITY_LIMIT } from '../src/metrics/cardinality.js';
 import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
-import { createBridgeMetricViews } from '../src/metrics/views.js';
+import { createBridgeMetricViews, createDuplicateHttpMetricViews } from '../src/metrics/views.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
 import type { ReadinessStatus } from '../src/processors/export-health.js';
 
@@ -87,7 +87,7 @@ export function createPrometheusMeterProvider(options: Pick<PrometheusEndpointOp
   const meterProvider = new MeterProvider({
     ...(options.resource ? { resource: options.resource } : {}),
     readers: [reader],
-    views: [...createBridgeMetricViews(limit), ...(options.views ?? [])],
+    views: [...createBridgeMetricViews(limit), ...createDuplicateHttpMetricViews(), ...(options.views ?? [])],
   });
   return { meterProvider, reader, spanMetrics };
 }

@@ -52,9 +52,12 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     // Its process-error integrations would change how the process exits: the bridge observes instead (below).
     // Outgoing HTTP breadcrumbs come from the trace instead (src/context/trace-breadcrumbs.ts: linked to their span,
     // kept per trace): the SDK's own would list every request twice.
+    // Its web-framework integrations (@sentry/server-utils, on by default since Sentry 11) patch the same frameworks
+    // as the OpenTelemetry instrumentations and capture every error the framework's handler sees, 4xx included:
+    // the bridge reports handled 5xx from the request span instead (src/processors/framework-spans.ts).
     integrations: (defaults) => [
       ...defaults
-        .filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE)
+        .filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && !FRAMEWORK_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE)
         .map((integration) => WITHOUT_HTTP_BREADCRUMBS[integration.name]?.() ?? integration),
       spanErrorDedupeIntegration(),
       Sentry.openTelemetryIntegration(),
@@ -74,6 +77,8 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
 }
 
 const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
+/** Sentry's integrations for the frameworks the bridge instruments through OpenTelemetry (instrumentation/instrumentations.ts). */
+const FRAMEWORK_INTEGRATIONS = new Set(['Express', 'Fastify', 'Koa', 'Hono']);
 /** The default HTTP integrations, as the SDK makes them, but without their breadcrumbs. */
 const WITHOUT_HTTP_BREADCRUMBS: Record<string, (() => Integration) | undefined> = {
   Http: () => Sentry.httpIntegration({ breadcrumbs: false }),

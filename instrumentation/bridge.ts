@@ -13,7 +13,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { diagLogLevelFromString, getNumberFromEnv } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   ATTR_SERVICE_NAME,
   ATTR_SERVICE_VERSION,
@@ -31,6 +31,7 @@ import { AiSdkSpansProcessor } from '../src/processors/ai-sdk-spans.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
+import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
@@ -151,8 +152,12 @@ async function startEnabled(
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
   // Sentry see them like helper spans (src/processors/ai-sdk-spans.ts). Then the context, at start: every later
-  // processor and exporter sees the allowlisted ids on the span.
+  // processor and exporter sees the allowlisted ids on the span. Web-framework spans hand their exception and route
+  // to the request's server span as they end (src/processors/framework-spans.ts); the scrubber sees the server span
+  // with it when that span ends.
+  const frameworkSpans = new FrameworkSpansProcessor();
   const spanProcessors: SpanProcessor[] = [
+    frameworkSpans,
     new AiSdkSpansProcessor(),
     new ContextAttributesProcessor(config.context),
     new LocalRootNamesProcessor(rootNames),
@@ -179,6 +184,7 @@ async function startEnabled(
       reporter: sentry.reporter,
       context: config.context,
       ...(breadcrumbs === undefined ? {} : { breadcrumbs }),
+      isHandedOver: (span) => frameworkSpans.isHandedOver(span),
     });
     spanProcessors.push(sentryErrors);
     if (config.sentry.traces) {
@@ -190,7 +196,10 @@ async function startEnabled(
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;
-  if (exportPipelines.length > 0 && maxBytes > 0) spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors }));
+  if (exportPipelines.length > 0 && maxBytes > 0) {
+    const isHandedOver = (span: ReadableSpan) => frameworkSpans.isHandedOver(span);
+    spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors, isHandedOver }));
+  }
   spanProcessors.push(...exportPipelines);
   spanProcessors.push(...(options.spanProcessors ?? []));
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.

@@ -2,7 +2,8 @@
  * The instrumentations the preload registers, chosen by name (config.instrumentations: OTEL_NODE_ENABLED_INSTRUMENTATIONS
  * / OTEL_NODE_DISABLED_INSTRUMENTATIONS). A library instrumentation is imported only when it is enabled *and* its
  * library resolves from the application, so an app without `openai` loads neither the package nor our patching
- * code (checked by test/e2e/openai-instrumentation.test.ts through the module list).
+ * code (checked by test/e2e/openai-instrumentation.test.ts through the module list; for the web frameworks by
+ * test/e2e/framework-errors.test.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
@@ -12,6 +13,7 @@ import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import type { InstrumentationName } from '../src/instrumentation-names.js';
 import { isTelemetryRequest } from '../src/telemetry-requests.js';
+import { warn } from '../src/log.js';
 import { nameHttpServerSpan } from '../src/naming/http-server-span-name.js';
 
 export interface InstrumentationOptions {
@@ -33,6 +35,15 @@ export async function createInstrumentations(names: readonly InstrumentationName
   if (names.includes('undici')) {
     instrumentations.push(new UndiciInstrumentation({ ignoreRequestHook: (request) => isTelemetryRequest(request.path) }) as never);
   }
+  for (const framework of WEB_FRAMEWORKS) {
+    if (!names.includes(framework.name) || !isInstalled(framework.library)) continue;
+    try {
+      instrumentations.push(await framework.create());
+    } catch (err) {
+      // e.g. @fastify/otel rejecting a bad OTEL_FASTIFY_IGNORE_PATHS: that framework untraced, never the whole preload
+      warn(`the ${framework.name} instrumentation could not start, ${framework.library} is not traced: ${(err as Error).message}`);
+    }
+  }
   if (names.includes('openai') && isInstalled('openai')) {
     const { OpenAIInstrumentation } = await import('./openai/instrumentation.js');
     instrumentations.push(new OpenAIInstrumentation());
@@ -45,6 +56,30 @@ export async function createInstrumentations(names: readonly InstrumentationName
   }
   return instrumentations;
 }
+
+/**
+ * Web frameworks: their layer/handler spans carry the route and the exception the framework's error handler
+ * answered; the framework-spans processor hands both to the request's server span (src/processors/framework-spans.ts).
+ */
+const WEB_FRAMEWORKS: readonly { name: InstrumentationName; library: string; create: () => Promise<Instrumentation> }[] = [
+  {
+    name: 'express',
+    library: 'express',
+    create: async () => new (await import('@opentelemetry/instrumentation-express')).ExpressInstrumentation(),
+  },
+  {
+    name: 'fastify',
+    library: 'fastify',
+    // Subscribes to Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
+    // `app.register(...)` in the app.
+    create: async () => new (await import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }),
+  },
+  {
+    name: 'koa',
+    library: 'koa',
+    create: async () => new (await import('@opentelemetry/instrumentation-koa')).KoaInstrumentation(),
+  },
+];
 
 /**
  * Whether `name` resolves from the application: its main script's folder or the working directory (the library

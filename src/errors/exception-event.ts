@@ -2,7 +2,7 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 
-const EXCEPTION_EVENT = 'exception';
+export const EXCEPTION_EVENT = 'exception';
 
 /** Attributes of the span's last exception event (the one that ended it), or undefined when it has none. */
 export function lastException(span: ReadableSpan): Attributes | undefined {

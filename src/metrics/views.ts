@@ -6,7 +6,7 @@
  * the Prometheus names once the exporter turns '.' into '_', and they are counters: no rename, no buckets.
  * Instruments without a view (e.g. the host's own) get the reader's limit (exporters/prometheus.ts).
  */
-import type { ViewOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { createCardinalityGuard, DEFAULT_CARDINALITY_LIMIT } from './cardinality.js';
 import { METER_NAME, METRICS, type MetricSpec } from './catalog.js';
 
@@ -20,4 +20,13 @@ export function createBridgeMetricViews(cardinalityLimit: number = DEFAULT_CARDI
       attributesProcessors: [createCardinalityGuard(limit)],
     }),
   );
+}
+
+/**
+ * `@hono/otel`'s middleware records `http.server.request.duration` and `http.server.active.requests` itself; the
+ * HTTP instrumentation already records the same request (with Hono's route, handed over by
+ * src/processors/framework-spans.ts), so its copies — a second series per request under another scope — are dropped.
+ */
+export function createDuplicateHttpMetricViews(): ViewOptions[] {
+  return [{ meterName: '@hono/otel', aggregation: { type: AggregationType.DROP } }];
 }

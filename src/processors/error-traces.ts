@@ -39,6 +39,11 @@ export interface ErrorTraceOptions {
   operationalErrors?: readonly string[];
   /** Traces remembered as kept (their later spans go straight out). */
   maxKeptTraces?: number;
+  /**
+   * Web-framework spans whose exception went to their request's server span (src/processors/framework-spans.ts):
+   * that span's outcome (a 5xx or not) decides, not theirs — a 404 the framework answered keeps nothing.
+   */
+  isHandedOver?: (span: ReadableSpan) => boolean;
   now?: () => number;
 }
 
@@ -71,7 +76,7 @@ export class ErrorTraceProcessor implements SpanProcessor {
     try {
       const traceId = spanContext.traceId;
       if (this.kept.has(traceId)) return this.export([span]);
-      if (span.status.code === SpanStatusCode.ERROR && this.isBug(span)) return this.keep(traceId, span);
+      if (span.status.code === SpanStatusCode.ERROR && this.options.isHandedOver?.(span) !== true && this.isBug(span)) return this.keep(traceId, span);
       this.hold(traceId, span);
     } catch {
       // never break the span path: the span is simply not kept

@@ -6,6 +6,8 @@
  *  - Every recorded span is seen (sampled or not), so errors are captured even when the trace is not exported.
  *  - The same exception rethrown through nested helper spans is reported once, from the innermost span (it
  *    ends first); outer spans find it in a small per-trace memory.
+ *  - A web framework's handler span hands its exception to the request's server span
+ *    (src/processors/framework-spans.ts): a handled 5xx is reported once from the request span, a 4xx not at all.
  *  - Operational errors (validation, not found, auth, aborts, HTTP 4xx incl. 429) create no issue: a breadcrumb
  *    instead, and `agent_bridge_sentry_events_total{outcome="filtered"}`.
  *  - The event carries the trace's context (src/context/event-context.ts): `user.id`, tags for the allowlisted
@@ -54,6 +56,11 @@ export interface SentryErrorsProcessorOptions {
   context?: ContextPolicy;
   /** The recent calls of each trace (fed by TraceBreadcrumbsProcessor); none when absent. */
   breadcrumbs?: TraceBreadcrumbs;
+  /**
+   * Spans whose exception was handed to their request's server span (FrameworkSpansProcessor, registered before
+   * this one): reported from there, by the response status, instead.
+   */
+  isHandedOver?: (span: ReadableSpan) => boolean;
 }
 
 export class SentryErrorsProcessor implements SpanProcessor {
@@ -78,7 +85,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
-    if (span.status.code !== SpanStatusCode.ERROR) return;
+    if (span.status.code !== SpanStatusCode.ERROR || this.options.isHandedOver?.(span) === true) return;
     try {
       this.report(span);
     } catch {

@@ -14,6 +14,7 @@ import type { IngestSpan } from '../../src/ingest/types.js';
 import { ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { ingestSettled } from '../helpers/ingest-settled.js';
 import { allowLoadedMachine } from '../helpers/timeouts.js';
+import { loadedModules } from '../helpers/loaded-modules.js';
 import { freePort } from '../helpers/ports.js';
 import { parseExposition, type Sample } from '../helpers/exposition.js';
 // @ts-expect-error plain JS demo module
@@ -223,7 +224,7 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     const run = await runScenario('openai-app.mjs', 'openai-only', { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai, carrier-pigeon' });
     const warnings = run.stderr.split('\n').filter((line) => line.includes('is invalid'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS=.* expected a comma-separated list of http, undici, openai, openai-agents; ignoring "carrier-pigeon"/);
+    expect(warnings[0]).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS=.* expected a comma-separated list of http, undici, express, fastify, koa, openai, openai-agents; ignoring "carrier-pigeon"/);
     expect(genAiSpans(run.spans).length).toBeGreaterThan(0);
     // content capture is off by default, for the instrumentation as for aiRequest
     expect(genAiSpans(run.spans).filter((s) => 'gen_ai.input.messages' in s.attributes || 'gen_ai.output.messages' in s.attributes)).toEqual([]);
@@ -233,34 +234,24 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
 });
 
 describe('what the preload loads for an app that does not use openai', () => {
-  const loaded = async (cwd: string, script: string, extra: Record<string, string> = {}) => {
-    const proc = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, script], {
-      preload: false,
-      cwd,
-      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'false', ...extra }),
-    });
-    await proc.exited;
-    const line = proc.stdout().split('\n').find((l) => l.startsWith('MODULES '));
-    return JSON.parse(line!.slice('MODULES '.length)) as string[];
-  };
   const isOpenAiPackage = (url: string) => url.includes('/node_modules/openai/');
   const isOurInstrumentation = (url: string) => url.includes('/instrumentation/openai/');
 
   it('openai installed but unused: the package is not loaded (only the small patching module waits for it)', async () => {
-    const modules = await loaded(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
     expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
     expect(modules.filter(isOpenAiPackage)).toEqual([]);
     expect(modules.some(isOurInstrumentation)).toBe(true);
   });
 
   it('openai switched off, or not installed: nothing of the integration is loaded', async () => {
-    const off = await loaded(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
+    const off = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' });
     expect(off.filter((url) => isOpenAiPackage(url) || isOurInstrumentation(url))).toEqual([]);
 
     const dir = mkdtempSync(join(tmpdir(), 'aob-no-openai-'));
     try {
       copyFileSync(`${ROOT}test/fixtures/apps/no-openai.mjs`, join(dir, 'app.mjs'));
-      const elsewhere = await loaded(dir, join(dir, 'app.mjs'));
+      const elsewhere = await loadedModules(dir, join(dir, 'app.mjs'));
       expect(elsewhere.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true);
       expect(elsewhere.filter((url) => isOpenAiPackage(url) || isOurInstrumentation(url))).toEqual([]);
     } finally {
