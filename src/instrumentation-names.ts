@@ -3,7 +3,7 @@
  * OTEL_NODE_DISABLED_INSTRUMENTATIONS spell them (the OpenTelemetry convention: the package name after
  * `@opentelemetry/instrumentation-`, so `openai` also names the bridge's own instrumentation of the openai package).
  */
-export const INSTRUMENTATION_NAMES = ['http', 'undici', 'openai', 'openai-agents'] as const;
+export const INSTRUMENTATION_NAMES = ['http', 'undici', 'openai', 'openai-agents', 'ioredis'] as const;
 export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
 
 export function isInstrumentationName(name: string): name is InstrumentationName {

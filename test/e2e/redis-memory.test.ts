@@ -1,0 +1,156 @@
+/**
+ * Issue 23 item 6, Redis: a real app using ioredis 6 against a real redis-server, under the built preload, with no
+ * telemetry code for Redis. Its commands reach the local ingest as Redis client spans (OpenTelemetry DB semconv)
+ * whose statements carry no key or value; the commands it runs for an agent also feed the agent_memory_* series,
+ * the others (a web app's cache read) do not; OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis loads nothing of it.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIngest, type IngestServer } from '../../src/ingest/index.js';
+import type { IngestSpan } from '../../src/ingest/types.js';
+import { REGISTER, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { freePort } from '../helpers/ports.js';
+import { parseExposition, select, total, type Sample } from '../helpers/exposition.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { allowLoadedMachine } from '../helpers/timeouts.js';
+
+allowLoadedMachine();
+
+let ingest: IngestServer;
+let redis: RedisServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  assertBuilt();
+  dataDir = mkdtempSync(join(tmpdir(), 'aob-redis-e2e-'));
+  ingest = await startIngest({ dataDir });
+  redis = await startRedisServer();
+});
+afterEach(async () => {
+  await stopAll();
+  ingest.clear();
+});
+afterAll(async () => {
+  await redis?.stop();
+  await ingest?.close();
+  if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
+});
+
+interface AppRun {
+  traceId: string;
+  metrics: Sample[];
+  metricsText: string;
+  modules: string[];
+}
+
+/** The fixture app under the preload (module tracker first); its trace id, its own /metrics and the modules it loaded. */
+async function runApp(extraEnv: Record<string, string> = {}): Promise<AppRun> {
+  const port = await freePort();
+  const proc = startNode(['--import', `${ROOT}test/fixtures/module-tracker.mjs`, '--import', REGISTER, `${ROOT}test/fixtures/apps/redis-memory.mjs`], {
+    preload: false,
+    env: cleanEnv({
+      SENTRY_DSN: ingest.dsn,
+      OTEL_SERVICE_NAME: 'redis-app',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      OTEL_EXPORTER_PROMETHEUS_PORT: String(port),
+      REDIS_PORT: String(redis.port),
+      ...extraEnv,
+    }),
+  });
+  const [, json] = await proc.waitFor(/^RESULT (.*)$/m);
+  const [, metrics] = await proc.waitFor(/^METRICS (\S+) END$/m);
+  const [, modules] = await proc.waitFor(/^MODULES (\[.*\])$/m);
+  expect(await proc.exited, proc.stderr()).toEqual({ code: 0, signal: null });
+  const metricsText = Buffer.from(metrics!, 'base64').toString('utf8');
+  return {
+    traceId: (JSON.parse(json!) as { traceId: string }).traceId,
+    metrics: parseExposition(metricsText),
+    metricsText,
+    modules: JSON.parse(modules!) as string[],
+  };
+}
+
+/** The trace once `complete` holds (the app has exited; its exit flush waited for the ingest). */
+function traceSpans(traceId: string, complete: (spans: IngestSpan[]) => boolean): Promise<IngestSpan[]> {
+  return ingest.waitFor(
+    () => {
+      const spans = ingest.trace(traceId)?.spans;
+      return spans !== undefined && complete(spans) ? spans : undefined;
+    },
+    { timeoutMs: 30_000 },
+  );
+}
+
+const isRedis = (s: IngestSpan) => s.attributes['db.system.name'] === 'redis';
+const isOurInstrumentation = (url: string) => url.includes('/instrumentation/ioredis/') || url.includes('/node_modules/@opentelemetry/instrumentation-ioredis/');
+/** The commands the app sends: 8 inside the agent, 1 outside. */
+const COMMANDS = ['set', 'get', 'get', 'hset', 'hgetall', 'lpush', 'get', 'del', 'get'];
+
+describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
+  it('each command is one Redis client span with DB semconv attributes and no key or value; inside the agent a memory operation with result counts', async () => {
+    const run = await runApp();
+    const spans = await traceSpans(run.traceId, (s) => s.filter(isRedis).length >= COMMANDS.length && s.some((x) => x.name === 'handle request'));
+    const redisSpans = spans.filter(isRedis).sort((a, b) => a.startTimeUnixNano.localeCompare(b.startTimeUnixNano, undefined, { numeric: true }));
+    // one span per command: the SET sent before the connection was ready (offline queue) is not traced twice
+    expect(redisSpans.map((s) => s.name)).toEqual(COMMANDS);
+    const byId = new Map(spans.map((s) => [s.spanId, s]));
+    for (const span of redisSpans) {
+      expect(span.kind).toBe('client');
+      expect(span.attributes).toMatchObject({ 'db.operation.name': span.name, 'server.address': '127.0.0.1', 'server.port': redis.port });
+      expect(span.attributes['db.query.text']).toMatch(/^[a-z]+( \?)*$/);
+      expect(byId.has(span.parentSpanId ?? '')).toBe(true);
+    }
+    expect(redisSpans.map((s) => s.attributes['db.query.text'])).toEqual(['set ? ? ? ?', 'get ?', 'get ?', 'hset ? ? ? ? ?', 'hgetall ?', 'lpush ? ?', 'get ?', 'del ? ?', 'get ?']);
+
+    const [set, hit, miss, hset, hgetall, lpush, inHelper, del, outside] = redisSpans as [IngestSpan, ...IngestSpan[]];
+    const agent = { 'agent.span.type': 'memory.operation', 'agent.memory.store': 'redis', 'gen_ai.agent.name': 'researcher', 'gen_ai.conversation.id': 'conv-7' };
+    expect(set!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
+    expect(hit!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'get', 'agent.memory.result_count': 1 });
+    expect(miss!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'get', 'agent.memory.result_count': 0 });
+    expect(hset!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
+    expect(hgetall!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'get', 'agent.memory.result_count': 2 });
+    expect(lpush!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
+    expect(lpush!.status).toMatchObject({ code: 'error' });
+    expect(del!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'delete' });
+    // inside the app's own memoryOperation: that span is the memory operation, the command only a DB span under it
+    expect(inHelper!.attributes['agent.span.type']).toBeUndefined();
+    expect(byId.get(inHelper!.parentSpanId!)!.name).toBe('memory.search notes');
+    // outside any agent: a plain Redis span
+    expect(outside!.attributes['agent.span.type']).toBeUndefined();
+    expect(outside!.attributes['gen_ai.agent.name']).toBeUndefined();
+    expect(byId.get(outside!.parentSpanId!)!.name).toBe('handle request');
+
+    // nothing exported — spans, the WRONGTYPE error event, metrics — carries a key or a value
+    await ingest.waitFor(() => ingest.events().some((e) => JSON.stringify(e).includes('WRONGTYPE')), { timeoutMs: 30_000 });
+    for (const raw of ingest.raw()) expect(raw.body.toString('latin1')).not.toContain('MARKER');
+    expect(run.metricsText).not.toContain('MARKER');
+
+    const redisOp = (operation: string) => ({ agent_memory_operation: operation, agent_memory_store: 'redis', gen_ai_agent_name: 'researcher' });
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('put'))).toBe(3);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { ...redisOp('put'), error_type: 'ReplyError' })).toBe(1);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('get'))).toBe(3);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('delete'))).toBe(1);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_operation: 'search', agent_memory_store: 'notes' })).toBe(1);
+    // 4 series in all (put, put+error, get, delete on redis; search on notes): no cache read outside the agent
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count')).toBe(8);
+    expect(total(run.metrics, 'agent_memory_results_count', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3);
+    expect(total(run.metrics, 'agent_memory_results_sum', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3); // 1 + 0 + 2
+    expect(total(run.metrics, 'agent_memory_results_bucket', { agent_memory_operation: 'get', agent_memory_store: 'redis', le: '0' })).toBe(1); // the miss
+    expect(select(run.metrics, 'agent_errors_total', { agent_span_type: 'memory.operation', error_type: 'ReplyError' }).map((s) => s.value)).toEqual([1]);
+
+    // the instrumentation was loaded (the module list below is meaningful)
+    expect(run.modules.filter(isOurInstrumentation).length).toBeGreaterThan(0);
+  });
+
+  it('OTEL_NODE_DISABLED_INSTRUMENTATIONS=ioredis: the app works, no Redis span, no memory series, nothing of the instrumentation loaded', async () => {
+    const run = await runApp({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'ioredis' });
+    const spans = await traceSpans(run.traceId, (s) => s.some((x) => x.name === 'handle request') && s.some((x) => x.name === 'memory.search notes'));
+    expect(spans.filter(isRedis)).toEqual([]);
+    expect(run.modules.some((url) => url.includes('/node_modules/ioredis/'))).toBe(true); // the app did load ioredis
+    expect(run.modules.filter(isOurInstrumentation)).toEqual([]);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_store: 'redis' })).toBe(0);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_store: 'notes' })).toBe(1);
+  });
+});
