@@ -11,14 +11,16 @@
  *   (commands.ts), store `redis`, and a read's result count from the reply's shape — so it feeds
  *   `agent_memory_operation_duration_seconds` / `agent_memory_results` like `memoryOperation`. Outside an agent it
  *   stays a plain Redis client span.
- * - `requireParentSpan` stays the package default (true): a command with no active span (a background job, a
+ * - `requireParentSpan` stays true (the package default): a command with no active span (a background job, a
  *   connection's health check) makes no span, so idle clients do not fill traces.
+ * - A command ioredis sends twice (offline queue, reconnect) is one span (one-span-per-command.ts).
  */
 import type { Span } from '@opentelemetry/api';
-import { IORedisInstrumentation, type CommandArgs } from '@opentelemetry/instrumentation-ioredis';
+import type { CommandArgs, IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
 import { markMemoryClientSpan, recordMemoryResultCount } from '../../src/agent/memory-client.js';
 import { memoryCommandOf, resultCountOf } from './commands.js';
+import { OneSpanPerCommandIORedisInstrumentation } from './one-span-per-command.js';
 
 /** Placeholders written before `…`: enough to tell `set ? ?` from `set ? ? ? ?` (EX), bounded for MSET of thousands. */
 const MAX_PLACEHOLDERS = 8;
@@ -38,7 +40,9 @@ export function redisStatement(command: string, args: CommandArgs): string {
 export function createIoRedisInstrumentation(): IORedisInstrumentation {
   // Spans tagged as reads, waiting for their reply's count (weak: a span whose command never settles is collected).
   const reads = new WeakMap<Span, (reply: unknown) => number | undefined>();
-  return new IORedisInstrumentation({
+  return new OneSpanPerCommandIORedisInstrumentation({
+    // Explicit: the resend guard (one-span-per-command.ts) relies on it.
+    requireParentSpan: true,
     dbStatementSerializer: redisStatement,
     // Runs synchronously in the caller's context (the command's method → sendCommand), where the agent is known.
     requestHook: (span, { cmdName }) => {

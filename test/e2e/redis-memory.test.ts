@@ -91,8 +91,13 @@ const COMMANDS = ['set', 'get', 'get', 'hset', 'hgetall', 'lpush', 'get', 'del',
 describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
   it('each command is one Redis client span with DB semconv attributes and no key or value; inside the agent a memory operation with result counts', async () => {
     const run = await runApp();
-    const spans = await traceSpans(run.traceId, (s) => s.filter(isRedis).length >= COMMANDS.length && s.some((x) => x.name === 'handle request'));
-    const redisSpans = spans.filter(isRedis).sort((a, b) => a.startTimeUnixNano.localeCompare(b.startTimeUnixNano, undefined, { numeric: true }));
+    const spans = await traceSpans(run.traceId, (s) => s.filter(isRedis).length >= COMMANDS.length + 2 && s.some((x) => x.name === 'handle request'));
+    // the archivist's own client: its handshake and QUIT are plain Redis spans under the agent, EXISTS one memory read
+    const archivist = spans.find((s) => s.name === 'invoke_agent archivist')!;
+    const ownClient = spans.filter((s) => isRedis(s) && s.parentSpanId === archivist.spanId);
+    expect(ownClient.filter((s) => s.attributes['agent.span.type'] !== undefined).map((s) => [s.name, s.attributes['agent.memory.operation'], s.attributes['agent.memory.result_count']])).toEqual([['exists', 'get', 0]]);
+    expect(ownClient.filter((s) => s.name === 'quit')).toHaveLength(1);
+    const redisSpans = spans.filter((s) => isRedis(s) && s.parentSpanId !== archivist.spanId).sort((a, b) => a.startTimeUnixNano.localeCompare(b.startTimeUnixNano, undefined, { numeric: true }));
     // one span per command: the SET sent before the connection was ready (offline queue) is not traced twice
     expect(redisSpans.map((s) => s.name)).toEqual(COMMANDS);
     const byId = new Map(spans.map((s) => [s.spanId, s]));
@@ -133,11 +138,12 @@ describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('get'))).toBe(3);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('delete'))).toBe(1);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_operation: 'search', agent_memory_store: 'notes' })).toBe(1);
-    // 4 series in all (put, put+error, get, delete on redis; search on notes): no cache read outside the agent
-    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count')).toBe(8);
-    expect(total(run.metrics, 'agent_memory_results_count', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3);
-    expect(total(run.metrics, 'agent_memory_results_sum', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3); // 1 + 0 + 2
-    expect(total(run.metrics, 'agent_memory_results_bucket', { agent_memory_operation: 'get', agent_memory_store: 'redis', le: '0' })).toBe(1); // the miss
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_operation: 'get', gen_ai_agent_name: 'archivist' })).toBe(1);
+    // in all: the researcher's 7, the archivist's 1, the search on notes; no cache read outside the agents
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count')).toBe(9);
+    expect(total(run.metrics, 'agent_memory_results_count', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(4);
+    expect(total(run.metrics, 'agent_memory_results_sum', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3); // 1 + 0 + 2 + 0
+    expect(total(run.metrics, 'agent_memory_results_bucket', { agent_memory_operation: 'get', agent_memory_store: 'redis', le: '0' })).toBe(2); // the misses
     expect(select(run.metrics, 'agent_errors_total', { agent_span_type: 'memory.operation', error_type: 'ReplyError' }).map((s) => s.value)).toEqual([1]);
 
     // the instrumentation was loaded (the module list below is meaningful)
