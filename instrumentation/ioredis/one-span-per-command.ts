@@ -5,7 +5,9 @@
  * the connection was ready) and when it resends after a reconnect (ioredis 6 built/Redis.js: "Commands may pass
  * through sendCommand multiple times"). The package's wrapper starts a span on every pass; when the resend runs in
  * a traced context — a client created inside a request or an agent, whose socket callbacks keep that context — the
- * command gets a second span, and a memory operation is counted twice (seen with ioredis 6.0, package 0.72).
+ * command gets a second span, and a memory operation is counted twice (seen with ioredis 6.0, package 0.72; open
+ * upstream since 2020: open-telemetry/opentelemetry-js-contrib#288. Elastic's agent (elastic/apm-agent-nodejs#2446)
+ * and Sentry's channel integration (getsentry/sentry-javascript#22279) dedupe the same way, per command object).
  *
  * The guard sits outside the package's wrapper and remembers the commands it has passed on (a WeakSet: a command
  * object lives as long as ioredis holds it). A command's later passes run in the same context minus its span, where
