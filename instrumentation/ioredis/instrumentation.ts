@@ -13,6 +13,8 @@
  *   stays a plain Redis client span.
  * - `requireParentSpan` stays true (the package default): a command with no active span (a background job, a
  *   connection's health check) makes no span, so idle clients do not fill traces.
+ * - A server error is recorded on the span as its code only (`ERR`, `WRONGTYPE`): Redis quotes arguments in some
+ *   error texts (reply-errors.ts).
  * - A command ioredis sends twice (offline queue, reconnect) is one span (one-span-per-command.ts).
  */
 import type { Span } from '@opentelemetry/api';
@@ -21,6 +23,7 @@ import { DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/
 import { markMemoryClientSpan, recordMemoryResultCount } from '../../src/agent/memory-client.js';
 import { memoryCommandOf, resultCountOf } from './commands.js';
 import { OneSpanPerCommandIORedisInstrumentation } from './one-span-per-command.js';
+import { redactServerErrorsOn } from './reply-errors.js';
 
 /** Placeholders written before `…`: enough to tell `set ? ?` from `set ? ? ? ?` (EX), bounded for MSET of thousands. */
 const MAX_PLACEHOLDERS = 8;
@@ -46,6 +49,7 @@ export function createIoRedisInstrumentation(): IORedisInstrumentation {
     dbStatementSerializer: redisStatement,
     // Runs synchronously in the caller's context (the command's method → sendCommand), where the agent is known.
     requestHook: (span, { cmdName }) => {
+      redactServerErrorsOn(span);
       const command = memoryCommandOf(cmdName);
       if (command === undefined || !markMemoryClientSpan(span, command.operation, REDIS_MEMORY_STORE)) return;
       const shape = command.shape;

@@ -85,8 +85,8 @@ function traceSpans(traceId: string, complete: (spans: IngestSpan[]) => boolean)
 
 const isRedis = (s: IngestSpan) => s.attributes['db.system.name'] === 'redis';
 const isOurInstrumentation = (url: string) => url.includes('/instrumentation/ioredis/') || url.includes('/node_modules/@opentelemetry/instrumentation-ioredis/');
-/** The commands the app sends: 8 inside the agent, 1 outside. */
-const COMMANDS = ['set', 'get', 'get', 'hset', 'hgetall', 'lpush', 'get', 'del', 'get'];
+/** The commands the app sends on its main client: 9 inside the agent, 1 outside. */
+const COMMANDS = ['set', 'get', 'get', 'hset', 'hgetall', 'lpush', 'JSON.SET', 'get', 'del', 'get'];
 
 describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
   it('each command is one Redis client span with DB semconv attributes and no key or value; inside the agent a memory operation with result counts', async () => {
@@ -104,12 +104,12 @@ describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
     for (const span of redisSpans) {
       expect(span.kind).toBe('client');
       expect(span.attributes).toMatchObject({ 'db.operation.name': span.name, 'server.address': '127.0.0.1', 'server.port': redis.port });
-      expect(span.attributes['db.query.text']).toMatch(/^[a-z]+( \?)*$/);
+      expect(span.attributes['db.query.text']).toMatch(/^[a-zA-Z.]+( \?)*$/);
       expect(byId.has(span.parentSpanId ?? '')).toBe(true);
     }
-    expect(redisSpans.map((s) => s.attributes['db.query.text'])).toEqual(['set ? ? ? ?', 'get ?', 'get ?', 'hset ? ? ? ? ?', 'hgetall ?', 'lpush ? ?', 'get ?', 'del ? ?', 'get ?']);
+    expect(redisSpans.map((s) => s.attributes['db.query.text'])).toEqual(['set ? ? ? ?', 'get ?', 'get ?', 'hset ? ? ? ? ?', 'hgetall ?', 'lpush ? ?', 'JSON.SET ? ? ?', 'get ?', 'del ? ?', 'get ?']);
 
-    const [set, hit, miss, hset, hgetall, lpush, inHelper, del, outside] = redisSpans as [IngestSpan, ...IngestSpan[]];
+    const [set, hit, miss, hset, hgetall, lpush, jsonSet, inHelper, del, outside] = redisSpans as [IngestSpan, ...IngestSpan[]];
     const agent = { 'agent.span.type': 'memory.operation', 'agent.memory.store': 'redis', 'gen_ai.agent.name': 'researcher', 'gen_ai.conversation.id': 'conv-7' };
     expect(set!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
     expect(hit!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'get', 'agent.memory.result_count': 1 });
@@ -118,6 +118,9 @@ describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
     expect(hgetall!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'get', 'agent.memory.result_count': 2 });
     expect(lpush!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
     expect(lpush!.status).toMatchObject({ code: 'error' });
+    // Redis echoes an unknown command's first arguments in its error: only the error code is kept
+    expect(jsonSet!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'put' });
+    expect(jsonSet!.status).toEqual({ code: 'error', message: 'ERR' });
     expect(del!.attributes).toMatchObject({ ...agent, 'agent.memory.operation': 'delete' });
     // inside the app's own memoryOperation: that span is the memory operation, the command only a DB span under it
     expect(inHelper!.attributes['agent.span.type']).toBeUndefined();
@@ -133,18 +136,18 @@ describe('ioredis under the preload: Redis spans, agent memory metrics', () => {
     expect(run.metricsText).not.toContain('MARKER');
 
     const redisOp = (operation: string) => ({ agent_memory_operation: operation, agent_memory_store: 'redis', gen_ai_agent_name: 'researcher' });
-    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('put'))).toBe(3);
-    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { ...redisOp('put'), error_type: 'ReplyError' })).toBe(1);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('put'))).toBe(4);
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { ...redisOp('put'), error_type: 'ReplyError' })).toBe(2);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('get'))).toBe(3);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', redisOp('delete'))).toBe(1);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_operation: 'search', agent_memory_store: 'notes' })).toBe(1);
     expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count', { agent_memory_operation: 'get', gen_ai_agent_name: 'archivist' })).toBe(1);
-    // in all: the researcher's 7, the archivist's 1, the search on notes; no cache read outside the agents
-    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count')).toBe(9);
+    // in all: the researcher's 8, the archivist's 1, the search on notes; no cache read outside the agents
+    expect(total(run.metrics, 'agent_memory_operation_duration_seconds_count')).toBe(10);
     expect(total(run.metrics, 'agent_memory_results_count', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(4);
     expect(total(run.metrics, 'agent_memory_results_sum', { agent_memory_operation: 'get', agent_memory_store: 'redis' })).toBe(3); // 1 + 0 + 2 + 0
     expect(total(run.metrics, 'agent_memory_results_bucket', { agent_memory_operation: 'get', agent_memory_store: 'redis', le: '0' })).toBe(2); // the misses
-    expect(select(run.metrics, 'agent_errors_total', { agent_span_type: 'memory.operation', error_type: 'ReplyError' }).map((s) => s.value)).toEqual([1]);
+    expect(select(run.metrics, 'agent_errors_total', { agent_span_type: 'memory.operation', error_type: 'ReplyError' }).map((s) => s.value)).toEqual([2]);
 
     // the instrumentation was loaded (the module list below is meaningful)
     expect(run.modules.filter(isOurInstrumentation).length).toBeGreaterThan(0);

@@ -1,9 +1,12 @@
 // The ioredis settings without a server: db.query.text never carries an argument (bounded, whatever the command),
 // the command table maps commands (any case) to memory operations, and a read's raw reply — RESP2 or RESP3 shape —
-// to a bounded result count.
+// to a bounded result count; a server error's text never reaches the span.
 import { describe, expect, it } from 'vitest';
 import { MAX_COUNTED, memoryCommandOf, resultCountOf } from '../../../instrumentation/ioredis/commands.js';
 import { redisStatement } from '../../../instrumentation/ioredis/instrumentation.js';
+import { redactServerError, redactServerErrorsOn, redisErrorCode } from '../../../instrumentation/ioredis/reply-errors.js';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 
 describe('redisStatement (db.query.text)', () => {
   it('the command and one ? per argument, nothing of the arguments', () => {
@@ -49,5 +52,51 @@ describe('resultCountOf', () => {
     expect(resultCountOf('each', many)).toBe(MAX_COUNTED);
     const fields = Object.fromEntries(many.map((v, i) => [`f${i}`, v]));
     expect(resultCountOf('pairs', fields)).toBe(MAX_COUNTED);
+  });
+});
+
+describe('server errors on the span (reply-errors.ts)', () => {
+  class ReplyError extends Error {
+    override get name() {
+      return 'ReplyError';
+    }
+  }
+
+  it('a reply error keeps its code and frames, never its text; other errors stay whole', () => {
+    const echo = new ReplyError("ERR unknown command 'JSON.SET', with args beginning with: 'user:42' '$' '\"secret\"'");
+    const redacted = redactServerError(echo) as Error;
+    expect(redacted.name).toBe('ReplyError');
+    expect(redacted.message).toBe('ERR');
+    expect(redacted.stack!.split('\n')[0]).toBe('ReplyError: ERR');
+    expect(redacted.stack).not.toContain('secret');
+    expect(redacted.stack!.split('\n').length).toBeGreaterThan(1); // the frames stay
+    expect((redactServerError(new ReplyError('WRONGTYPE Operation against a key holding the wrong kind of value')) as Error).message).toBe('WRONGTYPE');
+    expect((redactServerError(new ReplyError('secret text first')) as Error).message).toBe('ERR');
+    const own = new Error('Connection is closed.');
+    expect(redactServerError(own)).toBe(own);
+    expect(redactServerError('a string')).toBe('a string');
+  });
+
+  it('redisErrorCode reads a bounded prefix', () => {
+    expect(redisErrorCode('MOVED 3999 127.0.0.1:6381')).toBe('MOVED');
+    expect(redisErrorCode('NOSCRIPT No matching script')).toBe('NOSCRIPT');
+    expect(redisErrorCode('A'.repeat(100_000))).toBe('ERR');
+    expect(redisErrorCode('')).toBe('ERR');
+  });
+
+  it('on a real span: the exception event and the status message carry the code only', () => {
+    const exporter = new InMemorySpanExporter();
+    const provider = new TracerProvider({ spanProcessors: [new SimpleSpanProcessor({ exporter })] });
+    const span = provider.getTracer('t').startSpan('json.set');
+    redactServerErrorsOn(span);
+    const error = new ReplyError("ERR unknown command 'JSON.SET', with args beginning with: 'user:42'");
+    span.recordException(error); // what the package's endSpan does
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+    span.end();
+    const [ended] = exporter.getFinishedSpans();
+    expect(ended!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'ERR' });
+    expect(ended!.events[0]!.attributes).toMatchObject({ 'exception.type': 'ReplyError', 'exception.message': 'ERR' });
+    expect(JSON.stringify(ended!.events)).not.toContain('user:42');
+    expect(error.message).toContain('user:42'); // the application's error is untouched
   });
 });
