@@ -70,8 +70,15 @@ export function memoryCommandOf(command: string): MemoryCommand | undefined {
  */
 export const MAX_COUNTED = 10_000;
 
+/**
+ * A command queued in a MULTI transaction is answered `QUEUED`; its result comes with EXEC. No count from that
+ * (a GET of a value that is literally `QUEUED` loses its count too: rare, and no count is not a wrong count).
+ */
+const QUEUED = 'QUEUED';
+
 /** `agent.memory.result_count` for a read's raw `reply`, or undefined when the reply has not the expected shape. */
 export function resultCountOf(shape: ResultShape, reply: unknown): number | undefined {
+  if (reply === QUEUED || (Buffer.isBuffer(reply) && reply.length === QUEUED.length && reply.toString('latin1') === QUEUED)) return undefined;
   switch (shape) {
     case 'one':
       return reply === null || reply === undefined ? 0 : 1;

@@ -45,6 +45,9 @@ describe('resultCountOf', () => {
     expect(resultCountOf('list', 'OK')).toBeUndefined();
     expect(resultCountOf('integer', -1)).toBeUndefined();
     expect(resultCountOf('scan', ['0', 'nope'])).toBeUndefined();
+    // inside MULTI each command is answered QUEUED: no count (not a hit)
+    expect(resultCountOf('one', 'QUEUED')).toBeUndefined();
+    expect(resultCountOf('one', Buffer.from('QUEUED'))).toBeUndefined();
   });
 
   it('a huge reply is scanned only up to MAX_COUNTED items', () => {
