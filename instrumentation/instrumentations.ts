@@ -54,6 +54,12 @@ export async function createInstrumentations(names: readonly InstrumentationName
     const { createOpenAiAgentsInstrumentation } = await import('./openai-agents/instrumentation.js');
     instrumentations.push(createOpenAiAgentsInstrumentation());
   }
+  // Redis through the maintained package, with a statement that carries no key or value and agent memory
+  // mapping (instrumentation/ioredis/instrumentation.ts).
+  if (names.includes('ioredis') && isInstalled('ioredis')) {
+    const { createIoRedisInstrumentation } = await import('./ioredis/instrumentation.js');
+    instrumentations.push(createIoRedisInstrumentation());
+  }
   return instrumentations;
 }
 

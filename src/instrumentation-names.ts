@@ -5,7 +5,7 @@
  * and `fastify` names `@fastify/otel`, the instrumentation the Fastify project maintains since OpenTelemetry
  * deprecated `@opentelemetry/instrumentation-fastify`).
  */
-export const INSTRUMENTATION_NAMES = ['http', 'undici', 'express', 'fastify', 'koa', 'openai', 'openai-agents'] as const;
+export const INSTRUMENTATION_NAMES = ['http', 'undici', 'express', 'fastify', 'koa', 'openai', 'openai-agents', 'ioredis'] as const;
 export type InstrumentationName = (typeof INSTRUMENTATION_NAMES)[number];
 
 export function isInstrumentationName(name: string): name is InstrumentationName {

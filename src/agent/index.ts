@@ -7,7 +7,7 @@
  */
 export { aiRequest, isInAiRequest, startAiRequest } from './ai-request.js';
 export type { AiOperation, AiRequestHandle, AiRequestOptions, AiRequestSpan, TokenUsage } from './ai-request.js';
-export { memoryOperation } from './memory.js';
+export { isInMemoryOperation, memoryOperation } from './memory.js';
 export type { MemoryOperation, MemoryOperationOptions, MemorySpan } from './memory.js';
 export { receiveFromAgent, sendToAgent } from './communication.js';
 export type { CommunicationSpan, ReceiveFromAgentOptions, SendToAgentOptions } from './communication.js';

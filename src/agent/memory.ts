@@ -8,7 +8,7 @@
  * (getsentry/relay relay-event-normalization/src/eap/ai.rs `is_ai_item`, `normalize_ai_type`; span/ai.rs
  * `infer_ai_operation_type`). Memory searches would be counted as model calls without a model.
  */
-import { SpanKind, type Context, type Span } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, type Context, type Span } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -116,6 +116,18 @@ function resultCount(operation: string, result: unknown): number | undefined {
   return undefined; // e.g. a search callback that returns nothing: unknown, not a miss
 }
 
+/** Marks the context of a memory.operation span (see `isInMemoryOperation`). */
+const MEMORY_OPERATION_KEY = createContextKey('agent-otel-bridge.memory_operation');
+
+/**
+ * Whether `ctx` (default: the active context) is inside a `memoryOperation` callback. A store client's
+ * instrumentation (Redis commands, src/agent/memory-client.ts) does not count its commands as memory operations
+ * there: the caller's `memoryOperation` already does, and one logical read would be counted twice.
+ */
+export function isInMemoryOperation(ctx: Context = context.active()): boolean {
+  return ctx.getValue(MEMORY_OPERATION_KEY) === true;
+}
+
 /**
  * Trace a memory read or write. Reads harvest `agent.memory.result_count` from the return value
  * (see `recordResultCount` to set it yourself).
@@ -147,7 +159,7 @@ export function memoryOperation<T>(options: MemoryOperationOptions, fn: (span: M
         }),
       };
     },
-    (span, ctx) => new MemorySpanImpl(span, ctx, isRead, operation),
+    (span, ctx) => new MemorySpanImpl(span, ctx.setValue(MEMORY_OPERATION_KEY, true), isRead, operation),
   );
   const query = prop(options, 'query');
   if (query !== undefined) handle.recordQuery(query);

@@ -224,7 +224,7 @@ describe('openai 7.x under the preload, no tracing code in the app', () => {
     const run = await runScenario('openai-app.mjs', 'openai-only', { OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai, carrier-pigeon' });
     const warnings = run.stderr.split('\n').filter((line) => line.includes('is invalid'));
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS=.* expected a comma-separated list of http, undici, express, fastify, koa, openai, openai-agents; ignoring "carrier-pigeon"/);
+    expect(warnings[0]).toMatch(/OTEL_NODE_ENABLED_INSTRUMENTATIONS=.* expected a comma-separated list of http, undici, express, fastify, koa, openai, openai-agents, ioredis; ignoring "carrier-pigeon"/);
     expect(genAiSpans(run.spans).length).toBeGreaterThan(0);
     // content capture is off by default, for the instrumentation as for aiRequest
     expect(genAiSpans(run.spans).filter((s) => 'gen_ai.input.messages' in s.attributes || 'gen_ai.output.messages' in s.attributes)).toEqual([]);

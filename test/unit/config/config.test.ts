@@ -14,19 +14,19 @@ describe('OTEL_NODE_ENABLED_INSTRUMENTATIONS / OTEL_NODE_DISABLED_INSTRUMENTATIO
   const names = (env: Record<string, string>) => loadConfig(env).config.instrumentations;
 
   it('all instrumentations by default; the enabled list narrows, the disabled list removes (disabled wins)', () => {
-    expect(names({})).toEqual(['http', 'undici', 'express', 'fastify', 'koa', 'openai', 'openai-agents']);
+    expect(names({})).toEqual(['http', 'undici', 'express', 'fastify', 'koa', 'openai', 'openai-agents', 'ioredis']);
     expect(names({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai,http' })).toEqual(['http', 'openai']);
-    expect(names({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' openai , undici,koa ' })).toEqual(['http', 'express', 'fastify', 'openai-agents']);
+    expect(names({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: ' openai , undici,koa ' })).toEqual(['http', 'express', 'fastify', 'openai-agents', 'ioredis']);
     expect(names({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'openai', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai' })).toEqual([]);
     expect(problemsFor({ OTEL_NODE_ENABLED_INSTRUMENTATIONS: 'http,undici,openai', OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'http' })).toEqual([]);
   });
 
   it('an unknown name is one problem line naming it; the known names in the same list still apply', () => {
     const { config, problems } = loadConfig({ OTEL_NODE_DISABLED_INSTRUMENTATIONS: 'openai,fs,Http' });
-    expect(config.instrumentations).toEqual(['http', 'undici', 'express', 'fastify', 'koa', 'openai-agents']);
+    expect(config.instrumentations).toEqual(['http', 'undici', 'express', 'fastify', 'koa', 'openai-agents', 'ioredis']);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.message).toBe(
-      'OTEL_NODE_DISABLED_INSTRUMENTATIONS="openai,fs,Http" is invalid: expected a comma-separated list of http, undici, express, fastify, koa, openai, openai-agents; ignoring "fs", "Http"',
+      'OTEL_NODE_DISABLED_INSTRUMENTATIONS="openai,fs,Http" is invalid: expected a comma-separated list of http, undici, express, fastify, koa, openai, openai-agents, ioredis; ignoring "fs", "Http"',
     );
   });
 });
