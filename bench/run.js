@@ -4,8 +4,9 @@
 // in its own process (no global SDK state leaks between them); per-op scenarios are interleaved over repetitions
 // and reported as medians. Options: --quick (fewer repetitions and steps, 10 s outage), --out FILE (results JSON there instead of bench/results/), --only sustained|startup|per-op|throughput|outage|scrape (comma-separated).
 import { execFileSync, spawn } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, bridgeEnv, median, sleep } from './lib.js';
 import { startSink } from './sink.js';
@@ -167,8 +168,17 @@ async function startup() {
   const endpoint = getOtlpTracesEndpoint(ingest.dsn);
   const env = { ...bridgeEnv(), BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
-  for (let i = 0; i < runs; i++) {
-    for (const k of shuffle(Object.keys(variants))) samples[k].push(await startOnce(variants[k].args, env));
+  // The app runs from a folder of its own, as a user's app does: from inside this repository every library the
+  // preload instruments (openai, the Agents SDK, express, fastify, koa, ioredis: devDependencies here) would resolve
+  // and its instrumentation would load.
+  const appDir = mkdtempSync(join(tmpdir(), 'aob-startup-'));
+  copyFileSync(`${ROOT}bench/startup-app.js`, join(appDir, 'startup-app.mjs'));
+  try {
+    for (let i = 0; i < runs; i++) {
+      for (const k of shuffle(Object.keys(variants))) samples[k].push(await startOnce(variants[k].args, env, appDir));
+    }
+  } finally {
+    rmSync(appDir, { recursive: true, force: true });
   }
   return Object.fromEntries(
     Object.entries(variants).map(([k, v]) => [
@@ -178,12 +188,12 @@ async function startup() {
   );
 }
 
-function startOnce(preload, env) {
-  const node = ['--expose-gc', ...preload, `${ROOT}bench/startup-app.js`];
+function startOnce(preload, env, appDir) {
+  const node = ['--expose-gc', ...preload, join(appDir, 'startup-app.mjs')];
   const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const proc = spawn(cmd, cmdArgs, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const proc = spawn(cmd, cmdArgs, { cwd: appDir, env, stdio: ['ignore', 'pipe', 'inherit'] });
     let firstLineMs;
     let out = '';
     proc.stdout.setEncoding('utf8').on('data', (chunk) => {

@@ -19,8 +19,8 @@ export type SentryEventOutcome = 'sent' | 'dropped' | 'filtered';
 /** Why a value was filtered instead of scrubbed: a getter/proxy threw, a cycle, nesting deeper than the limit, a
  * text longer than the scan bound (cut), a value of a type the scrubber cannot read, an event dropped whole. */
 export type ScrubFailureReason = 'error' | 'cycle' | 'depth' | 'truncated' | 'unsupported' | 'event_dropped';
-/** Unsampled spans held for an error in their trace: `kept` (exported because it failed), `expired` (held long
- * enough, no error: the usual fate), `evicted` (pushed out by the byte bound before its time: a small buffer). */
+/** Unsampled spans held for an error in their trace: `kept` (exported because it failed), `expired` (its trace
+ * ended here, or it was held long enough, without an error: the usual fate), `evicted` (pushed out by the byte bound before its time: a small buffer). */
 export type ErrorTraceOutcome = 'kept' | 'expired' | 'evicted';
 /** What of the event context was not kept: a context value too long to be an id (src/processors/context-attributes.ts),
  * breadcrumbs beyond a trace's bound, breadcrumbs of traces forgotten to keep the trace-count or byte bound

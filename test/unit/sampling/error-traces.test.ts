@@ -81,8 +81,10 @@ describe('errored traces kept at sampling 0', () => {
     const maxBytes = 256 * 1024;
     const { tracer, exported, keeper } = setup({ maxBytes });
     let peak = 0;
+    // long-running traces (their roots still open), each flooding spans
+    const roots = Array.from({ length: 10 }, (_, i) => tracer.startSpan(`invoke_agent long ${i}`));
     for (let i = 0; i < 5_000; i++) {
-      const span = tracer.startSpan(`step ${i}`, { attributes: { prompt: 'x'.repeat(1_000) } });
+      const span = tracer.startSpan(`step ${i}`, { attributes: { prompt: 'x'.repeat(1_000) } }, trace.setSpan(ROOT_CONTEXT, roots[i % roots.length]!));
       span.end();
       peak = Math.max(peak, keeper.heldBytes());
     }
@@ -90,6 +92,13 @@ describe('errored traces kept at sampling 0', () => {
     expect(peak).toBeGreaterThan(maxBytes / 2);
     agentStep(tracer, { type: 'TypeError' });
     expect(exported()).toHaveLength(4);
+  });
+
+  it('a trace started here that ends without a bug leaves nothing held', () => {
+    const { tracer, keeper, exported } = setup();
+    agentStep(tracer, undefined);
+    expect(keeper.heldBytes()).toBe(0);
+    expect(exported()).toHaveLength(0);
   });
 
   it('spans older than the age bound leave the buffer unkept', () => {
