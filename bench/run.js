@@ -2,7 +2,7 @@
 // `npm run bench`: the bridge's cost side by side with the floor, bare OpenTelemetry and Sentry's own tracer, its
 // export throughput, its behaviour through an ingest outage, and the /metrics scrape latency. Each scenario runs
 // in its own process (no global SDK state leaks between them); per-op scenarios are interleaved over repetitions
-// and reported as medians. Options: --quick (fewer repetitions and steps, 10 s outage), --out FILE (results JSON there instead of bench/results/), --only sustained|startup|per-op|throughput|outage|scrape (comma-separated).
+// and reported as medians. Options: --quick (fewer repetitions and steps, 10 s outage), --out FILE (results JSON there instead of bench/results/), --only sustained|startup|per-op|throughput|outage|flood|scrape (comma-separated).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -48,7 +48,7 @@ function versions() {
 
 /** Run a bench child (pinned to core 0 when possible); resolve with its JSON lines. */
 function child(script, argv = [], env = {}, onLine = () => {}) {
-  const node = [...(script === 'outage.js' ? ['--expose-gc'] : []), `${ROOT}bench/${script}`, ...argv];
+  const node = [...(script === 'outage.js' || script === 'flood.js' ? ['--expose-gc'] : []), `${ROOT}bench/${script}`, ...argv];
   const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, cmdArgs, { cwd: ROOT, env: { ...process.env, BENCH_DSN: ingest.dsn, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -285,6 +285,19 @@ async function outage() {
   };
 }
 
+/** The failing-trace buffer under a flood of unsampled spans in traces that never end: RSS stays bounded. */
+async function flood() {
+  const seconds = quick ? 3 : 10;
+  const rate = 5000;
+  const samples = [];
+  const lines = await child('flood.js', [], { BENCH_RATE: String(rate), BENCH_SECONDS: String(seconds) }, (l) => l.rss && !l.final && samples.push(l));
+  const final = lines.find((l) => l.final);
+  const first = samples[0]?.rss ?? final.rss;
+  const peak = Math.max(first, ...samples.map((s) => s.rss));
+  process.stderr.write(`flood: ${final.ended} spans, ${final.evicted} evicted by the byte bound, RSS +${((peak - first) / 2 ** 20).toFixed(1)} MB\n`);
+  return { seconds, rate, bufferBytes: 8 * 2 ** 20, ended: final.ended, kept: final.kept, evicted: final.evicted, expired: final.expired, rssFirstMB: first / 2 ** 20, rssPeakMB: peak / 2 ** 20, rssGrowthMB: (peak - first) / 2 ** 20, rssAfterGcMB: final.rss / 2 ** 20, heapGrowthAfterGcMB: (final.heapUsed - final.heapBefore) / 2 ** 20 };
+}
+
 async function scrape() {
   const out = {};
   for (const series of [1000, 10_000]) {
@@ -301,6 +314,7 @@ try {
   if (want('per-op')) results.perOp = await perOp();
   if (want('throughput')) results.throughput = await throughput();
   if (want('outage')) results.outage = await outage();
+  if (want('flood')) results.flood = await flood();
   if (want('scrape')) results.scrape = await scrape();
 } finally {
   await ingest.close();
@@ -344,6 +358,7 @@ function targets(r) {
   }
   if (r.throughput) t.push({ target: '≥ 60k spans/s exported on one core, 0 drops', value: `${r.throughput.maxZeroDropSpansPerS}/s`, met: r.throughput.maxZeroDropSpansPerS >= 60_000 });
   if (r.outage) t.push({ target: 'RSS growth ≤ 64 MB over the outage', value: `${r.outage.rssGrowthMB.toFixed(1)} MB`, met: r.outage.rssGrowthMB <= 64 });
+  if (r.flood) t.push({ target: 'failing-trace buffer under a flood: live heap within its byte bound', value: `+${r.flood.heapGrowthAfterGcMB.toFixed(1)} MB (bound ${r.flood.bufferBytes / 2 ** 20} MiB)`, met: r.flood.heapGrowthAfterGcMB <= r.flood.bufferBytes / 2 ** 20 });
   if (r.scrape) t.push({ target: 'scrape p95 ≤ 100 ms at 10k series', value: `${r.scrape[10000].p95.toFixed(1)} ms`, met: r.scrape[10000].p95 <= 100 });
   return t;
 }
@@ -387,6 +402,10 @@ function render(r) {
   if (r.outage) {
     const o = r.outage;
     lines.push(`Outage (${o.outageSeconds} s down at 2,000 spans/s; OTEL_BSP_SCHEDULE_DELAY=200, OTEL_BSP_EXPORT_TIMEOUT=2000, other batch settings default): RSS ${o.rssBaselineMB.toFixed(1)} MB before, peak ${o.rssPeakDuringMB.toFixed(1)} MB during (+${o.rssGrowthMB.toFixed(1)} MB), ${o.rssAfterGcMB.toFixed(1)} MB after recovery + GC; ${o.ended} spans ended, ${o.exported} exported, ${o.dropped} dropped (counted), ${o.failed} failed; ingest received ${o.receivedAfterRecovery} spans (exports resumed).`, '');
+  }
+  if (r.flood) {
+    const f = r.flood;
+    lines.push(`Failing-trace buffer under a flood (sampling 0, ${f.rate} spans/s of ~1 KB in 10 traces that never end, ${f.seconds} s; AGENT_BRIDGE_ERROR_TRACE_BUFFER_BYTES default ${f.bufferBytes / 2 ** 20} MiB): ${f.ended} spans held in turn, ${f.evicted} evicted by the byte bound (counted), ${f.kept} kept; RSS ${f.rssFirstMB.toFixed(1)} MB at the first second, peak ${f.rssPeakMB.toFixed(1)} MB (+${f.rssGrowthMB.toFixed(1)} MB), ${f.rssAfterGcMB.toFixed(1)} MB after GC; live heap after GC +${f.heapGrowthAfterGcMB.toFixed(1)} MB over the start (what the buffer holds: RSS also keeps the GC's headroom for the promoted garbage).`, '');
   }
   if (r.scrape) {
     lines.push('| /metrics | series in the exposition | models | bytes | p50 ms | p95 ms |', '|---|---:|---:|---:|---:|---:|');

@@ -31,7 +31,7 @@ describe('bench harness, quick mode', () => {
   it('sustained regime: every stack delivers what it ended or reports the drop; the JSON has ratios and targets', async () => {
     assertBuilt();
     const out = join(dir, 'results.json');
-    await promisify(execFile)(process.execPath, [`${ROOT}bench/run.js`, '--quick', '--only', 'sustained,startup', '--out', out], {
+    await promisify(execFile)(process.execPath, [`${ROOT}bench/run.js`, '--quick', '--only', 'sustained,startup,flood', '--out', out], {
       cwd: ROOT,
       timeout: 420_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -39,6 +39,7 @@ describe('bench harness, quick mode', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as {
       sustained: Record<string, SustainedStack>;
       startup: Record<string, { firstLineMs: number; rssMB: number }>;
+      flood: { ended: number; evicted: number; kept: number; expired: number; heapGrowthAfterGcMB: number };
       targets: { target: string; value: string; met: boolean }[];
     };
     const stacks = results.sustained;
@@ -59,9 +60,16 @@ describe('bench harness, quick mode', () => {
     expect(stacks['ratio-0.1']!.ended).toBeLessThan(stacks.otlp!.ended / 3);
     expect(stacks.sentry!.cpuUsPerDeliveredSpan).toBeGreaterThan(0);
     for (const k of ['none', 'nodesdk', 'bridge']) expect(results.startup[k]!.firstLineMs).toBeGreaterThan(0);
+    // the failing-trace buffer under a flood: every span held in turn, the byte bound evicting (counted), none kept
+    expect(results.flood.ended).toBeGreaterThan(0);
+    expect(results.flood.evicted).toBeGreaterThan(0);
+    expect(results.flood.evicted).toBeLessThan(results.flood.ended);
+    expect(results.flood.kept).toBe(0);
+    expect(Number.isFinite(results.flood.heapGrowthAfterGcMB)).toBe(true);
     const targets = results.targets.map((t) => t.target).join('\n');
     expect(targets).toMatch(/bridge 1.0 ≤ 1.0 × bare OTel/);
     expect(targets).toMatch(/≥ 8 × the bridge per delivered span/);
     expect(targets).toMatch(/start-up added/);
+    expect(targets).toMatch(/failing-trace buffer under a flood/);
   }, 480_000);
 });
