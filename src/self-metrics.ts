@@ -9,8 +9,8 @@
  * recorded before `bindSelfMetrics` (start-up ordering) are kept and reported once bound, so none are lost.
  * Never throws.
  */
-import type { Attributes, BatchObservableResult, MeterProvider } from '@opentelemetry/api';
-import { LABEL_EXPORTER, LABEL_INSTRUMENTATION, LABEL_OUTCOME, LABEL_REASON, METER_NAME, METRICS } from './metrics/catalog.js';
+import type { Attributes, BatchObservableResult, MeterProvider, ObservableCounter } from '@opentelemetry/api';
+import { LABEL_EXPORTER, LABEL_INSTRUMENTATION, LABEL_OUTCOME, LABEL_REASON, METER_NAME, SELF_METRICS } from './metrics/catalog.js';
 import { LabelNormalizer } from './metrics/normalize.js';
 import { warnOnce } from './log.js';
 
@@ -35,7 +35,7 @@ export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string,
 /** Label sets kept (outcomes × exporter names); beyond this, counts are dropped with one warning. */
 const MAX_SERIES = 256;
 
-type TotalKind = 'spans' | 'sentry' | 'scrub' | 'errorTraces' | 'context' | 'drops';
+type TotalKind = keyof typeof SELF_METRICS;
 
 interface Total {
   readonly kind: TotalKind;
@@ -64,28 +64,9 @@ class SelfMetrics {
     try {
       this.detach?.();
       const meter = meterProvider.getMeter(METER_NAME);
-      const spans = meter.createObservableCounter(METRICS.bridgeSpans.instrument, { unit: METRICS.bridgeSpans.unit, description: METRICS.bridgeSpans.description });
-      const sentry = meter.createObservableCounter(METRICS.bridgeSentryEvents.instrument, {
-        unit: METRICS.bridgeSentryEvents.unit,
-        description: METRICS.bridgeSentryEvents.description,
-      });
-      const scrub = meter.createObservableCounter(METRICS.bridgeScrubFailures.instrument, {
-        unit: METRICS.bridgeScrubFailures.unit,
-        description: METRICS.bridgeScrubFailures.description,
-      });
-      const errorTraces = meter.createObservableCounter(METRICS.bridgeErrorTraceSpans.instrument, {
-        unit: METRICS.bridgeErrorTraceSpans.unit,
-        description: METRICS.bridgeErrorTraceSpans.description,
-      });
-      const contextDropped = meter.createObservableCounter(METRICS.bridgeContextDropped.instrument, {
-        unit: METRICS.bridgeContextDropped.unit,
-        description: METRICS.bridgeContextDropped.description,
-      });
-      const drops = meter.createObservableCounter(METRICS.bridgeInstrumentationDrops.instrument, {
-        unit: METRICS.bridgeInstrumentationDrops.unit,
-        description: METRICS.bridgeInstrumentationDrops.description,
-      });
-      const instruments = { spans, sentry, scrub, errorTraces, context: contextDropped, drops };
+      const instruments = Object.fromEntries(
+        Object.entries(SELF_METRICS).map(([kind, spec]) => [kind, meter.createObservableCounter(spec.instrument, { unit: spec.unit, description: spec.description })]),
+      ) as Record<TotalKind, ObservableCounter>;
       const observables = Object.values(instruments);
       const observe = (result: BatchObservableResult): void => {
         for (const t of this.totals.values()) result.observe(instruments[t.kind], t.count, t.attrs);

@@ -197,6 +197,19 @@ export const METRICS = {
   },
 } as const satisfies Record<string, MetricSpec>;
 
+/**
+ * The bridge's own counters (src/self-metrics.ts), by the kind of total each one reports: one list, so the self
+ * metrics and their views (./views.ts) cannot drift apart.
+ */
+export const SELF_METRICS = {
+  spans: METRICS.bridgeSpans,
+  sentry: METRICS.bridgeSentryEvents,
+  scrub: METRICS.bridgeScrubFailures,
+  errorTraces: METRICS.bridgeErrorTraceSpans,
+  context: METRICS.bridgeContextDropped,
+  drops: METRICS.bridgeInstrumentationDrops,
+} as const satisfies Record<string, MetricSpec>;
+
 /** Metric attribute keys that are not span attribute names (docs/metrics.md label names). */
 export const LABEL_SOURCE_AGENT = 'source_agent';
 export const LABEL_TARGET_AGENT = 'target_agent';

@@ -8,11 +8,11 @@
  */
 import { AggregationType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { createCardinalityGuard, DEFAULT_CARDINALITY_LIMIT } from './cardinality.js';
-import { METER_NAME, METRICS, type MetricSpec } from './catalog.js';
+import { METER_NAME, SELF_METRICS, type MetricSpec } from './catalog.js';
 
 export function createBridgeMetricViews(cardinalityLimit: number = DEFAULT_CARDINALITY_LIMIT): ViewOptions[] {
   const limit = Math.max(1, Math.floor(cardinalityLimit));
-  return [METRICS.bridgeSpans, METRICS.bridgeSentryEvents, METRICS.bridgeScrubFailures, METRICS.bridgeErrorTraceSpans, METRICS.bridgeContextDropped, METRICS.bridgeInstrumentationDrops].map(
+  return Object.values(SELF_METRICS).map(
     (spec: MetricSpec): ViewOptions => ({
       instrumentName: spec.instrument,
       meterName: METER_NAME,
