@@ -20,7 +20,8 @@ const { ended } = await emitAtRate(
   (t) => {
     if (t - lastReport < 1000) return;
     lastReport = t;
-    console.log(JSON.stringify({ t: Math.round(t / 1000), rss: process.memoryUsage().rss }));
+    const m = process.memoryUsage();
+    console.log(JSON.stringify({ t: Math.round(t / 1000), rss: m.rss, heapTotal: m.heapTotal, heapUsed: m.heapUsed, external: m.external }));
   },
 );
 await sleep(3000); // let exports resume and drain after the outage

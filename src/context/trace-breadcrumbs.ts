@@ -64,6 +64,11 @@ export class TraceBreadcrumbs {
     return out;
   }
 
+  /** Whether any breadcrumb of the trace is held. */
+  has(traceId: string): boolean {
+    return this.traces.has(traceId);
+  }
+
   /** The trace is over in this process (its local root ended): its breadcrumbs are of no further use. */
   forget(traceId: string): void {
     const trace = this.traces.get(traceId);

@@ -1,6 +1,7 @@
 /**
  * Feeds the trace breadcrumb memory (src/context/trace-breadcrumbs.ts): every ended HTTP client, LLM, memory and
- * tool span of a recorded trace, sampled or not — an error in an unsampled trace gets its breadcrumbs too.
+ * tool span below the root of a recorded trace, sampled or not — an error in an unsampled trace gets its
+ * breadcrumbs too.
  * Runs before the sentry-errors processor, so a failing span finds the calls that ended before it.
  * When a trace started here ends (its root, a span without any parent), its breadcrumbs are let go — after the
  * processors that follow have seen the root, so a failing root still gets them. Kept until the trace-count bound
@@ -20,10 +21,17 @@ export class TraceBreadcrumbsProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      const crumb = breadcrumbFromSpan(span);
       const traceId = span.spanContext().traceId;
+      if (span.parentSpanContext === undefined) {
+        // The root's own breadcrumb would never be shown (an error on a span leaves that span out, and the trace
+        // is forgotten right after). Only a trace that holds breadcrumbs costs a deferred release: a microtask
+        // per root span kept every root's breadcrumb past the young generation (outage bench, one-span traces:
+        // RSS +100 MB → +28 MB over 30 s).
+        if (this.memory.has(traceId)) queueMicrotask(() => this.memory.forget(traceId));
+        return;
+      }
+      const crumb = breadcrumbFromSpan(span);
       if (crumb !== undefined) this.memory.record(traceId, crumb);
-      if (span.parentSpanContext === undefined) queueMicrotask(() => this.memory.forget(traceId));
     } catch {
       // a span we cannot read is no breadcrumb; never break the span path
     }

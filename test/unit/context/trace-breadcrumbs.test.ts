@@ -4,7 +4,7 @@
  */
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { breadcrumbFromSpan, MAX_BREADCRUMB_VALUE, type SizedBreadcrumb } from '../../../src/context/span-breadcrumb.js';
 import { TraceBreadcrumbs } from '../../../src/context/trace-breadcrumbs.js';
 import { TraceBreadcrumbsProcessor } from '../../../src/processors/trace-breadcrumbs.js';
@@ -111,6 +111,18 @@ describe('TraceBreadcrumbsProcessor', () => {
     expect(seenByLater.at(-1)).toBe(1); // the root's own processors still see the chat breadcrumb
     await Promise.resolve();
     expect(memory.size()).toEqual({ traces: 0, breadcrumbs: 0, bytes: 0 });
+    await local.shutdown();
+  });
+
+  it('keeps nothing for a trace that is only its root: no breadcrumb of its own, no deferred release', async () => {
+    const memory = new TraceBreadcrumbs();
+    const forget = vi.spyOn(memory, 'forget');
+    const local = new TracerProvider({ spanProcessors: [new TraceBreadcrumbsProcessor(memory)] });
+    const t = local.getTracer('t');
+    for (let i = 0; i < 10; i++) t.startSpan('search notes', { attributes: { 'agent.span.type': 'memory.operation' } }).end();
+    expect(memory.size()).toEqual({ traces: 0, breadcrumbs: 0, bytes: 0 });
+    await Promise.resolve();
+    expect(forget).not.toHaveBeenCalled();
     await local.shutdown();
   });
 });
