@@ -36,7 +36,6 @@ import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-att
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { setCaptureMessageContent } from '../src/agent/index.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
-import { resolveRelease } from '../exporters/sentry-release.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
 import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
@@ -123,7 +122,8 @@ async function startEnabled(
   // shutdown or a failed start: stacks formatted later (a crash printed after the flush) must read the same.
   const sourceMaps = applySourceMaps(config.sourceMaps);
   const dsn = config.sentry.dsn;
-  const release = dsn === undefined ? config.release : resolveRelease(config.release);
+  // Resolving it imports @sentry/core: only worth it where Sentry will receive it.
+  const release = dsn === undefined ? config.release : (await import('../exporters/sentry-release.js')).resolveRelease(config.release);
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 

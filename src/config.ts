@@ -7,11 +7,11 @@
  * Parsing never throws — the host application always keeps running.
  */
 import { readFileSync } from 'node:fs';
-import { dsnFromString } from '@sentry/core';
 import { z } from 'zod';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
+import { parseSentryDsn } from './sentry-dsn.js';
 import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_CONTEXT_KEYS, MAX_CONTEXT_KEYS, PERSONAL_KEYS } from './context/keys.js';
 import { SOURCE_MAPS_MODES, type SourceMapsMode } from './source-maps.js';
@@ -323,8 +323,7 @@ function defaultServiceName(): string {
 function parseDsn(r: Reader): { dsn: string; publicKey: string } | undefined {
   const value = r.raw('SENTRY_DSN');
   if (value === undefined) return undefined;
-  // dsnFromString logs through Sentry's logger on failure; the shape check keeps its noise out of the way.
-  const parsed = /^https?:\/\/[^@/\s]+@[^/\s]+\/.*\d$/.test(value) ? dsnFromString(value) : undefined;
+  const parsed = /^https?:\/\/[^@/\s]+@[^/\s]+\/.*\d$/.test(value) ? parseSentryDsn(value) : undefined;
   if (!parsed?.publicKey || !parsed.projectId) {
     r.reject('SENTRY_DSN', value, 'a Sentry DSN like http://<public_key>@<host>:<port>/<project_id>', 'Sentry export is off');
     return undefined;

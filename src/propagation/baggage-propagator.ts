@@ -23,11 +23,10 @@ import {
   type TextMapSetter,
 } from '@opentelemetry/api';
 import { isTracingSuppressed } from '@opentelemetry/core';
-import { SENTRY_BAGGAGE_KEY_PREFIX } from '@sentry/core';
 import { warnOnce } from '../log.js';
 import { BAGGAGE_HEADER, joinBaggage, limitIncomingMembers, parseBaggage, serializeMember, type BaggageMember } from './baggage-codec.js';
 import { describe, readListValue, writeValue } from './carrier.js';
-import { dscFromMembers, resolveDynamicSamplingContext, serializeDsc, setIncomingDsc, type DscOptions } from './dsc.js';
+import { SENTRY_BAGGAGE_KEY_PREFIX, dscFromMembers, resolveDynamicSamplingContext, serializeDsc, setIncomingDsc, type DscOptions } from './dsc.js';
 import { MAX_INCOMING_BAGGAGE_LENGTH } from './limits.js';
 
 export interface BaggagePropagatorOptions {

@@ -14,11 +14,14 @@
  * the span's decision and decided rate (`sentry.client_sample_rate`, the same number Relay reads on the spans).
  */
 import { TraceFlags, createContextKey, trace, type Context, type SpanContext } from '@opentelemetry/api';
-import { SENTRY_BAGGAGE_KEY_PREFIX, dynamicSamplingContextToSentryBaggageHeader, type DynamicSamplingContext } from '@sentry/core';
+import type { DynamicSamplingContext } from '@sentry/core';
 import { parseRate, spanSampleRate } from './client-sample-rate.js';
 import { isSamplingDeferred } from './deferred-sampling.js';
-import { DSC_MAX_MEMBERS } from './limits.js';
+import { BAGGAGE_MAX_BYTES, DSC_MAX_MEMBERS } from './limits.js';
 import { sampleRandForDecision, sampleRandFromTraceId } from './sample-rand.js';
+
+/** The baggage key prefix of DSC members (@sentry/core `SENTRY_BAGGAGE_KEY_PREFIX`). */
+export const SENTRY_BAGGAGE_KEY_PREFIX = 'sentry-';
 
 export type { DynamicSamplingContext };
 
@@ -176,12 +179,21 @@ function isSampled(spanContext: SpanContext): boolean {
   return (spanContext.traceFlags & TraceFlags.SAMPLED) === TraceFlags.SAMPLED;
 }
 
-/** `sentry-*` baggage members for a DSC (via @sentry/core; it also caps the result at 8192 bytes). */
+/**
+ * `sentry-*` baggage members for a DSC, as @sentry/core `dynamicSamplingContextToSentryBaggageHeader` writes them
+ * (utils/baggage.js): members in the DSC's order, key and value percent-encoded, a member that would take the header
+ * past 8192 characters left out. Written here, not imported, for the reason in ./sentry-trace.ts;
+ * test/unit/propagation/sentry-core-parity.test.ts holds the two equal.
+ */
 export function serializeDsc(dsc: Readonly<Partial<DynamicSamplingContext>>): string | undefined {
-  const clean = Object.entries(dsc).filter(
-    (entry): entry is [string, string] => DSC_KEY.test(entry[0]) && typeof entry[1] === 'string' && entry[1] !== '' && encodable(entry[1]),
-  );
-  return dynamicSamplingContextToSentryBaggageHeader(Object.fromEntries(clean) as Partial<DynamicSamplingContext>) || undefined;
+  let header = '';
+  for (const [key, value] of Object.entries(dsc)) {
+    if (!DSC_KEY.test(key) || typeof value !== 'string' || value === '' || !encodable(value)) continue;
+    const member = `${encodeURIComponent(SENTRY_BAGGAGE_KEY_PREFIX + key)}=${encodeURIComponent(value)}`;
+    const next = header === '' ? member : `${header},${member}`;
+    if (next.length <= BAGGAGE_MAX_BYTES) header = next;
+  }
+  return header === '' ? undefined : header;
 }
 
 function validRate(rate: number | undefined): number | undefined {

@@ -11,6 +11,7 @@ import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
+import { loadedModules } from '../helpers/loaded-modules.js';
 
 let ingest: IngestServer;
 
@@ -100,6 +101,17 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
     const body = (await (await fetch(`${url}/x`)).json()) as { traceId: string | null };
     expect(body.traceId).toBeNull();
     await server.stop();
+  });
+});
+
+describe('what the preload loads', () => {
+  // @sentry/core's one entry point is ~180 modules: a process that sends nothing to Sentry must not pay for them
+  // (src/propagation/sentry-trace.ts). With a DSN the SDK arrives on the next event-loop turn (sentry-loader.ts).
+  it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on', async () => {
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
+    expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
+    expect(modules.some((url) => url.endsWith('/dist/src/propagation/sentry-trace.js'))).toBe(true);
+    expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
   });
 });
 
