@@ -8,6 +8,8 @@
  * named for agent A whose nearest agent above it is B; it is a message hop when that span processes a message
  * (`messaging.operation.type` = process, OTel messaging semconv), a call otherwise.
  */
+import { nodeFrameText } from '../stack-frame.js';
+
 export const APP_JS = String.raw`(function () {
 'use strict';
 var KEY = new URLSearchParams(location.search).get('sentry_key') || '';
@@ -441,14 +443,12 @@ function showDetail(spanId) {
 /** Sentry frames are oldest first; print newest first, the way Node prints a stack ("at fn (file:line:col)"). */
 function stackText(exc) {
   var lines = [(exc.type || 'Error') + ': ' + (exc.value || '')];
-  (exc.frames || []).slice().reverse().forEach(function (f) {
-    var where = (f.filename || f.module || '<anonymous>') + (f.lineno ? ':' + f.lineno + (f.colno ? ':' + f.colno : '') : '');
-    // '?' is what the Sentry SDK records for an anonymous function; Node prints those frames without a name
-    var fn = f['function'] && f['function'] !== '?' && f['function'] !== '<anonymous>' ? f['function'] : '';
-    lines.push('    at ' + (fn ? fn + ' (' + where + ')' : where));
-  });
+  (exc.frames || []).slice().reverse().forEach(function (f) { lines.push('    ' + nodeFrameText(f)); });
   return lines.join('\n');
 }
+
+// the terminal waterfall's frame printer, embedded: one rule for both (../stack-frame.ts)
+${nodeFrameText.toString()}
 
 function eventBox(e, withLink) {
   var model = state.model, i = e.span_id ? model.index.get(e.span_id) : undefined;
