@@ -269,6 +269,24 @@ describe('trace view (GET /?sentry_key=…)', () => {
   });
 });
 
+describe('npm start (no SENTRY_DSN)', () => {
+  it('prints the trace view URL of each trace it shows, and the bug\'s frames as Node prints them', async () => {
+    const demo = startNode([`${ROOT}demo/run.js`, '--tasks', '4', '--seed', '1'], { preload: false, env: cleanEnv({}) });
+    const { code } = await demo.exited;
+    const out = demo.stdout();
+    expect(code, out + demo.stderr()).toBe(0);
+    const [, origin, key] = /^No SENTRY_DSN: started the local Sentry-compatible ingest at (http:\S+) \(DSN http:\/\/([0-9a-f]{32})@/m.exec(out)!;
+    // each waterfall, then the link to the same trace in the browser
+    const shown = [...out.matchAll(/^── trace ([0-9a-f]{32}) [\s\S]*?^In the browser .*: (\S+)$/gm)].map((m) => ({ traceId: m[1]!, url: m[2]! }));
+    expect(shown).toHaveLength(2);
+    for (const { traceId, url } of shown) expect(url).toBe(`${origin}/?sentry_key=${key}#/trace/${traceId}`);
+    // the writer's bug: parseOutline, called from the anonymous message handler ("?" in the SDK's frames)
+    expect(out).toMatch(/^ {6}at parseOutline \(\S+demo\/agents\/writer\.js:\d+:\d+\)$/m);
+    expect(out).toMatch(/^ {6}at \S+demo\/agents\/writer\.js:\d+:\d+$/m);
+    expect(out).not.toContain('at ?');
+  }, 180_000);
+});
+
 describe('npm start --serve (no SENTRY_DSN)', () => {
   it('prints a trace view URL per task that opens that trace, across the three agents', async () => {
     const demo = startNode([`${ROOT}demo/run.js`, '--serve', '--interval', '300'], { preload: false, env: cleanEnv({}) });
