@@ -171,6 +171,18 @@ describe('trace view (GET /?sentry_key=…)', () => {
     const rows = await rowsOf(p);
     expect(new Set(rows.map((r) => r.service))).toEqual(new Set(['planner', 'researcher', 'writer']));
     expect(rows[0]!.service).toBe('planner');
+    // the hierarchy: each row indented by its depth and labelled with its agent (its own gen_ai.agent.name, else
+    // its parent's within the same service)
+    const drawn = await p.$$eval('[data-testid=span-row]', (rs) => rs.map((r) => ({ depth: Number(r.getAttribute('data-depth')), agent: r.getAttribute('data-agent') })));
+    const agentBy = new Map<string, string>();
+    const expectedRows = okTrace.spans.map((s) => {
+      const parent = okTrace.spans.find((x) => x.spanId === s.parentSpanId);
+      const agent = (s.attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined) ?? (parent && parent.service === s.service ? agentBy.get(parent.spanId) : undefined) ?? '';
+      agentBy.set(s.spanId, agent);
+      return { depth: s.depth, agent };
+    });
+    expect(drawn).toEqual(expectedRows);
+    expect(new Set(drawn.map((r) => r.agent))).toEqual(new Set(['planner', 'researcher', 'writer', '']));
     // parent order: every span's parent is drawn above it
     const order = new Map(okTrace.spans.map((s, i) => [s.spanId, i]));
     for (const [i, s] of okTrace.spans.entries()) if (s.parentSpanId) expect(order.get(s.parentSpanId)!).toBeLessThan(i);
@@ -265,6 +277,20 @@ describe('trace view (GET /?sentry_key=…)', () => {
     await p.click(`[data-testid=span-row][data-span-id="${last.spanId}"]`);
     await waitUntil(async () => (await p.textContent('[data-testid=detail-name]').catch(() => null)) === last.name);
     expect(await p.$$eval('[data-testid=span-row]', (rows) => rows.length)).toBeLessThan(200);
+
+    // an open trace page picks up a span that arrives later, without a reload
+    const live = otlpTrace(2, 'c', 'live', {});
+    const part = (from: number, to: number) => {
+      const request = structuredClone(live.request);
+      const scope = request.resourceSpans[0]!.scopeSpans[0]!;
+      scope.spans = scope.spans.slice(from, to);
+      return request;
+    };
+    await postOtlp(part(0, 1));
+    await p.goto(`${ingest.url}/?sentry_key=${ingest.key}#/trace/${live.traceId}`);
+    await waitForCount(p, '[data-testid=span-row]', 1);
+    await postOtlp(part(1, 2));
+    await waitForCount(p, '[data-testid=span-row]', 2);
     expect((p as Page & { problems: string[] }).problems).toEqual([]);
   });
 });
