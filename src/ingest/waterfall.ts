@@ -4,6 +4,7 @@
  * problems (⚠, ./problems.ts).
  * Pure: the same trace and width give the same text (golden-tested). Colour only when asked (a TTY).
  */
+import { nodeFrameText } from './stack-frame.js';
 import type { IngestEvent, ResolvedSpan, TraceDetail } from './types.js';
 
 export interface WaterfallOptions {
@@ -83,12 +84,7 @@ function renderEvent(event: IngestEvent, spans: Map<string, ResolvedSpan>, width
     `event ${clean(event.event_id).slice(0, 12)}`,
   ].filter((part) => part !== undefined);
   lines.push(fit(`      ${where.join(' · ')}`, width));
-  for (const frame of [...event.frames].reverse().slice(0, MAX_FRAMES)) {
-    const location = [frame.filename ?? frame.module ?? '?', frame.lineno, frame.colno].filter((part) => part !== undefined).join(':');
-    // as Node prints a stack: `at fn (file:line:col)`, or `at file:line:col` for a frame without a function name
-    const text = frame.function !== undefined && frame.function !== '' ? `at ${frame.function} (${location})` : `at ${location}`;
-    lines.push(paint.dim(fit(`      ${clean(text)}`, width)));
-  }
+  for (const frame of [...event.frames].reverse().slice(0, MAX_FRAMES)) lines.push(paint.dim(fit(`      ${clean(nodeFrameText(frame))}`, width)));
   return lines;
 }
 

@@ -15,7 +15,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, TracerProvider, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace';
 import { getOtlpTracesEndpoint } from '@sentry/node';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
-import { CLI, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
+import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { envelope, errorEvent, sampleSpans } from '../unit/ingest/payloads.js';
 
 const SENTRY_CLIENT = 'test/fixtures/ingest/sentry-client.mjs';
@@ -219,4 +219,24 @@ describe('agent-otel-bridge ingest (built CLI process)', () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   });
+
+  it('with default settings prints an error trace once, with its spans, and its frames as Node prints them', async () => {
+    assertBuilt();
+    const cli = startNode([CLI, 'ingest', '--port', '0', '--key', CLI_KEY], { preload: false, env: cleanEnv() });
+    const [, dsn] = await cli.waitFor(/^SENTRY_DSN=(\S+)$/m);
+    // the bridge's defaults too: its error event goes at once, its spans with the batch export seconds later
+    const app = startNode([`${ROOT}test/fixtures/apps/reported-bug.mjs`], { env: cleanEnv({ SENTRY_DSN: dsn }) });
+    const [, traceId] = await app.waitFor(/^TRACE ([0-9a-f]{32})$/m);
+    await cli.waitFor(new RegExp(`── trace ${traceId} · [1-9]\\d* spans? `), 30_000);
+    await app.stop();
+    // the CLI prints whatever is still pending when it stops: nothing for this trace can come after its exit
+    await cli.stop('SIGINT');
+    const out = cli.stdout();
+    expect(out.match(new RegExp(`── trace ${traceId}`, 'g'))).toHaveLength(1);
+    expect(out).toContain("✖ TypeError: Cannot read properties of undefined (reading 'sections')");
+    // the arrow handed to invokeAgent has no name: Node prints "at file:line:col", the SDK recorded it as "?"
+    expect(out).toMatch(/^ {6}at parseOutline \(\S+reported-bug\.mjs:7:\d+\)$/m);
+    expect(out).toMatch(/^ {6}at \S+reported-bug\.mjs:10:\d+$/m);
+    expect(out).not.toContain('at ?');
+  }, 60_000);
 });

@@ -3,6 +3,7 @@
  * fed by the demo's three bridged agent processes. Screenshots go to test-artifacts/ (gitignored).
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { ATTR_GEN_AI_AGENT_NAME, ATTR_MESSAGING_OPERATION_TYPE } from '@opentelemetry/semantic-conventions/incubating';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
@@ -17,6 +18,8 @@ let browser: Browser;
 let page: Page;
 let okTrace: TraceDetail;
 let bugTrace: TraceDetail;
+/** The trace ids the demo printed, one per task. */
+let demoTraceIds: string[];
 
 /** A failed setup (no build, no browser) fails every test, rather than leaving them reported as skipped. */
 let setupError: unknown;
@@ -40,6 +43,8 @@ async function setUp(): Promise<void> {
   const { code } = await demo.exited;
   expect(code, demo.stdout() + demo.stderr()).toBe(0);
   const outcomes = [...demo.stdout().matchAll(/^\s+\d+\s+([0-9a-f]{32})\s+(\S+)/gm)].map((m) => ({ traceId: m[1]!, outcome: m[2]! }));
+  demoTraceIds = outcomes.map((o) => o.traceId);
+  expect(demoTraceIds).toHaveLength(4);
   const complete = (id: string, services: number) =>
     ingest.waitFor(() => {
       const trace = ingest.trace(id);
@@ -67,6 +72,10 @@ async function open(hash = ''): Promise<Page> {
   page.on('pageerror', (err) => problems.push(err.message));
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(msg.text());
+  });
+  // everything comes from the ingest itself: no CDN, works offline
+  page.on('request', (req) => {
+    if (!req.url().startsWith(`${ingest.url}/`) && !req.url().startsWith('data:')) problems.push(`request to ${req.url()}`);
   });
   await page.goto(`${ingest.url}/?sentry_key=${ingest.key}${hash}`);
   (page as Page & { problems: string[] }).problems = problems;
@@ -96,12 +105,19 @@ describe('trace view (GET /?sentry_key=…)', () => {
   });
 
   it('lists the traces with agents, span counts and error badges, and filters them', async () => {
+    // every demo trace involves all three agents: one more trace, of an agent alone, gives the agent filter work
+    await postOtlp(otlpTrace(1, 'a', 'triage', { [ATTR_GEN_AI_AGENT_NAME]: 'triage' }).request);
     const p = await open();
     const expected = ingest.traces();
     await waitForCount(p, '[data-testid=trace-row]', expected.length);
     const rows = await p.$$eval('[data-testid=trace-row]', (trs) =>
       trs.map((tr) => ({
         id: tr.getAttribute('data-trace-id'),
+        root: tr.querySelector('[data-testid=trace-link]')!.textContent,
+        startMs: Number(tr.querySelector('[data-testid=trace-start]')!.getAttribute('data-ms')),
+        start: tr.querySelector('[data-testid=trace-start]')!.textContent,
+        durationMs: Number(tr.querySelector('[data-testid=trace-duration]')!.getAttribute('data-ms')),
+        duration: tr.querySelector('[data-testid=trace-duration]')!.textContent,
         agents: tr.querySelector('[data-testid=trace-agents]')!.textContent,
         spans: Number(tr.querySelector('[data-testid=trace-spans]')!.textContent),
         errors: Number(tr.querySelector('[data-testid=trace-errors]')!.textContent),
@@ -109,6 +125,17 @@ describe('trace view (GET /?sentry_key=…)', () => {
       })),
     );
     expect(rows.map((r) => r.id)).toEqual(expected.map((t) => t.traceId));
+    for (const id of demoTraceIds) expect(rows.map((r) => r.id)).toContain(id);
+    for (const [i, row] of rows.entries()) {
+      const summary = expected[i]!;
+      expect(row).toMatchObject({ root: summary.rootName, startMs: summary.startMs, durationMs: summary.durationMs });
+      expect(row.start).toMatch(/\d:\d\d:\d\d.*\.\d{3}$/);
+      expect(row.duration).toMatch(/^\d[\d.]* m?s$/);
+      // the problems badge counts what the terminal waterfall prints under ⚠, and spans missing their parent
+      const problems = ingest.problems(summary.traceId).length + summary.missingParents;
+      expect(row.badges.filter((b) => /problem/.test(b ?? ''))).toEqual(problems > 0 ? [`${problems} problem${problems > 1 ? 's' : ''}`] : []);
+    }
+    expect(rows.some((r) => r.badges.some((b) => /problem/.test(b ?? '')))).toBe(true);
     const ok = rows.find((r) => r.id === okTrace.traceId)!;
     expect(ok.spans).toBe(okTrace.spans.length);
     for (const agent of ['planner', 'researcher', 'writer']) expect(ok.agents).toContain(agent);
@@ -124,6 +151,16 @@ describe('trace view (GET /?sentry_key=…)', () => {
     await p.uncheck('[data-testid=filter-errors]');
     await p.selectOption('[data-testid=filter-model]', 'claude-sonnet');
     await waitForCount(p, '[data-testid=trace-row]', expected.filter((t) => t.models.includes('claude-sonnet')).length);
+    await p.selectOption('[data-testid=filter-model]', '');
+    const withAgent = (agent: string) => expected.filter((t) => t.agents.includes(agent)).length;
+    for (const agent of ['triage', 'writer']) {
+      await p.selectOption('[data-testid=filter-agent]', agent);
+      await waitForCount(p, '[data-testid=trace-row]', withAgent(agent));
+      const shown = await p.$$eval('[data-testid=trace-row]', (trs) => trs.map((tr) => tr.getAttribute('data-trace-id')));
+      expect(shown).toEqual(expected.filter((t) => t.agents.includes(agent)).map((t) => t.traceId));
+    }
+    expect(withAgent('triage')).toBe(1);
+    expect(withAgent('writer')).toBe(expected.length - 1);
     expect((p as Page & { problems: string[] }).problems).toEqual([]);
   });
 
@@ -131,6 +168,21 @@ describe('trace view (GET /?sentry_key=…)', () => {
     const p = await open(`#/trace/${okTrace.traceId}`);
     await waitForCount(p, '[data-testid=span-row]', okTrace.spans.length);
     expect(await rowsOf(p)).toEqual(okTrace.spans.map((s) => ({ id: s.spanId, service: s.service })));
+    const rows = await rowsOf(p);
+    expect(new Set(rows.map((r) => r.service))).toEqual(new Set(['planner', 'researcher', 'writer']));
+    expect(rows[0]!.service).toBe('planner');
+    // the hierarchy: each row indented by its depth and labelled with its agent (its own gen_ai.agent.name, else
+    // its parent's within the same service)
+    const drawn = await p.$$eval('[data-testid=span-row]', (rs) => rs.map((r) => ({ depth: Number(r.getAttribute('data-depth')), agent: r.getAttribute('data-agent') })));
+    const agentBy = new Map<string, string>();
+    const expectedRows = okTrace.spans.map((s) => {
+      const parent = okTrace.spans.find((x) => x.spanId === s.parentSpanId);
+      const agent = (s.attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined) ?? (parent && parent.service === s.service ? agentBy.get(parent.spanId) : undefined) ?? '';
+      agentBy.set(s.spanId, agent);
+      return { depth: s.depth, agent };
+    });
+    expect(drawn).toEqual(expectedRows);
+    expect(new Set(drawn.map((r) => r.agent))).toEqual(new Set(['planner', 'researcher', 'writer', '']));
     // parent order: every span's parent is drawn above it
     const order = new Map(okTrace.spans.map((s, i) => [s.spanId, i]));
     for (const [i, s] of okTrace.spans.entries()) if (s.parentSpanId) expect(order.get(s.parentSpanId)!).toBeLessThan(i);
@@ -146,8 +198,32 @@ describe('trace view (GET /?sentry_key=…)', () => {
     const processSpan = okTrace.spans.find((s) => s.service === 'writer' && s.name === 'process writer')!;
     expect(await p.getAttribute(`[data-span-id="${processSpan.spanId}"] [data-testid=hop]`, 'data-kind')).toBe('message');
 
-    const edges = await p.$$eval('[data-testid=graph-edge]', (gs) => gs.map((g) => `${g.getAttribute('data-from')}->${g.getAttribute('data-to')}:${g.getAttribute('data-kind')}x${g.getAttribute('data-count')}`));
-    expect(edges.sort()).toEqual(['planner->researcher:callx1', 'planner->writer:callx1', 'researcher->writer:messagex1']);
+    const edges = await p.$$eval('[data-testid=graph-edge]', (gs) => gs.map((g) => ({ edge: `${g.getAttribute('data-from')}->${g.getAttribute('data-to')}:${g.getAttribute('data-kind')}x${g.getAttribute('data-count')}`, ms: Number(g.getAttribute('data-ms')) })));
+    expect(edges.map((e) => e.edge).sort()).toEqual(['planner->researcher:callx1', 'planner->writer:callx1', 'researcher->writer:messagex1']);
+    // how often and how long, by the documented rule: an edge B → A per span named for agent A whose nearest
+    // agent above is B (a message hop when it processes a message), its duration summed
+    type Span = (typeof okTrace.spans)[number];
+    const byId = new Map(okTrace.spans.map((s) => [s.spanId, s]));
+    const agentOf = (s: Span | undefined) => s?.attributes[ATTR_GEN_AI_AGENT_NAME] as string | undefined;
+    const callerOf = (s: Span): string | undefined => {
+      for (let up = byId.get(s.parentSpanId ?? ''); up; up = byId.get(up.parentSpanId ?? '')) if (agentOf(up)) return agentOf(up);
+      return undefined;
+    };
+    const isMessage = (s: Span) => ['process', 'receive'].includes(String(s.attributes[ATTR_MESSAGING_OPERATION_TYPE])) || s.kind === 'consumer';
+    const expected = new Map<string, { count: number; ms: number }>();
+    for (const s of okTrace.spans) {
+      const to = agentOf(s), from = callerOf(s);
+      if (!to || !from || to === from) continue;
+      const key = `${from}->${to}:${isMessage(s) ? 'message' : 'call'}`;
+      const e = expected.get(key) ?? { count: 0, ms: 0 };
+      expected.set(key, { count: e.count + 1, ms: e.ms + s.durationMs });
+    }
+    expect([...expected].map(([key, e]) => `${key}x${e.count}`).sort()).toEqual(edges.map((e) => e.edge).sort());
+    for (const e of edges) {
+      const want = expected.get(e.edge.replace(/x\d+$/, ''))!;
+      expect(want.ms).toBeGreaterThan(0);
+      expect(e.ms, e.edge).toBeCloseTo(want.ms, 6);
+    }
     await p.screenshot({ path: `${ARTIFACTS}trace-page.png`, fullPage: true });
     expect((p as Page & { problems: string[] }).problems).toEqual([]);
   });
@@ -161,11 +237,22 @@ describe('trace view (GET /?sentry_key=…)', () => {
     expect(bugTrace.spans.some((s) => s.spanId === event.span_id)).toBe(true);
     expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).toMatch(/TypeError: .*\n\s+at parseOutline \(/);
     // anonymous frames print as Node prints them: "at file:line:col", never "at ? (…)"
-    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).not.toMatch(/at \? \(/);
+    // (the SDK records those as "?", a method of one as "Socket.?": Node's "Socket.<anonymous>")
+    expect(await p.textContent('[data-testid=errors] [data-testid=stack]')).not.toMatch(/^\s+at (\S+\.)?\?[ (]/m);
+    expect(bugTrace.events[0]!.frames.some((f) => f.function === '?' || f.function?.endsWith('.?'))).toBe(true);
     await link.click();
     await p.waitForSelector(`[data-testid=span-row].selected[data-span-id="${event.span_id}"]`);
     expect(await p.textContent('[data-testid=detail-name]')).toBe(bugTrace.spans.find((s) => s.spanId === event.span_id)!.name);
     expect(await p.$('[data-testid=detail] [data-testid=error-event]')).not.toBeNull();
+    const errorSpan = bugTrace.spans.find((s) => s.spanId === event.span_id)!;
+    expect(await p.textContent('[data-testid=detail] [data-testid=summary][data-key=status] td:last-child')).toBe(`${errorSpan.status.code}${errorSpan.status.message ? `: ${errorSpan.status.message}` : ''}`);
+    expect(errorSpan.status.code).toBe('error');
+    expect(errorSpan.events.length).toBeGreaterThan(0);
+    expect(await p.$$eval('[data-testid=detail] [data-testid=span-event]', (evs) => evs.map((e) => e.querySelector('strong')!.textContent))).toEqual(errorSpan.events.map((e) => e.name));
+    // the trace's problems, as the terminal waterfall prints them under ⚠
+    const problems = ingest.problems(bugTrace.traceId);
+    expect(problems.length).toBeGreaterThan(0);
+    expect(await p.$$eval('[data-testid=problem]', (ps) => ps.map((x) => x.getAttribute('data-code')))).toEqual(problems.map((x) => x.code));
     await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
     await p.setViewportSize({ width: 1280, height: 800 });
     await p.screenshot({ path: `${ARTIFACTS}trace-error-viewport.png` }); // the README's picture (docs/trace-view.png)
@@ -174,13 +261,8 @@ describe('trace view (GET /?sentry_key=…)', () => {
   it('updates while traces arrive, and keeps a 5,000-span trace usable (rows drawn only around the viewport)', async () => {
     const p = await open();
     await waitForCount(p, '[data-testid=trace-row]', ingest.traces().length);
-    const big = bigTrace(5000);
-    const posted = await fetch(`${ingest.url}/api/1/integration/otlp/v1/traces/`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${ingest.key}` },
-      body: JSON.stringify(big.request),
-    });
-    expect(posted.status).toBe(202);
+    const big = otlpTrace(5000, 'b', 'big', {});
+    await postOtlp(big.request);
     // no reload: the open list picks the new trace up by itself
     const link = await p.waitForSelector(`[data-trace-id="${big.traceId}"] [data-testid=trace-link]`, { timeout: 15_000 });
     expect(await p.textContent(`[data-trace-id="${big.traceId}"] [data-testid=trace-spans]`)).toBe('5000');
@@ -197,8 +279,40 @@ describe('trace view (GET /?sentry_key=…)', () => {
     await p.click(`[data-testid=span-row][data-span-id="${last.spanId}"]`);
     await waitUntil(async () => (await p.textContent('[data-testid=detail-name]').catch(() => null)) === last.name);
     expect(await p.$$eval('[data-testid=span-row]', (rows) => rows.length)).toBeLessThan(200);
+
+    // an open trace page picks up a span that arrives later, without a reload
+    const live = otlpTrace(2, 'c', 'live', {});
+    const part = (from: number, to: number) => {
+      const request = structuredClone(live.request);
+      const scope = request.resourceSpans[0]!.scopeSpans[0]!;
+      scope.spans = scope.spans.slice(from, to);
+      return request;
+    };
+    await postOtlp(part(0, 1));
+    await p.goto(`${ingest.url}/?sentry_key=${ingest.key}#/trace/${live.traceId}`);
+    await waitForCount(p, '[data-testid=span-row]', 1);
+    await postOtlp(part(1, 2));
+    await waitForCount(p, '[data-testid=span-row]', 2);
     expect((p as Page & { problems: string[] }).problems).toEqual([]);
   });
+});
+
+describe('npm start (no SENTRY_DSN)', () => {
+  it('prints the trace view URL of each trace it shows, and the bug\'s frames as Node prints them', async () => {
+    const demo = startNode([`${ROOT}demo/run.js`, '--tasks', '4', '--seed', '1'], { preload: false, env: cleanEnv({}) });
+    const { code } = await demo.exited;
+    const out = demo.stdout();
+    expect(code, out + demo.stderr()).toBe(0);
+    const [, origin, key] = /^No SENTRY_DSN: started the local Sentry-compatible ingest at (http:\S+) \(DSN http:\/\/([0-9a-f]{32})@/m.exec(out)!;
+    // each waterfall, then the link to the same trace in the browser
+    const shown = [...out.matchAll(/^── trace ([0-9a-f]{32}) [\s\S]*?^In the browser .*: (\S+)$/gm)].map((m) => ({ traceId: m[1]!, url: m[2]! }));
+    expect(shown).toHaveLength(2);
+    for (const { traceId, url } of shown) expect(url).toBe(`${origin}/?sentry_key=${key}#/trace/${traceId}`);
+    // the writer's bug: parseOutline, called from the anonymous message handler ("?" in the SDK's frames)
+    expect(out).toMatch(/^ {6}at parseOutline \(\S+demo\/agents\/writer\.js:\d+:\d+\)$/m);
+    expect(out).toMatch(/^ {6}at \S+demo\/agents\/writer\.js:\d+:\d+$/m);
+    expect(out).not.toContain('at ?');
+  }, 180_000);
 });
 
 describe('npm start --serve (no SENTRY_DSN)', () => {
@@ -216,9 +330,18 @@ describe('npm start --serve (no SENTRY_DSN)', () => {
   }, 240_000);
 });
 
-/** One OTLP/JSON request holding a `count`-span trace: a 4-ary tree, 1 ms apart. */
-function bigTrace(count: number) {
-  const traceId = 'b'.repeat(32);
+async function postOtlp(request: unknown): Promise<void> {
+  const posted = await fetch(`${ingest.url}/api/1/integration/otlp/v1/traces/`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-sentry-auth': `Sentry sentry_version=7, sentry_key=${ingest.key}` },
+    body: JSON.stringify(request),
+  });
+  expect(posted.status).toBe(202);
+}
+
+/** One OTLP/JSON request holding a `count`-span trace of one service: a 4-ary tree, 1 ms apart, `attributes` on its root. */
+function otlpTrace(count: number, idChar: string, service: string, attributes: Record<string, string>) {
+  const traceId = idChar.repeat(32);
   const hex = (i: number) => (i + 1).toString(16).padStart(16, '0');
   const t0 = BigInt(Date.now()) * 1_000_000n;
   const spans = Array.from({ length: count }, (_, i) => ({
@@ -229,11 +352,11 @@ function bigTrace(count: number) {
     kind: 1,
     startTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n),
     endTimeUnixNano: String(t0 + BigInt(i) * 1_000_000n + 500_000n),
-    attributes: [{ key: 'step', value: { intValue: String(i) } }],
+    attributes: [{ key: 'step', value: { intValue: String(i) } }, ...(i === 0 ? Object.entries(attributes).map(([key, value]) => ({ key, value: { stringValue: value } })) : [])],
     status: {},
   }));
   return {
     traceId,
-    request: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'big' } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] },
+    request: { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'test' }, spans }] }] },
   };
 }

@@ -8,6 +8,8 @@
  * named for agent A whose nearest agent above it is B; it is a message hop when that span processes a message
  * (`messaging.operation.type` = process, OTel messaging semconv), a call otherwise.
  */
+import { nodeFrameText } from '../stack-frame.js';
+
 export const APP_JS = String.raw`(function () {
 'use strict';
 var KEY = new URLSearchParams(location.search).get('sentry_key') || '';
@@ -82,6 +84,14 @@ function str(v) {
   return s.length > MAX_ATTR_CHARS ? s.slice(0, MAX_ATTR_CHARS) + '… (' + s.length + ' chars)' : s;
 }
 function badge(text, cls, title) { return h('span', { class: 'badge ' + (cls || ''), title: title, 'data-testid': 'badge' }, [text]); }
+/** The terminal waterfall's ⚠ lines (Sentry-visible mismatches, GET /api/problems) plus spans whose parent has not arrived. */
+function problemBadge(problems, missingParents) {
+  var n = problems.length + missingParents;
+  if (n === 0) return null;
+  var codes = Array.from(new Set(problems.map(function (p) { return p.code; })));
+  if (missingParents) codes.push(missingParents + ' span(s) whose parent has not arrived');
+  return badge(n + ' problem' + (n > 1 ? 's' : ''), 'problem', codes.join(', '));
+}
 function kvTable(entries, testid) {
   return h('table', { class: 'kv' }, [h('tbody', null, entries.map(function (e) {
     return h('tr', { 'data-testid': testid, 'data-key': e[0] }, [h('td', { text: e[0] }), h('td', { text: str(e[1]) })]);
@@ -125,15 +135,15 @@ window.addEventListener('hashchange', route);
 
 // ---- trace list ----
 function refreshList() {
-  return Promise.all([api('/api/traces'), api('/api/events')]).then(function (res) {
-    var traces = res[0] || [], events = res[1] || [];
+  return Promise.all([api('/api/traces'), api('/api/events'), api('/api/problems')]).then(function (res) {
+    var traces = res[0] || [], events = res[1] || [], problems = res[2] || {};
     var sig = JSON.stringify([traces.map(function (t) { return [t.traceId, t.spanCount, t.eventCount, t.lastReceivedAt]; }), events.length]);
     if (state.view !== 'list' || sig === state.listSig) return;
     state.listSig = sig;
-    renderList(traces, events);
+    renderList(traces, events, problems);
   });
 }
-function renderList(traces, events) {
+function renderList(traces, events, problems) {
   var known = new Set(traces.map(function (t) { return t.traceId; }));
   // error events whose trace sent no spans (not sampled, or spans still on the way)
   var unsampled = new Map();
@@ -167,14 +177,14 @@ function renderList(traces, events) {
     return h('tr', { 'data-testid': 'trace-row', 'data-trace-id': t.traceId, onclick: function () { location.hash = '#/trace/' + t.traceId; } }, [
       h('td', null, [h('a', { href: '#/trace/' + t.traceId, 'data-testid': 'trace-link', text: t.rootName || '(no root span yet)' }), h('div', { class: 'muted mono', text: t.traceId })]),
       h('td', { 'data-testid': 'trace-agents' }, (t.agents.length ? t.agents : t.services).map(function (a) { return h('span', { style: { 'margin-right': '8px' } }, [chip(a), a]); })),
-      h('td', { text: fmtTime(t.startMs) }),
-      h('td', { class: 'num', text: t.unsampled ? '–' : fmtMs(t.durationMs) }),
+      h('td', { 'data-testid': 'trace-start', 'data-ms': t.startMs, text: fmtTime(t.startMs) }),
+      h('td', { class: 'num', 'data-testid': 'trace-duration', 'data-ms': t.unsampled ? undefined : t.durationMs, text: t.unsampled ? '–' : fmtMs(t.durationMs) }),
       h('td', { class: 'num', 'data-testid': 'trace-spans', text: String(t.spanCount) }),
       h('td', { class: 'num', 'data-testid': 'trace-errors', text: String(errors) }),
       h('td', null, [
         t.unsampled ? badge('not sampled', 'unsampled', 'error events arrived for this trace, but no spans') : badge('sampled', '', 'spans arrived'),
         errors > 0 ? badge(errors + ' error' + (errors > 1 ? 's' : ''), 'error', t.errorCount + ' span(s) with ERROR status, ' + t.eventCount + ' error event(s)') : null,
-        t.missingParents > 0 ? badge('problems', 'problem', t.missingParents + ' span(s) whose parent has not arrived') : null,
+        problemBadge(problems[t.traceId] || [], t.missingParents || 0),
       ]),
     ]);
   }));
@@ -278,6 +288,7 @@ function renderTrace(model) {
     h('h2', { text: 'Agent graph' }), agentGraph(model),
     h('h2', { text: 'Waterfall' }), waterfall(model, keepScroll),
     h('h2', { text: 'Errors' }), errorList(model),
+    h('h2', { text: 'Problems' }), problemList(model),
   ]);
   var detail = h('aside', { class: 'panel detail', 'data-testid': 'detail' }, [h('p', { class: 'muted', text: 'Click a span to see its attributes.' })]);
   app.appendChild(h('div', { class: 'layout' }, [left, detail]));
@@ -318,7 +329,7 @@ function agentGraph(model) {
     var x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
     if (b.x <= a.x) { x1 = a.x + W / 2; y1 = a.y + H; x2 = b.x + W / 2; y2 = b.y; if (b.y < a.y) { y1 = a.y; y2 = b.y + H; } }
     var mx = (x1 + x2) / 2 + (y1 === y2 ? 0 : bend), my = (y1 + y2) / 2 + (y1 === y2 ? bend : 0);
-    root.appendChild(svg('g', { class: 'edge ' + e.kind, 'data-testid': 'graph-edge', 'data-from': e.from, 'data-to': e.to, 'data-kind': e.kind, 'data-count': e.count }, [
+    root.appendChild(svg('g', { class: 'edge ' + e.kind, 'data-testid': 'graph-edge', 'data-from': e.from, 'data-to': e.to, 'data-kind': e.kind, 'data-count': e.count, 'data-ms': e.ms }, [
       svg('title', {}, [e.from + ' → ' + e.to + ' (' + e.kind + '): ' + e.count + '×, ' + fmtMs(e.ms) + ' in total']),
       svg('path', { d: 'M' + x1 + ',' + y1 + ' Q' + mx + ',' + my + ' ' + x2 + ',' + y2, 'marker-end': 'url(#arrow)' }),
       svg('text', { x: (x1 + 2 * mx + x2) / 4, y: (y1 + 2 * my + y2) / 4 - 4, 'text-anchor': 'middle' },
@@ -441,14 +452,12 @@ function showDetail(spanId) {
 /** Sentry frames are oldest first; print newest first, the way Node prints a stack ("at fn (file:line:col)"). */
 function stackText(exc) {
   var lines = [(exc.type || 'Error') + ': ' + (exc.value || '')];
-  (exc.frames || []).slice().reverse().forEach(function (f) {
-    var where = (f.filename || f.module || '<anonymous>') + (f.lineno ? ':' + f.lineno + (f.colno ? ':' + f.colno : '') : '');
-    // '?' is what the Sentry SDK records for an anonymous function; Node prints those frames without a name
-    var fn = f['function'] && f['function'] !== '?' && f['function'] !== '<anonymous>' ? f['function'] : '';
-    lines.push('    at ' + (fn ? fn + ' (' + where + ')' : where));
-  });
+  (exc.frames || []).slice().reverse().forEach(function (f) { lines.push('    ' + nodeFrameText(f)); });
   return lines.join('\n');
 }
+
+// the terminal waterfall's frame printer, embedded: one rule for both (../stack-frame.ts)
+${nodeFrameText.toString()}
 
 function eventBox(e, withLink) {
   var model = state.model, i = e.span_id ? model.index.get(e.span_id) : undefined;
@@ -462,6 +471,19 @@ function eventBox(e, withLink) {
     tags ? h('div', { class: 'muted mono', text: tags }) : null,
     h('pre', { 'data-testid': 'stack', text: excs.map(stackText).join('\n\ncaused\n') }),
   ]);
+}
+
+/** What Sentry would see differently from what was sent, as the terminal waterfall's ⚠ lines (../problems.ts). */
+function problemList(model) {
+  var problems = model.trace.problems || [];
+  if (problems.length === 0) return h('p', { class: 'note', 'data-testid': 'no-problems', text: 'No problems found in this trace.' });
+  return h('ul', { class: 'panel', 'data-testid': 'problems' }, problems.map(function (p) {
+    var at = p.spanId && model.index.has(p.spanId);
+    return h('li', { 'data-testid': 'problem', 'data-code': p.code, 'data-span-id': p.spanId || '' }, [
+      h('strong', { text: '⚠ ' + p.code }), ': ' + p.message + ' ',
+      at ? h('button', { class: 'link', onclick: function () { select(p.spanId); }, text: 'show span' }) : null,
+    ]);
+  }));
 }
 
 function errorList(model) {

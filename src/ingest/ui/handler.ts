@@ -1,7 +1,7 @@
 /**
  * Serves the trace view: `GET /?sentry_key=KEY` (the page, key-checked like the API) and its two static assets
  * (`/ui/app.js`, `/ui/app.css`, code only — no data, so no key). The page reads its data from the JSON query API
- * (`/api/traces`, `/api/traces/{id}`, `/api/events`), sending the key from its own URL as `X-Sentry-Auth`.
+ * (`/api/traces`, `/api/traces/{id}`, `/api/events`, `/api/problems`), sending the key from its own URL as `X-Sentry-Auth`.
  * Everything is embedded in the package: no CDN, works offline.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';

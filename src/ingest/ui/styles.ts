@@ -30,6 +30,7 @@ td.num, th.num { text-align: right; }
 .meta { display: flex; gap: 16px; flex-wrap: wrap; color: var(--muted); }
 .layout { display: grid; grid-template-columns: minmax(0, 1fr) 380px; gap: 14px; align-items: start; }
 .panel { background: #fff; border: 1px solid var(--line); border-radius: 4px; }
+ul.panel { list-style: none; margin: 0; padding: 6px 10px; }
 .wf-head { display: grid; grid-template-columns: 44% 56%; border-bottom: 1px solid var(--line); font-size: 11px; color: var(--muted); }
 .wf-axis { position: relative; height: 20px; }
 .wf-axis span { position: absolute; top: 3px; white-space: nowrap; }

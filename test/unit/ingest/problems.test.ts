@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { IngestServer } from '../../../src/ingest/index.js';
 import { useIngest } from './harness.js';
+import { defaultStackParser } from '@sentry/node';
 import { buildTraceDetail, renderWaterfall } from '../../../src/ingest/index.js';
+import { nodeFrameText } from '../../../src/ingest/stack-frame.js';
 import { REMOTE_PARENT_SPAN_ID, TRACE_ID, envelope, errorEvent, otlpProto, sampleSpans, transaction } from './payloads.js';
 
 const KEY = 'problemkey0123456789abcdef012345';
@@ -128,7 +130,8 @@ describe('terminal waterfall (issue 20)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     await postEnvelope(i, envelope({}, [[{ type: 'transaction' }, transaction()]]));
     await i.waitFor(() => printed.some((line) => line.includes(`trace ${TRACE_ID}`)));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // closing prints whatever is still pending: a second print cannot come after this
+    await i.close();
     const headers = printed.filter((line) => line.includes(`trace ${TRACE_ID}`));
     expect(headers).toHaveLength(1);
     expect(headers[0]).toContain('2 spans');
@@ -143,19 +146,44 @@ describe('terminal waterfall (issue 20)', () => {
     expect(printed.filter((line) => line.includes(`trace ${TRACE_ID}`))).toHaveLength(1);
   });
 
-  it('prints a frame without a function name as Node does, and keeps arrival order for equal start times', () => {
-    const base = { traceId: TRACE_ID, kind: 'internal' as const, service: 's', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225600001000000', startMs: 1_767_225_600_000, durationMs: 1, attributes: {}, resource: {}, events: [], links: [], status: { code: 'unset' as const }, source: 'sentry' as const, receivedAt: 0 };
+  const base = { traceId: TRACE_ID, kind: 'internal' as const, service: 's', startTimeUnixNano: '1767225600000000000', endTimeUnixNano: '1767225600001000000', startMs: 1_767_225_600_000, durationMs: 1, attributes: {}, resource: {}, events: [], links: [], status: { code: 'unset' as const }, source: 'sentry' as const, receivedAt: 0 };
+
+  it('keeps arrival order for equal start times, and orders starts within one millisecond by their nanoseconds', () => {
     const spans = [
       { ...base, spanId: '00000000000000a1', name: 'root' },
       { ...base, spanId: '00000000000000a3', parentSpanId: '00000000000000a1', name: 'zeta first' },
       { ...base, spanId: '00000000000000a2', parentSpanId: '00000000000000a1', name: 'alpha second' },
+      // same startMs, later nanoseconds, arrived before the one that started earlier
+      { ...base, spanId: '00000000000000b2', parentSpanId: '00000000000000a1', name: 'late in the ms', startTimeUnixNano: '1767225600000900000' },
+      { ...base, spanId: '00000000000000b1', parentSpanId: '00000000000000a1', name: 'early in the ms', startTimeUnixNano: '1767225600000100000' },
     ];
-    const event = { ...errorEvent(), event_id: 'e1', frames: [{ filename: '/app/x.js', lineno: 1, colno: 2 }, { filename: '/app/y.js', function: 'named', lineno: 3, colno: 4 }], exceptions: [], tags: {}, receivedAt: 0, payload: {}, type: 'Error', value: 'x' };
-    const detail = buildTraceDetail(TRACE_ID, spans, [event as never]);
-    expect(detail.spans.map((s) => s.name)).toEqual(['root', 'zeta first', 'alpha second']);
-    const text = renderWaterfall(detail, undefined, { width: 100 });
-    expect(text).toContain('      at named (/app/y.js:3:4)');
-    expect(text).toContain('      at /app/x.js:1:2');
+    expect(buildTraceDetail(TRACE_ID, spans, []).spans.map((s) => s.name)).toEqual(['root', 'zeta first', 'alpha second', 'early in the ms', 'late in the ms']);
+  });
+
+  it('prints the frames the Sentry SDK records as Node prints them (no "at ? (…)")', () => {
+    // a real stack, parsed by the SDK's own parser: the arrow function's frame comes back as function "?"
+    const named = (): Error => [0].map(() => new Error('x'))[0]!;
+    const error = named();
+    const frames = defaultStackParser(error.stack!);
+    expect(frames.some((f) => f.function === '?')).toBe(true);
+    const event = { ...errorEvent(), event_id: 'e1', frames, exceptions: [], tags: {}, receivedAt: 0, payload: {}, type: 'Error', value: 'x' };
+    const text = renderWaterfall(buildTraceDetail(TRACE_ID, [{ ...base, spanId: '00000000000000a1', name: 'root' }], [event as never]), undefined, { width: 200 });
+    const printed = text.split('\n').filter((line) => line.startsWith('      at ')).map((line) => line.trim());
+    // Node's own first lines of the same stack (the SDK drops the file:// scheme of ESM paths)
+    const node = error.stack!.split('\n').filter((line) => line.startsWith('    at ')).slice(0, 3).map((line) => line.trim().replace('file://', ''));
+    expect(printed).toEqual(node);
     expect(text).not.toContain('at ?');
+  });
+
+  it.each([
+    'at Object.<anonymous> (/app/main.cjs:1:1)',
+    'at /app/x.js:3:41',
+    'at named (/app/x.js:3:31)',
+    'at Foo.bar [as baz] (/app/x.js:1:2)',
+    'at new Promise (<anonymous>)',
+    'at process.processTicksAndRejections (node:internal/process/task_queues:104:5)',
+  ])('a Node stack line through the SDK parser prints back as itself: %s', (line) => {
+    const [frame] = defaultStackParser(`Error: x\n    ${line}`);
+    expect(nodeFrameText(frame!)).toBe(line);
   });
 });
