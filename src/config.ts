@@ -9,6 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { dsnFromString } from '@sentry/core';
 import { z } from 'zod';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
 import { maskUrlCredentials } from './mask-url.js';
@@ -222,10 +224,10 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
 
   const disabled = r.get('OTEL_SDK_DISABLED', bool, 'true or false') ?? false;
   const resourceAttributes = parseResourceAttributes(r);
-  const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? defaultServiceName();
+  const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes[ATTR_SERVICE_NAME] ?? defaultServiceName();
   const environment =
-    r.raw('SENTRY_ENVIRONMENT') ?? resourceAttributes['deployment.environment.name'] ?? r.raw('NODE_ENV') ?? 'development';
-  const release = r.raw('SENTRY_RELEASE') ?? resourceAttributes['service.version'];
+    r.raw('SENTRY_ENVIRONMENT') ?? resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ?? r.raw('NODE_ENV') ?? 'development';
+  const release = r.raw('SENTRY_RELEASE') ?? resourceAttributes[ATTR_SERVICE_VERSION];
 
   const dsn = parseDsn(r);
   const tracesRate = r.get('SENTRY_TRACES_SAMPLE_RATE', rate, 'a number between 0 and 1');
