@@ -13,7 +13,7 @@ import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
-import { maskUrlCredentials } from './mask-url.js';
+import { maskDsn, maskUrlCredentials } from './mask-url.js';
 import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_CONTEXT_KEYS, MAX_CONTEXT_KEYS, PERSONAL_KEYS } from './context/keys.js';
 import { SOURCE_MAPS_MODES, type SourceMapsMode } from './source-maps.js';
@@ -449,11 +449,6 @@ function readConfigFile(r: Reader): FileConfig | undefined {
     return undefined;
   }
   return result.data;
-}
-
-/** `http://abc…@host/1` → `http://ab***@host/1`: the key never appears in logs. */
-export function maskDsn(dsn: string): string {
-  return dsn.replace(/(\/\/)([^@/]*)@/, (_m, slashes: string, key: string) => `${slashes}${key.slice(0, 2)}***@`);
 }
 
 function truncate(value: string, max: number): string {
