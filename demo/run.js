@@ -28,8 +28,8 @@ Options:
   --tasks N              tasks to run (default 8, env DEMO_TASKS)
   --seed S               seed for the local LLM server and the scripted failures (default 42, env DEMO_SEED)
   --failure-rate R       share of tasks that hit a rate limit, 0..1 (default 0.25, env DEMO_FAILURE_RATE)
-  --serve                keep the agents up, one task every --interval ms, until Ctrl-C
-  --interval MS          task interval in --serve mode (default 2000)
+  --serve                keep the agents up, one task after another --interval ms apart, until Ctrl-C
+  --interval MS          pause between tasks in --serve mode (default 2000)
   --metrics-base-port P  Prometheus ports P, P+1, P+2 instead of free ones (env DEMO_METRICS_BASE_PORT)
   -h, --help             this text
 
@@ -41,25 +41,32 @@ if (args.help) {
   process.exit(0);
 }
 const taskCount = positive('tasks', args.tasks);
+const interval = positive('interval', args.interval);
 const seed = Number(args.seed);
 const failureRate = Number(args['failure-rate']);
 if (!Number.isFinite(seed) || !(failureRate >= 0 && failureRate <= 1)) fail('--seed must be a number and --failure-rate between 0 and 1');
 
 /**
- * npm keeps options written without `--` for itself: `npm start --tasks 3` sets npm_config_tasks=true and passes
- * only "3". Say so in one line instead of failing on the stray "3"; `npm start --serve` works as written.
+ * npm keeps options written without `--` for itself. `npm start --tasks=3` passes nothing but sets
+ * npm_config_tasks=3: taken as written. `npm start --tasks 3` sets npm_config_tasks=true and passes only "3": said
+ * in one line instead of failing on the stray "3". `npm start --serve` works as written.
  */
 function parseCommandLine() {
+  const fromNpm = (name) => process.env[`npm_config_${name.replace(/-/g, '_')}`];
+  const value = (name, env, fallback) => {
+    const npm = fromNpm(name);
+    return npm !== undefined && npm !== 'true' ? npm : (env ?? fallback);
+  };
   const options = {
-    tasks: { type: 'string', default: process.env.DEMO_TASKS ?? '8' },
-    seed: { type: 'string', default: process.env.DEMO_SEED ?? '42' },
-    'failure-rate': { type: 'string', default: process.env.DEMO_FAILURE_RATE ?? '0.25' },
-    serve: { type: 'boolean', default: process.env.npm_config_serve === 'true' },
-    interval: { type: 'string', default: '2000' },
-    'metrics-base-port': { type: 'string', default: process.env.DEMO_METRICS_BASE_PORT ?? '0' },
+    tasks: { type: 'string', default: value('tasks', process.env.DEMO_TASKS, '8') },
+    seed: { type: 'string', default: value('seed', process.env.DEMO_SEED, '42') },
+    'failure-rate': { type: 'string', default: value('failure-rate', process.env.DEMO_FAILURE_RATE, '0.25') },
+    serve: { type: 'boolean', default: fromNpm('serve') === 'true' },
+    interval: { type: 'string', default: value('interval', undefined, '2000') },
+    'metrics-base-port': { type: 'string', default: value('metrics-base-port', process.env.DEMO_METRICS_BASE_PORT, '0') },
     help: { type: 'boolean', short: 'h', default: false },
   };
-  const takenByNpm = Object.keys(options).filter((name) => options[name].type === 'string' && process.env[`npm_config_${name.replace(/-/g, '_')}`] !== undefined);
+  const takenByNpm = Object.keys(options).filter((name) => options[name].type === 'string' && fromNpm(name) === 'true');
   let parsed;
   try {
     parsed = parseArgs({ options, allowPositionals: true });
@@ -68,7 +75,13 @@ function parseCommandLine() {
     fail(option ? `unknown option ${option} (see --help)` : `${err.message} (see --help)`);
   }
   if (parsed.positionals.length > 0) {
-    const hint = takenByNpm.length > 0 ? `: npm kept --${takenByNpm[0]} for itself, write \`npm start -- --${takenByNpm[0]} ${parsed.positionals[0]}\`` : '';
+    const taken = takenByNpm.map((name) => `--${name}`);
+    const hint =
+      taken.length === 1
+        ? `: npm kept ${taken[0]} for itself, write \`npm start -- ${taken[0]} ${parsed.positionals[0]}\``
+        : taken.length > 1
+          ? `: npm kept ${taken.join(' and ')} for itself, write them after \`--\` (\`npm start -- ${taken.map((t) => `${t} …`).join(' ')}\`)`
+          : '';
     fail(`unexpected argument ${JSON.stringify(parsed.positionals[0])}${hint} (see --help)`);
   }
   return parsed.values;
@@ -120,9 +133,9 @@ async function main() {
     RESEARCHER_URL: researcher.url,
     WRITER_URL: writer.url,
   });
-  // The agents' process ids, for whoever wants to watch them (the e2e test checks none is left behind).
-  say(`Agent processes: PIDS ${JSON.stringify(children.map((c) => c.pid))}`);
   const metricsUrls = { planner: metricsPorts[0], researcher: metricsPorts[1], writer: metricsPorts[2] };
+  // Which process is which agent (to watch it with ps/top; the demo stops them all when it ends).
+  say(`Started the agents, each under the bridge's preload: ${Object.entries({ planner, researcher, writer }).map(([name, agent]) => `${name} (pid ${agent.pid})`).join(', ')}.`);
 
   if (args.serve) return serve(planner.url, metricsUrls);
 
@@ -198,21 +211,23 @@ async function showIngest(results) {
 }
 
 async function serve(plannerUrl, metricsUrls) {
-  say('Serving: a task every', args.interval, 'ms. Metrics:');
+  say(`Serving: a task every ${interval} ms. Metrics:`);
   for (const [name, port] of Object.entries(metricsUrls)) say(`  ${name.padEnd(10)} http://127.0.0.1:${port}/metrics`);
   if (ingest) say(`Trace view: ${traceViewUrl()}`);
   say('Ctrl-C to stop.');
-  let offset = 0;
-  const timer = setInterval(async () => {
-    const [task] = planTasks(1, offset++);
-    const result = await runTask(plannerUrl, task);
-    say(`task ${result.id} ${result.outcome} ${result.traceId}${ingest && result.traceId !== '-' ? `  ${traceViewUrl(result.traceId)}` : ''}`);
-  }, Number(args.interval));
-  await new Promise((resolve) => {
+  const stopped = new Promise((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
-  });
-  clearInterval(timer);
+  }).then(() => 'stopped');
+  // One task at a time, the next one an interval after the previous answer: tasks are printed in their order
+  // (overlapping tasks printed as they finished, and a slow first one came out second) and never pile up.
+  for (let offset = 0; ; offset++) {
+    const [task] = planTasks(1, offset);
+    const result = await Promise.race([runTask(plannerUrl, task), stopped]);
+    if (result === 'stopped') break;
+    say(`task ${result.id} ${result.outcome} ${result.traceId}${ingest && result.traceId !== '-' ? `  ${traceViewUrl(result.traceId)}` : ''}`);
+    if ((await Promise.race([sleep(interval), stopped])) === 'stopped') break;
+  }
   say('\nstopping…');
   await stopAgents();
   await llm.close();
@@ -244,7 +259,7 @@ function startAgent(name, env, extraPattern) {
       const extra = extraPattern ? out.match(extraPattern)?.[1] : 'none';
       if (port && extra) {
         clearTimeout(timer);
-        resolve({ url: `http://127.0.0.1:${port}`, extra });
+        resolve({ url: `http://127.0.0.1:${port}`, extra, pid: child.pid });
       }
     });
   });

@@ -47,7 +47,7 @@ import { observeProcessMetrics } from '../src/metrics/process-metrics.js';
 import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
-import { maskUrlCredentials } from '../src/mask-url.js';
+import { maskDsn } from '../src/mask-url.js';
 import { applySourceMaps, type SourceMapsDecision } from '../src/source-maps.js';
 import { installShutdownHooks } from './shutdown.js';
 import { Lifecycle, settle } from './lifecycle.js';
@@ -148,6 +148,86 @@ async function startEnabled(
     release,
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
+  const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
+  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release }, options.spanProcessors ?? []);
+  // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
+  const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
+  const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
+  // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
+  // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
+  if (config.runtimeMetrics && prometheus !== undefined) {
+    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
+    instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }));
+  }
+  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, instrumentations);
+
+  const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
+  if (options.handleSignals !== false) {
+    lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
+    watchProcessErrors(lifecycle, config, shutdown, sentry, sentryErrors, breadcrumbs);
+  }
+  announce(config, dsn, prometheus?.url, sourceMaps);
+  return {
+    config,
+    problems,
+    metricsUrl: prometheus?.url,
+    ready: async () => {
+      await sentry?.loaded;
+    },
+    forceFlush: async () => {
+      await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
+      if (sentry !== undefined) await settle('Sentry client', () => sentry.flush(config.shutdownTimeoutMs));
+    },
+    shutdown,
+  };
+}
+
+/** Crashes are captured and, when they end the process, flushed first — only if there is anything to send. */
+function watchProcessErrors(
+  lifecycle: Lifecycle,
+  config: BridgeConfig,
+  flush: () => Promise<void>,
+  sentry: BackgroundSentry | undefined,
+  sentryErrors: SentryErrorsProcessor | undefined,
+  breadcrumbs: TraceBreadcrumbs | undefined,
+): void {
+  if (sentry === undefined && !config.otlp.enabled) return;
+  // The escaping error's span and context are the ones active now (Node runs these observers in its async
+  // context): read them now, the event is built once the Sentry SDK is up.
+  const report = sentry?.captureProcessError;
+  const processContext = new EventContextBuilder(config.context);
+  const capture =
+    sentryErrors === undefined || report === undefined
+      ? () => {}
+      : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => {
+          const active = context.active();
+          const link = sentryErrors.traceLinkFor(active);
+          report(error, origin, fatal, link, decorationForContext(processContext, active, breadcrumbs));
+        };
+  lifecycle.started('process error hooks', observeProcessErrors({ capture, flush }));
+}
+
+/** The parts started before the span processors, which feed them. */
+interface PipelineParts {
+  prometheus: PrometheusHandle | undefined;
+  sentry: BackgroundSentry | undefined;
+  breadcrumbs: TraceBreadcrumbs | undefined;
+  exportHealth: ExportHealth;
+  rootNames: LocalRootNames;
+  dscOptions: DscOptions;
+  release: string | undefined;
+}
+
+/**
+ * The span processors in the order every span passes them, the export slots last, then `extra` (the programmatic
+ * entry's own). Also returns the Sentry errors processor: crashes are linked to their trace through it.
+ */
+function spanPipeline(
+  config: BridgeConfig,
+  parts: PipelineParts,
+  extra: SpanProcessor[],
+): { spanProcessors: SpanProcessor[]; sentryErrors: SentryErrorsProcessor | undefined } {
+  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release } = parts;
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
@@ -163,7 +243,6 @@ async function startEnabled(
     new LocalRootNamesProcessor(rootNames),
     new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys }),
   ];
-  const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
   if (prometheus !== undefined) {
     spanProcessors.push(
       new SpanMetricsProcessor({
@@ -201,56 +280,13 @@ async function startEnabled(
     spanProcessors.push(new ErrorTraceProcessor({ exportTo: exportPipelines, maxBytes, maxAgeMs, operationalErrors: config.operationalErrors, isHandedOver }));
   }
   spanProcessors.push(...exportPipelines);
-  spanProcessors.push(...(options.spanProcessors ?? []));
-  // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
-  const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
-  const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
-  // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
-  // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
-  if (config.runtimeMetrics && prometheus !== undefined) {
-    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
-    instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }));
-  }
-  startSdk(lifecycle, config, resource, dscOptions, spanProcessors, instrumentations);
-
-  const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
-  if (options.handleSignals !== false) {
-    lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
-    // Crashes are captured and, when they end the process, flushed first — only if there is anything to send.
-    if (sentry !== undefined || config.otlp.enabled) {
-      // The escaping error's span and context are the ones active now (Node runs these observers in its async
-      // context): read them now, the event is built once the Sentry SDK is up.
-      const [errors, report] = [sentryErrors, sentry?.captureProcessError];
-      const processContext = new EventContextBuilder(config.context);
-      const capture = errors === undefined || report === undefined
-        ? () => {}
-        : (error: unknown, origin: NodeJS.UncaughtExceptionOrigin, fatal: boolean) => {
-            const active = context.active();
-            const link = errors.traceLinkFor(active);
-            report(error, origin, fatal, link, decorationForContext(processContext, active, breadcrumbs));
-          };
-      lifecycle.started('process error hooks', observeProcessErrors({ capture, flush: shutdown }));
-    }
-  }
-  announce(config, dsn, prometheus?.url, sourceMaps);
-  return {
-    config,
-    problems,
-    metricsUrl: prometheus?.url,
-    ready: async () => {
-      await sentry?.loaded;
-    },
-    forceFlush: async () => {
-      await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
-      if (sentry !== undefined) await settle('Sentry client', () => sentry.flush(config.shutdownTimeoutMs));
-    },
-    shutdown,
-  };
+  spanProcessors.push(...extra);
+  return { spanProcessors, sentryErrors };
 }
 
 /** One line at start (unless AGENT_BRIDGE_QUIET): what this process sends where, the DSN's key masked. */
 function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: string | undefined, sourceMaps: SourceMapsDecision): void {
-  const sentry = dsn === undefined ? 'Sentry off (no DSN)' : `Sentry ${maskUrlCredentials(dsn)}${config.sentry.traces ? '' : ' (errors only)'}`;
+  const sentry = dsn === undefined ? 'Sentry off (no DSN)' : `Sentry ${maskDsn(dsn)}${config.sentry.traces ? '' : ' (errors only)'}`;
   const collector = config.otlp.enabled ? ', OTLP collector on' : '';
   const maps = sourceMaps.reason === 'on' || sourceMaps.reason === 'entry-ships-map' ? ', source maps on' : '';
   info(`started for service "${config.serviceName}": ${sentry}${collector}, metrics ${metricsUrl ?? 'off'}${maps}`);

@@ -6,11 +6,13 @@
  * and what was expected, and only that setting falls back to its default (a bad DSN turns only Sentry off).
  * Parsing never throws — the host application always keeps running.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { rate, readConfigFile } from './config-file.js';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './boolean-env.js';
-import { maskUrlCredentials } from './mask-url.js';
+import { maskDsn, maskUrlCredentials } from './mask-url.js';
 import { parseSentryDsn } from './sentry-dsn.js';
 import type { ModelPrice } from './metrics/prices.js';
 import { DEFAULT_CONTEXT_KEYS, MAX_CONTEXT_KEYS, PERSONAL_KEYS } from './context/keys.js';
@@ -143,47 +145,12 @@ type Env = Record<string, string | undefined>;
 // ---- value schemas: each says what it expects, in words the user reads -------------------------------------
 
 const bool = z.string().refine((value) => parseBooleanEnv(value) !== undefined).transform((value) => parseBooleanEnv(value)!);
-const rate = z.coerce.number().min(0).max(1);
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().min(1);
 const nonNegativeInt = z.coerce.number().int().min(0);
 const url = z.url({ protocol: /^https?$/ });
 const hostname = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/);
 
-const samplingRule = z
-  .object({
-    spanName: z.string().optional(),
-    urlPath: z.string().optional(),
-    httpRoute: z.string().optional(),
-    agent: z.string().optional(),
-    spanType: z.string().optional(),
-    rate,
-  })
-  .strict();
-
-/** USD per 1M tokens: a plain number, at most a million dollars (a typo guard), kept to 1e-6. */
-const usdPerMillion = z.number().min(0).max(1_000_000);
-const modelPrice = z
-  .object({
-    input: usdPerMillion,
-    output: usdPerMillion,
-    cacheRead: usdPerMillion.optional(),
-    cacheCreation: usdPerMillion.optional(),
-    maxInputTokens: z.number().int().min(1).optional(),
-  })
-  .strict();
-
-const fileSchema = z
-  .object({
-    sampling: z.object({ rules: z.array(samplingRule).default([]) }).strict().optional(),
-    operationalErrors: z.array(z.string()).optional(),
-    scrub: z.object({ extraKeys: z.array(z.string()).default([]) }).strict().optional(),
-    /** USD per 1M tokens by model (README, "Cost"). */
-    prices: z.record(z.string().min(1).max(64), modelPrice).optional(),
-  })
-  .strict();
-
-type FileConfig = z.infer<typeof fileSchema>;
 
 // ---- the parser ------------------------------------------------------------------------------------------------
 
@@ -222,14 +189,15 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
 
   const disabled = r.get('OTEL_SDK_DISABLED', bool, 'true or false') ?? false;
   const resourceAttributes = parseResourceAttributes(r);
-  const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes['service.name'] ?? defaultServiceName();
+  const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes[ATTR_SERVICE_NAME] ?? defaultServiceName();
   const environment =
-    r.raw('SENTRY_ENVIRONMENT') ?? resourceAttributes['deployment.environment.name'] ?? r.raw('NODE_ENV') ?? 'development';
-  const release = r.raw('SENTRY_RELEASE') ?? resourceAttributes['service.version'];
+    r.raw('SENTRY_ENVIRONMENT') ?? resourceAttributes[ATTR_DEPLOYMENT_ENVIRONMENT_NAME] ?? r.raw('NODE_ENV') ?? 'development';
+  const release = r.raw('SENTRY_RELEASE') ?? resourceAttributes[ATTR_SERVICE_VERSION];
 
   const dsn = parseDsn(r);
   const tracesRate = r.get('SENTRY_TRACES_SAMPLE_RATE', rate, 'a number between 0 and 1');
-  const file = readConfigFile(r);
+  const filePath = r.raw('AGENT_BRIDGE_CONFIG');
+  const file = filePath === undefined ? undefined : readConfigFile(filePath, (expected) => r.reject('AGENT_BRIDGE_CONFIG', filePath, expected, 'ignoring it'));
 
   const explicitName = r.get('OTEL_TRACES_SAMPLER', z.enum(SUPPORTED_SAMPLERS), `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
   const explicitArg = r.get('OTEL_TRACES_SAMPLER_ARG', rate, 'a number between 0 and 1');
@@ -419,38 +387,6 @@ function parseResourceAttributes(r: Reader): Record<string, string> {
     }
   }
   return attributes;
-}
-
-function readConfigFile(r: Reader): FileConfig | undefined {
-  const path = r.raw('AGENT_BRIDGE_CONFIG');
-  if (path === undefined) return undefined;
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    r.reject('AGENT_BRIDGE_CONFIG', path, `a readable JSON file (${(err as NodeJS.ErrnoException).code ?? 'unreadable'})`, 'ignoring it');
-    return undefined;
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (err) {
-    r.reject('AGENT_BRIDGE_CONFIG', path, `valid JSON (${(err as Error).message})`, 'ignoring it');
-    return undefined;
-  }
-  const result = fileSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const where = issue === undefined ? '' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
-    r.reject('AGENT_BRIDGE_CONFIG', path, `a config file matching the documented schema (${where})`, 'ignoring it');
-    return undefined;
-  }
-  return result.data;
-}
-
-/** `http://abc…@host/1` → `http://ab***@host/1`: the key never appears in logs. */
-export function maskDsn(dsn: string): string {
-  return dsn.replace(/(\/\/)([^@/]*)@/, (_m, slashes: string, key: string) => `${slashes}${key.slice(0, 2)}***@`);
 }
 
 function truncate(value: string, max: number): string {

@@ -10,3 +10,15 @@ const QUERY_VALUE = /([?&][^=&#\s]{0,256}=)[^&#\s]*/g;
 export function maskUrlCredentials(text: string): string {
   return text.replace(USERINFO, '$1***@').replace(QUERY_VALUE, '$1***');
 }
+
+const SCHEME = /^[a-z][a-z0-9+.-]{0,31}:\/\//i;
+
+/**
+ * A DSN as it may be printed: whatever precedes its `@` is the key and becomes `***`, also in a malformed DSN
+ * (`abc…@host/1` without a scheme is exactly what gets reported as invalid, and is not a URL to mask).
+ */
+export function maskDsn(text: string): string {
+  const at = text.indexOf('@');
+  if (at < 0) return maskUrlCredentials(text);
+  return `${SCHEME.exec(text)?.[0] ?? ''}***${maskUrlCredentials(text.slice(at))}`;
+}

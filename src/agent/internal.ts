@@ -2,7 +2,7 @@
  * Small shared utilities of the agent helpers: the tracer, attribute building, defensive value coercion and
  * the "report an internal failure once" rule. Nothing here throws.
  */
-import { diag, ProxyTracerProvider, trace, type AttributeValue, type Attributes, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { diag, ProxyTracerProvider, trace, type AttributeValue, type Tracer, type TracerProvider } from '@opentelemetry/api';
 
 export const TRACER_NAME = 'agent-otel-bridge/agent';
 
@@ -43,9 +43,9 @@ export function finite(value: unknown): number | undefined {
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }
 
-/** Attributes without the undefined entries (the SDK warns about, and drops, undefined values). */
-export function compact(entries: Record<string, AttributeValue | undefined>): Attributes {
-  const out: Attributes = {};
+/** Attributes (or tags) without the undefined entries (the SDK warns about, and drops, undefined values). */
+export function compact<T extends AttributeValue = AttributeValue>(entries: Record<string, T | undefined>): Record<string, T> {
+  const out: Record<string, T> = {};
   for (const key in entries) {
     const value = entries[key];
     if (value !== undefined) out[key] = value;

@@ -5,7 +5,8 @@
  */
 import { createServer } from 'node:net';
 import { getOtlpTracesEndpoint } from '@sentry/node';
-import { loadConfig, maskDsn, type BridgeConfig } from '../config.js';
+import { loadConfig, type BridgeConfig } from '../config.js';
+import { maskDsn } from '../mask-url.js';
 import { maskUrlCredentials } from '../mask-url.js';
 
 type Env = Record<string, string | undefined>;

@@ -8,6 +8,7 @@ import { HttpError, errorMessage } from './http.js';
 import { decodeExportTraceServiceRequest } from './otlp-proto.js';
 import type { DropRecord, IngestSpan, IngestSpanEvent, IngestSpanLink, SpanKindName, StatusCodeName } from './types.js';
 import { isRecord } from './is-record.js';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
 export type OtlpFormat = 'protobuf' | 'json';
 
@@ -84,7 +85,7 @@ function normalise(request: Record<string, unknown>, receivedAt: number): { span
     if (!isRecord(rs)) throw new HttpError(400, 'invalid OTLP request: a resourceSpans entry is not an object');
     const resourceObj = pick(rs, 'resource');
     const resource = keyValuesToJson(isRecord(resourceObj) ? resourceObj.attributes : undefined);
-    const serviceName = resource['service.name'];
+    const serviceName = resource[ATTR_SERVICE_NAME];
     const service = typeof serviceName === 'string' && serviceName !== '' ? serviceName : 'unknown_service';
     const scopeSpans = pick(rs, 'scopeSpans', 'scope_spans');
     if (scopeSpans === undefined || scopeSpans === null) continue;

@@ -12,6 +12,7 @@ import {
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
 } from '@opentelemetry/semantic-conventions/incubating';
+import { SEMANTIC_ATTRIBUTE_SENTRY_OP as SENTRY_OP } from '@sentry/core';
 import type { IngestEvent, IngestSpan, JsonValue } from './types.js';
 
 export type ProblemCode =
@@ -31,7 +32,6 @@ export interface Problem {
 /** Sentry conventions names without an OTel constant (getsentry/sentry-conventions `model/attributes`). */
 const CLIENT_SAMPLE_RATE = 'sentry.client_sample_rate';
 const GEN_AI_OPERATION_TYPE = 'gen_ai.operation.type';
-const SENTRY_OP = 'sentry.op';
 const JSON_MESSAGE_ATTRIBUTES = [ATTR_GEN_AI_INPUT_MESSAGES, ATTR_GEN_AI_OUTPUT_MESSAGES, ATTR_GEN_AI_SYSTEM_INSTRUCTIONS, ATTR_GEN_AI_TOOL_DEFINITIONS];
 /** At most this many problems per rule and trace: one broken exporter must not flood the API. */
 const MAX_PER_CODE = 20;

@@ -18,6 +18,8 @@ import type {
   StatusCodeName,
 } from './types.js';
 import { isRecord } from './is-record.js';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+import { SEMANTIC_ATTRIBUTE_SENTRY_OP } from '@sentry/core';
 
 export interface SentryItems {
   spans: IngestSpan[];
@@ -178,7 +180,7 @@ function spanItemSpans(payload: Obj, receivedAt: number): IngestSpan[] {
     const v2 = 'end_timestamp' in raw || 'attributes' in raw;
     const attributes = v2 ? sentryAttributesToJson(raw.attributes) : toJsonObject(raw.data);
     const span = sentrySpan(
-      v2 ? { ...raw, description: raw.name, timestamp: raw.end_timestamp, data: attributes, op: attributes['sentry.op'] } : raw,
+      v2 ? { ...raw, description: raw.name, timestamp: raw.end_timestamp, data: attributes, op: attributes[SEMANTIC_ATTRIBUTE_SENTRY_OP] } : raw,
       traceId,
       serviceOf({}, attributes, raw),
       {},
@@ -197,7 +199,7 @@ function sentrySpan(raw: Obj, traceId: string, service: string, resource: JsonOb
   const parentSpanId = idToHex(raw.parent_span_id, 8);
   const attributes = toJsonObject(raw.data);
   const op = str(raw.op);
-  if (op !== undefined && !('sentry.op' in attributes)) attributes['sentry.op'] = op;
+  if (op !== undefined && !(SEMANTIC_ATTRIBUTE_SENTRY_OP in attributes)) attributes[SEMANTIC_ATTRIBUTE_SENTRY_OP] = op;
   const startTimeUnixNano = secondsToNanos(raw.start_timestamp);
   const endTimeUnixNano = secondsToNanos(raw.timestamp);
   const start = timestampSeconds(raw.start_timestamp) ?? Number.NaN;
@@ -225,7 +227,7 @@ function sentrySpan(raw: Obj, traceId: string, service: string, resource: JsonOb
 
 function serviceOf(resource: JsonObject, attributes: JsonObject, holder: Obj): string {
   const tags = tagsOf(holder.tags);
-  const candidate = resource['service.name'] ?? attributes['service.name'] ?? tags['service.name'] ?? tags.service;
+  const candidate = resource[ATTR_SERVICE_NAME] ?? attributes[ATTR_SERVICE_NAME] ?? tags[ATTR_SERVICE_NAME] ?? tags.service;
   return typeof candidate === 'string' && candidate !== '' ? candidate : 'sentry';
 }
 

@@ -36,6 +36,7 @@ import { rememberReportedFromSpan } from '../errors/reported-from-span.js';
 import type { ErrorReporter, TraceLink } from '../errors/error-reporter.js';
 import { TraceDscMemory } from './trace-dsc.js';
 import { agentSpanTypeOf } from '../agent/span-type.js';
+import { compact } from '../agent/internal.js';
 import type { DscOptions } from '../propagation/dsc.js';
 import { EventContextBuilder, eventDecoration } from '../context/event-context.js';
 import { DEFAULT_CONTEXT_POLICY, type ContextPolicy } from '../context/keys.js';
@@ -175,8 +176,3 @@ function stringAttr(attributes: Attributes, key: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : typeof value === 'number' ? String(value) : undefined;
 }
 
-function compact(record: Record<string, string | undefined>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) if (value !== undefined) out[key] = value;
-  return out;
-}

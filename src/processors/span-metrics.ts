@@ -57,6 +57,7 @@ import { agentSpanTypeOf } from '../agent/span-type.js';
 import { warnOnce } from '../log.js';
 import { LABEL_CLASSIFICATION, LABEL_SOURCE_AGENT, LABEL_TARGET_AGENT, METRICS, SPAN_TYPE_OTHER } from '../metrics/catalog.js';
 import { ErrorOrigin } from '../errors/error-origin.js';
+import { EXCEPTION_EVENT } from '../errors/exception-event.js';
 import { LabelNormalizer } from '../metrics/normalize.js';
 import { ActiveInvocations } from '../metrics/active-invocations.js';
 import { PICO_PER_USD, PriceTable } from '../metrics/price-table.js';
@@ -261,7 +262,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     const events = span.events;
     for (let i = events.length - 1; i >= 0; i--) {
       const event = events[i];
-      if (event?.name === 'exception') {
+      if (event?.name === EXCEPTION_EVENT) {
         const fromEvent = this.errorTypes.normalize(event.attributes?.[ATTR_EXCEPTION_TYPE]);
         if (fromEvent !== undefined) return fromEvent;
       }

@@ -9,11 +9,13 @@
  */
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import { ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
+import { ATTR_HTTP_TARGET } from '@opentelemetry/semantic-conventions/incubating';
 
 const SLASH = 0x2f;
 const HEALTH_PATH = /^\/(?:healthz|readyz|livez|metrics)\/?(?:[?#].*)?$/i;
 /** Attributes an HTTP server span carries at start that hold the path (stable and legacy semconv). */
-const PATH_ATTRIBUTES = ['url.path', 'http.route', 'http.target'] as const;
+const PATH_ATTRIBUTES = [ATTR_URL_PATH, ATTR_HTTP_ROUTE, ATTR_HTTP_TARGET] as const;
 
 export function isHealthRoute(spanName: string, attributes: Attributes): boolean {
   for (const key of PATH_ATTRIBUTES) {

@@ -58,10 +58,13 @@ function alive(pid: number): boolean {
   }
 }
 
-async function pidsOf(output: () => string): Promise<number[]> {
-  const match = output().match(/PIDS (\[.*\])/);
-  if (!match) throw new Error(`no PIDS line in:\n${output()}`);
-  return JSON.parse(match[1]!) as number[];
+/** The agents' process ids, from the line that names each agent's pid. */
+function pidsOf(output: () => string): number[] {
+  const line = output().match(/^Started the agents, each under the bridge's preload: (.*)\.$/m);
+  if (!line) throw new Error(`no line naming the agents in:\n${output()}`);
+  const pids = [...line[1]!.matchAll(/(planner|researcher|writer) \(pid (\d+)\)/g)].map((m) => [m[1]!, Number(m[2])] as const);
+  expect(pids.map(([name]) => name)).toEqual(['planner', 'researcher', 'writer']);
+  return pids.map(([, pid]) => pid);
 }
 
 /** The one span matching `predicate` (fails with the trace's span names otherwise). */
@@ -95,6 +98,9 @@ describe('demo (npm start)', () => {
     // …while its tracing stayed on (a trace processor of the bridge's would see its spans): the exporter ran and
     // skipped for want of a key (@openai/agents-openai openaiTracingExporter.ts).
     expect(demo.stderr()).toContain('No API key provided for OpenAI tracing exporter. Exports will be skipped');
+    // Off a terminal, progress is one line per task (not `tasks 1/4tasks 2/4…`); no bare pid list.
+    expect(demo.stderr().match(/tasks \d+\/\d+.*/g)).toEqual(['tasks 1/4', 'tasks 2/4', 'tasks 3/4', 'tasks 4/4']);
+    expect(demo.stdout()).not.toMatch(/PIDS/);
     await ingestSettled(ingest);
 
     const outcomes = [...demo.stdout().matchAll(/^\s+\d+\s+([0-9a-f]{32})\s+(\S+)/gm)].map((m) => ({ traceId: m[1]!, outcome: m[2]! }));
@@ -208,13 +214,25 @@ describe('demo (npm start)', () => {
       expect.stringMatching(/^planner POST/),
     ]);
 
-    for (const pid of await pidsOf(demo.stdout)) expect(alive(pid), `pid ${pid}`).toBe(false);
+    for (const pid of pidsOf(demo.stdout)) expect(alive(pid), `pid ${pid}`).toBe(false);
+  });
+
+  it('says why there is no complete trace (or no bug) to show when no task gives one', async () => {
+    // One task (no scripted bug below two), rate-limited for sure: nothing completes and nothing hits the bug.
+    const demo = startNode([`${ROOT}demo/run.js`, '--tasks', '1', '--failure-rate', '1'], { preload: false, env: cleanEnv({ NODE_ENV: undefined }) });
+    const { code } = await demo.exited;
+    expect(code, demo.stdout() + demo.stderr()).toBe(0);
+    expect(demo.stdout()).toMatch(/^\s+1\s+[0-9a-f]{32}\s+rate-limited/m);
+    expect(demo.stdout()).toContain('No task completed without a failure in this run, so there is no complete trace to show');
+    expect(demo.stdout()).toContain('No task hit the scripted bug in this run (it needs --tasks 2 or more).');
+    expect(demo.stdout()).not.toContain('One complete cross-agent trace');
   });
 
   it('--serve keeps the agents running until SIGINT, then stops every child', async () => {
     const demo = startNode([`${ROOT}demo/run.js`, '--serve', '--interval', '300'], { preload: false, env: cleanEnv({ NODE_ENV: undefined }) });
-    await demo.waitFor(/task \d+ \w+/, 120_000);
-    const pids = await pidsOf(demo.stdout);
+    const [, first] = await demo.waitFor(/task (\d+) \w+/, 120_000);
+    expect(first).toBe('1');
+    const pids = pidsOf(demo.stdout);
     for (const pid of pids) expect(alive(pid)).toBe(true);
     demo.child.kill('SIGINT');
     const { code } = await demo.exited;

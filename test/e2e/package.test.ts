@@ -43,8 +43,15 @@ afterAll(async () => {
 
 describe('the packed package', () => {
   it('declares a build on pack and ships LICENSE, the built entry points and no stray build output', () => {
-    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      scripts: Record<string, string>;
+      exports: Record<string, string | Record<string, string>>;
+    };
     expect(pkg.scripts.prepack).toContain('build');
+    // Every file an `exports` entry names (code and types) is in the tarball.
+    const targets = Object.values(pkg.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)));
+    expect(targets.length).toBeGreaterThan(4);
+    expect(targets.map((t) => t.replace(/^\.\//, '')).filter((t) => !files.includes(t))).toEqual([]);
     expect(files).toContain('LICENSE');
     expect(files).toContain('README.md');
     for (const entry of ['dist/instrumentation/register.js', 'dist/src/agent/index.js', 'dist/instrumentation/index.js', 'dist/src/cli.js']) {
@@ -63,6 +70,9 @@ describe('the packed package', () => {
     writeFileSync(
       join(app, 'app.mjs'),
       `import { invokeAgent } from 'agent-otel-bridge/agent';
+import { startIngest } from 'agent-otel-bridge/ingest';
+import { startBridge } from 'agent-otel-bridge';
+console.log('EXPORTS ' + typeof startIngest + ' ' + typeof startBridge);
 const result = await invokeAgent({ name: 'packed' }, async (agent) => agent.span.spanContext().traceId);
 console.log('TRACE ' + result);
 `,
@@ -73,6 +83,8 @@ console.log('TRACE ' + result);
       env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'packed-app', OTEL_BSP_SCHEDULE_DELAY: '100' }),
     });
     const [, traceId] = await run.waitFor(/TRACE ([0-9a-f]{32})/);
+    // the package's other entry points (docs/ingest.md, the programmatic start) resolve from the installed copy
+    expect(run.stdout()).toContain('EXPORTS function function');
     expect((await run.exited).code).toBe(0);
     await waitUntil(() => (ingest.trace(traceId!)?.spans.length ?? 0) > 0);
     expect(ingest.trace(traceId!)!.spans.map((s) => s.service)).toContain('packed-app');

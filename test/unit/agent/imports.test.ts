@@ -7,6 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { SEMANTIC_ATTRIBUTE_SENTRY_OP } from '@sentry/core';
+import { ATTR_SENTRY_OP } from '../../../src/agent/attributes.js';
 
 const AGENT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../../src/agent');
 const ALLOWED_PACKAGES = new Set(['@opentelemetry/api', '@opentelemetry/semantic-conventions', '@opentelemetry/semantic-conventions/incubating']);
@@ -62,5 +64,9 @@ describe('src/agent imports', () => {
     ];
     for (const source of cases) expect(importProblems(file, source), source).not.toEqual([]);
     expect(importProblems(file, `import { trace } from '@opentelemetry/api';\nimport { x } from './y.js';`)).toEqual([]);
+  });
+
+  it("spells the Sentry attribute it cannot import (no @sentry/core here) as @sentry/core does", () => {
+    expect(ATTR_SENTRY_OP).toBe(SEMANTIC_ATTRIBUTE_SENTRY_OP);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, maskDsn } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config.js';
 
 const DSN = 'http://abcdef0123456789@127.0.0.1:9000/42';
 
@@ -156,7 +156,13 @@ describe('loadConfig', () => {
     expect(set.problems.map((p) => p.variable)).toEqual(['AGENT_BRIDGE_READY_QUEUE_FULL_MS']);
   });
 
-  it('masks DSN keys', () => {
-    expect(maskDsn(DSN)).toBe('http://ab***@127.0.0.1:9000/42');
+  it('never prints a DSN key, also of a malformed DSN', () => {
+    const key = 'abcdef0123456789abcdef0123456789';
+    for (const dsn of [`${key}@127.0.0.1/1`, `http//${key}@127.0.0.1/1`, `http://${key}@127.0.0.1/x`, `http://${key}:secret@127.0.0.1:9000/`]) {
+      const { problems } = loadConfig({ SENTRY_DSN: dsn });
+      expect(problems.map((p) => p.variable)).toEqual(['SENTRY_DSN']);
+      expect(problems[0]!.message).not.toContain(key.slice(0, 8));
+      expect(problems[0]!.message).toContain('***@127.0.0.1');
+    }
   });
 });

@@ -3,6 +3,8 @@ import fc from 'fast-check';
 import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { startIngest, type IngestServer } from '../../../src/ingest/index.js';
 import { envelope, errorEvent, otlpJson, otlpProto, sampleSpans, transaction } from './payloads.js';
+// @ts-expect-error plain JS demo module (the one seeded PRNG of the repository)
+import { createRandom } from '../../../demo/lib/random.js';
 
 const TOTAL = 10_000;
 const CONCURRENCY = 8;
@@ -21,20 +23,9 @@ afterAll(async () => {
   await ingest?.close();
 });
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('random bodies', () => {
   it(`survives ${TOTAL} random / mutated bodies, ${CONCURRENCY} at a time, and keeps serving`, async () => {
-    const random = prng(20260101);
+    const random: () => number = createRandom(20260101);
     const int = (n: number): number => Math.floor(random() * n);
     const spans = await sampleSpans();
     const seeds = [
