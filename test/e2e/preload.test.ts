@@ -27,7 +27,7 @@ afterAll(async () => {
   await ingest.close();
 });
 
-async function startServer(name: string, extra: Record<string, string> = {}) {
+async function startServer(name: string, extra: Record<string, string | undefined> = {}) {
   const server = startNode([`${ROOT}test/fixtures/apps/server.mjs`], {
     env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: name, OTEL_BSP_SCHEDULE_DELAY: '100', ...extra }),
   });
@@ -94,6 +94,10 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
     const quiet = await startServer('quiet', { AGENT_BRIDGE_QUIET: 'true' });
     expect(quiet.server.stderr()).toBe('');
     await quiet.server.stop();
+    const withoutDsn = await startServer('no-dsn', { SENTRY_DSN: undefined });
+    const noDsnLines = withoutDsn.server.stderr().split('\n').filter((l) => l.startsWith('[agent-otel-bridge]'));
+    expect(noDsnLines).toEqual([expect.stringMatching(/^\[agent-otel-bridge\] info: started for service "no-dsn": Sentry off \(no DSN\), metrics http:\/\/127\.0\.0\.1:\d+\/metrics$/)]);
+    await withoutDsn.server.stop();
   });
 
   it('OTEL_SDK_DISABLED=true turns the bridge off entirely', async () => {
