@@ -122,8 +122,8 @@ async function startEnabled(
   // shutdown or a failed start: stacks formatted later (a crash printed after the flush) must read the same.
   const sourceMaps = applySourceMaps(config.sourceMaps);
   const dsn = config.sentry.dsn;
-  // Resolving it imports @sentry/core: only worth it where Sentry will receive it.
-  const release = dsn === undefined ? config.release : (await import('../exporters/sentry-release.js')).resolveRelease(config.release);
+  // Resolving it may import @sentry/core: only worth it where Sentry will receive it.
+  const release = dsn === undefined ? config.release : await (await import('../exporters/sentry-release.js')).resolveRelease(config.release);
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 

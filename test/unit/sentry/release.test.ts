@@ -23,14 +23,26 @@ describe('release without the SDK', () => {
     ['a GitHub commit', { GITHUB_SHA: '0123456789abcdef0123456789abcdef01234567' }],
     ['a GitLab commit', { CI_COMMIT_SHA: 'fedcba9876543210fedcba9876543210fedcba98' }],
     ['SENTRY_RELEASE beats a commit', { SENTRY_RELEASE: 'explicit', GITHUB_SHA: 'abc' }],
-  ])('%s: the same answer as Sentry.getSentryRelease()', (_name, env: Record<string, string>) => {
+  ])('%s: the same answer as Sentry.getSentryRelease()', async (_name, env: Record<string, string>) => {
     for (const name of VARIABLES) delete process.env[name];
     Object.assign(process.env, env);
-    expect(resolveRelease(undefined)).toBe(Sentry.getSentryRelease());
+    expect(await resolveRelease(undefined)).toBe(Sentry.getSentryRelease());
   });
 
-  it('an explicit release (config) wins', () => {
+  it('a bundler-injected release, as the SDK reads it', async () => {
+    for (const name of VARIABLES) delete process.env[name];
+    const global = globalThis as { SENTRY_RELEASE?: { id?: string } };
+    global.SENTRY_RELEASE = { id: 'injected@4.5.6' };
+    try {
+      expect(await resolveRelease(undefined)).toBe('injected@4.5.6');
+      expect(Sentry.getSentryRelease()).toBe('injected@4.5.6');
+    } finally {
+      delete global.SENTRY_RELEASE;
+    }
+  });
+
+  it('an explicit release (config) wins', async () => {
     process.env.GITHUB_SHA = 'abc';
-    expect(resolveRelease('from-config')).toBe('from-config');
+    expect(await resolveRelease('from-config')).toBe('from-config');
   });
 });
