@@ -9,6 +9,11 @@
  *   handoff      → `send {to_agent}`       PRODUCER  agent.communication queue.publish (source = from_agent)
  *   anything else (task, turn, guardrail, custom, mcp_tools, …) → `{type} {name}` INTERNAL, no hint
  *
+ * A model call's model comes from the SDK's span data (generation `model`, response `_response.model`) or, when
+ * the SDK leaves it out, from the model client's request (./model-call.ts, through the `openai` instrumentation),
+ * so no chat span reaches Sentry as an LLM call without a model. The same hook runs the client's request in the
+ * chat span's context: its HTTP span is the chat span's child.
+ *
  * Parentage follows the SDK's tree (span.parentId); a span without a parent hangs under the OpenTelemetry span that
  * was active when its SDK trace started, so an agent run joins the trace of the request that caused it. Only ids,
  * names, models and token counts are read — never prompts, tool inputs/outputs or responses' content.
@@ -57,6 +62,7 @@ import {
 } from '../../src/agent/attributes.js';
 import { warnOnce } from '../../src/log.js';
 import { recordInstrumentationDrop } from '../../src/self-metrics.js';
+import { forgetAgentsSdkModelCall, registerAgentsSdkModelCall } from './model-call.js';
 
 /** The instrumentation's name: `OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai-agents` switches it off. */
 export const OPENAI_AGENTS_INSTRUMENTATION = 'openai-agents';
@@ -173,6 +179,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
       const open = this.spans.get(span.spanId) ?? this.mirror(span, startTimeOf(span));
       if (open === undefined) return;
       this.spans.delete(span.spanId);
+      if (isModelCall(span.spanData)) forgetAgentsSdkModelCall(span);
       finish(open, span);
     });
     return RESOLVED;
@@ -209,6 +216,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     const otelSpan = this.tracer().startSpan(plan.name, { kind: plan.kind, attributes: plan.attributes, startTime }, parentContext);
     const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now() };
     this.bounded(this.spans, this.maxOpenSpans, span.spanId, open);
+    if (isModelCall(data)) registerAgentsSdkModelCall(span, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model) });
     return open;
   }
 
@@ -225,6 +233,23 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
 }
 
 export { isInAgentsSdkModelCall } from './model-call.js';
+
+/** The SDK spans that are one model call, mirrored as a chat span. */
+function isModelCall(data: AgentsSpanLike['spanData']): boolean {
+  return data.type === 'generation' || data.type === 'response';
+}
+
+/**
+ * The model the client was asked for. A `response` span names its model only through `_response`, which the SDK
+ * leaves out when the run traces no data (`traceIncludeSensitiveData: false`) and when the call failed: without
+ * this, Relay would take such a span for an LLM call it cannot price (an `ai_client` item without a model).
+ */
+function noteRequestModel(open: OpenSpan, value: string): void {
+  const model = shortString(value);
+  if (model === undefined) return;
+  open.span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
+  open.span.updateName(`${GEN_AI_OPERATION_NAME_VALUE_CHAT} ${model}`);
+}
 
 interface SpanPlan {
   name: string;
@@ -248,7 +273,8 @@ function planOf(data: AgentsSpanLike['spanData'], agent: string | undefined): Sp
     case 'generation':
     case 'response':
       return {
-        name: GEN_AI_OPERATION_NAME_VALUE_CHAT, // the model is known at the end: renamed `chat {model}` then
+        // the model is known once the client is called (noteRequestModel) or at the end: renamed `chat {model}` then
+        name: GEN_AI_OPERATION_NAME_VALUE_CHAT,
         kind: SpanKind.CLIENT,
         attributes: withAgent({
           [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
