@@ -10,6 +10,8 @@ export interface AgentsSdkModelCallMirror {
   readonly context: Context;
   /** The model the client was asked for: the span's model when the SDK's span data names none. */
   noteRequestModel(model: string): void;
+  /** The client's error for a failed call: the SDK keeps only a message, a generic one when it traces no data. */
+  noteFailure(err: unknown): void;
 }
 
 /**

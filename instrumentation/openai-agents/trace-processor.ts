@@ -60,6 +60,7 @@ import {
   SENTRY_OP_GEN_AI_PREFIX,
   SENTRY_OP_QUEUE_PUBLISH,
 } from '../../src/agent/attributes.js';
+import { errorHttpStatus, errorType } from '../../src/agent/errors.js';
 import { warnOnce } from '../../src/log.js';
 import { recordInstrumentationDrop } from '../../src/self-metrics.js';
 import { forgetAgentsSdkModelCall, registerAgentsSdkModelCall } from './model-call.js';
@@ -216,7 +217,9 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     const otelSpan = this.tracer().startSpan(plan.name, { kind: plan.kind, attributes: plan.attributes, startTime }, parentContext);
     const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now() };
     this.bounded(this.spans, this.maxOpenSpans, span.spanId, open);
-    if (isModelCall(data)) registerAgentsSdkModelCall(span, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model) });
+    if (isModelCall(data)) {
+      registerAgentsSdkModelCall(span, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model), noteFailure: (err) => noteFailure(open, err) });
+    }
     return open;
   }
 
@@ -365,6 +368,18 @@ function finish(open: OpenSpan, agentsSpan: AgentsSpanLike): void {
     if (data.type === 'generation' || data.type === 'response') recordModelCallStatus(span, message);
   }
   span.end();
+}
+
+/**
+ * A failed call as the client saw it: its HTTP status becomes `error.type` and `http.response.status_code`, as
+ * `aiRequest` records it (src/agent/errors.ts), so a 429 is classified operational even when the SDK's span says
+ * only "Error getting response" (a run that traces no data). The status itself is the SDK's to set, at the end.
+ */
+function noteFailure(open: OpenSpan, err: unknown): void {
+  const status = errorHttpStatus(err);
+  if (status === undefined) return;
+  open.span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+  open.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
 }
 
 /**

@@ -99,8 +99,9 @@ function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => 
 
 /**
  * An Agents SDK model call: its chat span (the trace processor's mirror) learns the requested model — the SDK's
- * span data leaves it out when the run traces no data or the call fails — and the request runs in that span's
- * context, so its HTTP span is the chat span's child (the SDK keeps its own context store, not OpenTelemetry's).
+ * span data leaves it out when the run traces no data or the call fails — and a failed request's error; the request
+ * runs in that span's context, so its HTTP span is the chat span's child (the SDK keeps its own context store, not
+ * OpenTelemetry's).
  */
 function inAgentsSdkModelCall(body: unknown, call: () => unknown): unknown {
   const mirror = guarded('agents model call', () => {
@@ -109,7 +110,17 @@ function inAgentsSdkModelCall(body: unknown, call: () => unknown): unknown {
     if (found !== undefined && model !== undefined) found.noteRequestModel(model);
     return found;
   });
-  return mirror === undefined ? call() : context.with(mirror.context, call);
+  if (mirror === undefined) return call();
+  const result = context.with(mirror.context, call);
+  guarded('observe agents model call', () => {
+    if (!isApiPromise(result)) return;
+    // as observeApiPromise: the replacement rejects with the same error
+    result.responsePromise = result.responsePromise.then(undefined, (err: unknown) => {
+      guarded('agents model call failure', () => mirror.noteFailure(err));
+      throw err;
+    });
+  });
+  return result;
 }
 
 const reported = new Set<string>();
