@@ -41,7 +41,7 @@ export function isInAgentsSdkModelCall(): boolean {
 
 /**
  * The mirror of the Agents SDK model call the caller runs in, if the trace processor mirrors it (it does not when
- * the instrumentation is disabled or the span was pushed out of its bounds). The SDK runs the model client in its
+ * the instrumentation is disabled, or once it pushed the span out of its bounds). The SDK runs the model client in its
  * own context store, not in OpenTelemetry's: run under this mirror's context, the client's HTTP spans become
  * children of the chat span instead of the span that was active when the run started.
  */

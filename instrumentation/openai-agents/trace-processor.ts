@@ -108,6 +108,8 @@ export interface OpenAiAgentsTraceProcessorOptions {
 
 interface OpenSpan {
   readonly span: Span;
+  /** The SDK's span object of a model call, whose mirror the model client may still look up (./model-call.ts). */
+  readonly modelCall?: object;
   readonly context: Context;
   /** The agent this span runs in, inherited by its children. */
   readonly agent: string | undefined;
@@ -180,7 +182,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
       const open = this.spans.get(span.spanId) ?? this.mirror(span, startTimeOf(span));
       if (open === undefined) return;
       this.spans.delete(span.spanId);
-      if (isModelCall(span.spanData)) forgetAgentsSdkModelCall(span);
+      if (open.modelCall !== undefined) forgetAgentsSdkModelCall(open.modelCall);
       finish(open, span);
     });
     return RESOLVED;
@@ -215,20 +217,23 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     const plan = planOf(data, agent);
     if (conversationId !== undefined) plan.attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
     const otelSpan = this.tracer().startSpan(plan.name, { kind: plan.kind, attributes: plan.attributes, startTime }, parentContext);
-    const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now() };
+    const modelCall = isModelCall(data) ? span : undefined;
+    const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now(), modelCall };
     this.bounded(this.spans, this.maxOpenSpans, span.spanId, open);
-    if (isModelCall(data)) {
-      registerAgentsSdkModelCall(span, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model), noteFailure: (err) => noteFailure(open, err) });
+    if (modelCall !== undefined) {
+      registerAgentsSdkModelCall(modelCall, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model), noteFailure: (err) => noteFailure(open, err) });
     }
     return open;
   }
 
   /** Insert, first forgetting entries beyond the count bound and the oldest ones past the age bound (counted). */
-  private bounded<T extends { at: number }>(map: Map<string, T>, max: number, key: string, value: T): void {
+  private bounded<T extends { at: number; modelCall?: object }>(map: Map<string, T>, max: number, key: string, value: T): void {
     const cutoff = value.at - this.maxAgeMs;
     for (const [oldKey, old] of map) {
       if (map.size < max && old.at >= cutoff) break;
       map.delete(oldKey);
+      // a forgotten span is never exported: no HTTP span may be put under it
+      if (old.modelCall !== undefined) forgetAgentsSdkModelCall(old.modelCall);
       recordInstrumentationDrop(OPENAI_AGENTS_INSTRUMENTATION, 'evicted');
     }
     map.set(key, value);
