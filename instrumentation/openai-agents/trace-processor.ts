@@ -9,6 +9,11 @@
  *   handoff      → `send {to_agent}`       PRODUCER  agent.communication queue.publish (source = from_agent)
  *   anything else (task, turn, guardrail, custom, mcp_tools, …) → `{type} {name}` INTERNAL, no hint
  *
+ * A model call's model comes from the SDK's span data (generation `model`, response `_response.model`) or, when
+ * the SDK leaves it out, from the model client's request (./model-call.ts, through the `openai` instrumentation),
+ * so no chat span reaches Sentry as an LLM call without a model. The same hook runs the client's request in the
+ * chat span's context: its HTTP span is the chat span's child.
+ *
  * Parentage follows the SDK's tree (span.parentId); a span without a parent hangs under the OpenTelemetry span that
  * was active when its SDK trace started, so an agent run joins the trace of the request that caused it. Only ids,
  * names, models and token counts are read — never prompts, tool inputs/outputs or responses' content.
@@ -55,8 +60,10 @@ import {
   SENTRY_OP_GEN_AI_PREFIX,
   SENTRY_OP_QUEUE_PUBLISH,
 } from '../../src/agent/attributes.js';
+import { errorHttpStatus, errorType } from '../../src/agent/errors.js';
 import { warnOnce } from '../../src/log.js';
 import { recordInstrumentationDrop } from '../../src/self-metrics.js';
+import { forgetAgentsSdkModelCall, registerAgentsSdkModelCall } from './model-call.js';
 
 /** The instrumentation's name: `OTEL_NODE_DISABLED_INSTRUMENTATIONS=openai-agents` switches it off. */
 export const OPENAI_AGENTS_INSTRUMENTATION = 'openai-agents';
@@ -101,6 +108,8 @@ export interface OpenAiAgentsTraceProcessorOptions {
 
 interface OpenSpan {
   readonly span: Span;
+  /** The SDK's span object of a model call, whose mirror the model client may still look up (./model-call.ts). */
+  readonly modelCall?: object;
   readonly context: Context;
   /** The agent this span runs in, inherited by its children. */
   readonly agent: string | undefined;
@@ -173,6 +182,7 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
       const open = this.spans.get(span.spanId) ?? this.mirror(span, startTimeOf(span));
       if (open === undefined) return;
       this.spans.delete(span.spanId);
+      if (open.modelCall !== undefined) forgetAgentsSdkModelCall(open.modelCall);
       finish(open, span);
     });
     return RESOLVED;
@@ -207,17 +217,23 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
     const plan = planOf(data, agent);
     if (conversationId !== undefined) plan.attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
     const otelSpan = this.tracer().startSpan(plan.name, { kind: plan.kind, attributes: plan.attributes, startTime }, parentContext);
-    const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now() };
+    const modelCall = isModelCall(data) ? span : undefined;
+    const open: OpenSpan = { span: otelSpan, context: trace.setSpan(parentContext, otelSpan), agent, conversationId, at: this.now(), modelCall };
     this.bounded(this.spans, this.maxOpenSpans, span.spanId, open);
+    if (modelCall !== undefined) {
+      registerAgentsSdkModelCall(modelCall, { context: open.context, noteRequestModel: (model) => noteRequestModel(open, model), noteFailure: (err) => noteFailure(open, err) });
+    }
     return open;
   }
 
   /** Insert, first forgetting entries beyond the count bound and the oldest ones past the age bound (counted). */
-  private bounded<T extends { at: number }>(map: Map<string, T>, max: number, key: string, value: T): void {
+  private bounded<T extends { at: number; modelCall?: object }>(map: Map<string, T>, max: number, key: string, value: T): void {
     const cutoff = value.at - this.maxAgeMs;
     for (const [oldKey, old] of map) {
       if (map.size < max && old.at >= cutoff) break;
       map.delete(oldKey);
+      // a forgotten span is never exported: no HTTP span may be put under it
+      if (old.modelCall !== undefined) forgetAgentsSdkModelCall(old.modelCall);
       recordInstrumentationDrop(OPENAI_AGENTS_INSTRUMENTATION, 'evicted');
     }
     map.set(key, value);
@@ -225,6 +241,23 @@ export class OpenAiAgentsTraceProcessor implements AgentsTracingProcessor {
 }
 
 export { isInAgentsSdkModelCall } from './model-call.js';
+
+/** The SDK spans that are one model call, mirrored as a chat span. */
+function isModelCall(data: AgentsSpanLike['spanData']): boolean {
+  return data.type === 'generation' || data.type === 'response';
+}
+
+/**
+ * The model the client was asked for. A `response` span names its model only through `_response`, which the SDK
+ * leaves out when the run traces no data (`traceIncludeSensitiveData: false`) and when the call failed: without
+ * this, Relay would take such a span for an LLM call it cannot price (an `ai_client` item without a model).
+ */
+function noteRequestModel(open: OpenSpan, value: string): void {
+  const model = shortString(value);
+  if (model === undefined) return;
+  open.span.setAttribute(ATTR_GEN_AI_REQUEST_MODEL, model);
+  open.span.updateName(`${GEN_AI_OPERATION_NAME_VALUE_CHAT} ${model}`);
+}
 
 interface SpanPlan {
   name: string;
@@ -248,7 +281,8 @@ function planOf(data: AgentsSpanLike['spanData'], agent: string | undefined): Sp
     case 'generation':
     case 'response':
       return {
-        name: GEN_AI_OPERATION_NAME_VALUE_CHAT, // the model is known at the end: renamed `chat {model}` then
+        // the model is known once the client is called (noteRequestModel) or at the end: renamed `chat {model}` then
+        name: GEN_AI_OPERATION_NAME_VALUE_CHAT,
         kind: SpanKind.CLIENT,
         attributes: withAgent({
           [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
@@ -339,6 +373,18 @@ function finish(open: OpenSpan, agentsSpan: AgentsSpanLike): void {
     if (data.type === 'generation' || data.type === 'response') recordModelCallStatus(span, message);
   }
   span.end();
+}
+
+/**
+ * A failed call as the client saw it: its HTTP status becomes `error.type` and `http.response.status_code`, as
+ * `aiRequest` records it (src/agent/errors.ts), so a 429 is classified operational even when the SDK's span says
+ * only "Error getting response" (a run that traces no data). The status itself is the SDK's to set, at the end.
+ */
+function noteFailure(open: OpenSpan, err: unknown): void {
+  const status = errorHttpStatus(err);
+  if (status === undefined) return;
+  open.span.setAttribute(ATTR_ERROR_TYPE, errorType(err));
+  open.span.setAttribute(ATTR_HTTP_RESPONSE_STATUS_CODE, status);
 }
 
 /**

@@ -24,10 +24,10 @@
  * span: one call, one span, counted once.
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, isWrapped, type InstrumentationConfig } from '@opentelemetry/instrumentation';
-import { diag, type Tracer } from '@opentelemetry/api';
+import { context, diag, type Tracer } from '@opentelemetry/api';
 import { isInAiRequest, startAiRequestOn, type AiRequestHandle } from '../../src/agent/ai-request.js';
-import { isInAgentsSdkModelCall } from '../openai-agents/model-call.js';
-import { isStreamRequest, providerOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
+import { agentsSdkModelCallMirror, isInAgentsSdkModelCall } from '../openai-agents/model-call.js';
+import { isStreamRequest, providerOf, requestModelOf, requestOptions, type OpenAiEndpoint } from './request-options.js';
 
 /** Versions patched: 7.x (the official instrumentation-openai covers >=4 <7). */
 export const SUPPORTED_OPENAI_VERSIONS = ['>=7.0.0 <8'];
@@ -81,7 +81,8 @@ function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => 
   return function (this: unknown, body: unknown, ...rest: unknown[]): unknown {
     // Already inside the caller's own aiRequest, or an Agents SDK model call the bridge mirrors as a chat span
     // (instrumentation/openai-agents/): that span records it (one call, one span).
-    if (isInAiRequest() || isInAgentsSdkModelCall()) return original.call(this, body, ...rest);
+    if (isInAiRequest()) return original.call(this, body, ...rest);
+    if (isInAgentsSdkModelCall()) return inAgentsSdkModelCall(body, () => original.call(this, body, ...rest));
     const handle = guarded('start span', () => startAiRequestOn(tracer(), requestOptions(endpoint, body, providerOf(this))));
     if (handle === undefined) return original.call(this, body, ...rest);
     let result: unknown;
@@ -94,6 +95,32 @@ function tracedCreate(endpoint: OpenAiEndpoint, original: Create, tracer: () => 
     observe(handle, result, isStreamRequest(body));
     return result;
   };
+}
+
+/**
+ * An Agents SDK model call: its chat span (the trace processor's mirror) learns the requested model — the SDK's
+ * span data leaves it out when the run traces no data or the call fails — and a failed request's error; the request
+ * runs in that span's context, so its HTTP span is the chat span's child (the SDK keeps its own context store, not
+ * OpenTelemetry's).
+ */
+function inAgentsSdkModelCall(body: unknown, call: () => unknown): unknown {
+  const mirror = guarded('agents model call', () => {
+    const found = agentsSdkModelCallMirror();
+    const model = requestModelOf(body);
+    if (found !== undefined && model !== undefined) found.noteRequestModel(model);
+    return found;
+  });
+  if (mirror === undefined) return call();
+  const result = context.with(mirror.context, call);
+  guarded('observe agents model call', () => {
+    if (!isApiPromise(result)) return;
+    // as observeApiPromise: the replacement rejects with the same error
+    result.responsePromise = result.responsePromise.then(undefined, (err: unknown) => {
+      guarded('agents model call failure', () => mirror.noteFailure(err));
+      throw err;
+    });
+  });
+  return result;
 }
 
 const reported = new Set<string>();

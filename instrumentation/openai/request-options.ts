@@ -44,9 +44,14 @@ export function isStreamRequest(body: unknown): boolean {
   return field(body, 'stream') === true;
 }
 
-export function requestOptions(endpoint: OpenAiEndpoint, body: unknown, provider: string): AiRequestOptions {
+/** The request's `model`, when it is a string. */
+export function requestModelOf(body: unknown): string | undefined {
   const model = field(body, 'model');
-  const common = { provider, model: typeof model === 'string' ? model : undefined };
+  return typeof model === 'string' ? model : undefined;
+}
+
+export function requestOptions(endpoint: OpenAiEndpoint, body: unknown, provider: string): AiRequestOptions {
+  const common = { provider, model: requestModelOf(body) };
   if (endpoint === 'embeddings') return { ...common, operation: GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS, input: field(body, 'input') };
   const stream = field(body, 'stream');
   return {

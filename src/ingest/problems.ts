@@ -92,19 +92,20 @@ export function findProblems(spans: IngestSpan[], events: IngestEvent[]): Proble
 
 /**
  * Relay's AI classification: an item is AI when it has `gen_ai.operation.type`, `gen_ai.operation.name`, or an op
- * starting `gen_ai.` / `ai.`; its type is inferred from the operation name (or op), defaulting to `ai_client`
+ * starting `gen_ai.` / `ai.`; its type is then inferred from the operation name (or, without one, the op),
+ * defaulting to `ai_client` — a `gen_ai.operation.type` sent along is overwritten, not kept
  * (getsentry/relay `relay-event-normalization/src/eap/ai.rs` `is_ai_item`, `normalize_ai_type`;
  * `src/span/ai.rs` `infer_ai_operation_type`). `undefined` when not an AI item.
  */
 export function aiOperationType(attributes: Record<string, JsonValue>): string | undefined {
-  const explicit = attributes[GEN_AI_OPERATION_TYPE];
-  if (typeof explicit === 'string') return explicit;
   const name = attributes[ATTR_GEN_AI_OPERATION_NAME];
   const op = attributes[SENTRY_OP];
-  const isAi = name !== undefined && name !== null ? true : typeof op === 'string' && (op.startsWith('gen_ai.') || op.startsWith('ai.'));
+  const hasName = name !== undefined && name !== null;
+  const isAi = attributes[GEN_AI_OPERATION_TYPE] !== undefined || hasName || (typeof op === 'string' && (op.startsWith('gen_ai.') || op.startsWith('ai.')));
   if (!isAi) return undefined;
-  const source = typeof name === 'string' ? name : typeof op === 'string' ? op : '';
-  return inferAiOperationType(source) ?? 'ai_client';
+  // Relay reads the name if present (whatever its type), else the op; only a string is matched.
+  const source = hasName ? name : op;
+  return (typeof source === 'string' ? inferAiOperationType(source) : undefined) ?? 'ai_client';
 }
 
 const AGENT_OPS = new Set([

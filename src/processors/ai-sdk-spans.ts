@@ -6,7 +6,8 @@
  *
  * What the AI SDK emits (read from @ai-sdk/otel 1.0 src/open-telemetry.ts and src/legacy-open-telemetry.ts):
  * - current (`new OpenTelemetry()`): `invoke_agent {model}` (gen_ai.operation.name `invoke_agent`, gen_ai.agent.name
- *   = telemetry.functionId) → `step N` (`agent_step`) → `chat {model}` (CLIENT, usage, provider, and the stream's
+ *   = telemetry.functionId) → `step N` (`agent_step`, sent to Sentry as an unnamed `invoke_agent`: startStep) →
+ *   `chat {model}` (CLIENT, usage, provider, and the stream's
  *   first-chunk time as `gen_ai.client.operation.time_to_first_chunk`) and `execute_tool {tool}`;
  * - legacy (`new LegacyOpenTelemetry()`): `ai.generateText` → `ai.generateText.doGenerate` → `ai.toolCall`, keyed by
  *   `ai.operationId`, with `ai.model.*`, `ai.usage.*`, `ai.telemetry.functionId`, `ai.toolCall.*`.
@@ -50,6 +51,7 @@ import {
   AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
   ATTR_AGENT_SPAN_TYPE,
   ATTR_SENTRY_OP,
+  SENTRY_OP_GEN_AI_INVOKE_AGENT,
   SENTRY_OP_GEN_AI_PREFIX,
 } from '../agent/attributes.js';
 import { getCurrentAgent } from '../agent/agent-context.js';
@@ -101,6 +103,12 @@ const CONTENT_ATTRIBUTES = [
   'ai.documents',
   'ai.ranking',
 ];
+
+/**
+ * The current shape's step span operation (@ai-sdk/otel src/open-telemetry.ts onStepStart); not a GenAI
+ * semantic-conventions value, so no constant exists.
+ */
+export const AI_SDK_OPERATION_AGENT_STEP = 'agent_step' as const;
 
 /** Legacy `ai.operationId` → gen_ai.operation.name (@ai-sdk/otel src/legacy-open-telemetry.ts span names). */
 const LEGACY_OPERATIONS: ReadonlyMap<string, string> = new Map([
@@ -216,6 +224,10 @@ export class AiSdkSpansProcessor implements SpanProcessor {
     if (typeof legacyId === 'string') applyLegacyStart(span, legacyId);
     const operation = span.attributes[ATTR_GEN_AI_OPERATION_NAME];
     if (typeof operation !== 'string') return;
+    if (operation === AI_SDK_OPERATION_AGENT_STEP) {
+      this.startStep(span, parentContext);
+      return;
+    }
 
     const type = agentSpanTypeOfOperation(operation);
     if (type !== undefined) {
@@ -236,6 +248,24 @@ export class AiSdkSpansProcessor implements SpanProcessor {
       if (inherited !== undefined) span.setAttribute(ATTR_GEN_AI_AGENT_NAME, (agent = inherited));
     }
     if (typeof agent === 'string' || request) this.remember(span.spanContext().spanId, { agent: typeof agent === 'string' ? agent : undefined, request, wrapsRequest: false });
+  }
+
+  /**
+   * An AI SDK step (`step N`, `agent_step`): one model call and the tools it asked for, inside the run. Relay types
+   * a span by its gen_ai.operation.name and takes any name it does not know for an LLM call (`ai_client`), so sent
+   * as is a step is a model call without a model in Sentry: it is sent as Sentry's own AI SDK 7 integration sends
+   * it, an `invoke_agent` span with op `gen_ai.invoke_agent` (Relay type `agent`). It stays unnamed — a named one
+   * would count as one more run of its agent — and is no invocation for the metrics (hint `none`); its children
+   * still inherit the run's agent name through it.
+   */
+  private startStep(span: Span, parentContext: Context): void {
+    span.setAttribute(ATTR_GEN_AI_OPERATION_NAME, GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT);
+    span.setAttribute(ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_INVOKE_AGENT);
+    span.setAttribute(ATTR_AGENT_SPAN_TYPE, AGENT_SPAN_TYPE_VALUE_NONE);
+    const parentId = span.parentSpanContext?.spanId;
+    const parent = parentId === undefined ? undefined : this.open.get(parentId);
+    const agent = parent?.agent ?? getCurrentAgent(parentContext)?.name;
+    if (agent !== undefined) this.remember(span.spanContext().spanId, { agent, request: false, wrapsRequest: false });
   }
 
   private remember(spanId: string, entry: OpenGenAiSpan): void {

@@ -158,8 +158,10 @@ describe('demo (npm start)', () => {
     ]);
     for (const span of agentRun) {
       expect(span.kind).toBe('client');
-      expect(span.attributes).toMatchObject({ [ATTR_GEN_AI_OPERATION_NAME]: 'chat' });
+      expect(span.attributes).toMatchObject({ [ATTR_GEN_AI_OPERATION_NAME]: 'chat', [ATTR_GEN_AI_RESPONSE_MODEL]: span.name.slice('chat '.length) });
       expect(span.attributes[ATTR_GEN_AI_USAGE_INPUT_TOKENS]).toBeGreaterThan(0);
+      // the model client's request runs in the mirrored chat span's context: its HTTP span is the chat span's child
+      expect(trace.spans.filter((s) => parentOf(s) === span && s.kind === 'client'), span.name).toHaveLength(1);
     }
     expect(named('execute_tool save_draft').attributes[ATTR_GEN_AI_TOOL_NAME]).toBe('save_draft');
     const handoff = named('send editor');
@@ -200,6 +202,10 @@ describe('demo (npm start)', () => {
     // model calls and one review; three AI SDK steps per task
     const past = outcomes.filter((o) => o.outcome !== 'bug').length;
     expect(printedLlmCalls(demo.stdout())).toEqual({ planner: 4, researcher: 3 * 4, writer: past * 3 + past });
+
+    // nothing Sentry would show other than what happened — no LLM call without a model (the AI SDK's steps, the
+    // Agents SDK's model calls), no span without its sample rate, no error without its trace's DSC
+    for (const o of outcomes) expect(ingest.problems(o.traceId), `${o.outcome} ${o.traceId}`).toEqual([]);
 
     const bug = outcomes.find((o) => o.outcome === 'bug')!;
     const events = ingest.events();

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIngest, type IngestServer } from '../../src/ingest/index.js';
 import type { IngestSpan } from '../../src/ingest/types.js';
+import { aiOperationType } from '../../src/ingest/problems.js';
 import { REGISTER, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers/process.js';
 import { freePort } from '../helpers/ports.js';
 import { parseExposition, total, type Sample } from '../helpers/exposition.js';
@@ -84,6 +85,24 @@ function expectOneTree(spans: IngestSpan[], rootName: string): Map<string, Inges
   return byId;
 }
 
+/**
+ * Every span Relay would type an LLM call (`ai_client`) names its model, and the ingest — which applies Relay's rule
+ * — reports no `ai_client_without_model` for the trace.
+ */
+function expectEveryLlmCallPriced(traceId: string, spans: IngestSpan[]): void {
+  const llmCalls = spans.filter((s) => aiOperationType(s.attributes) === 'ai_client');
+  expect(llmCalls.length).toBeGreaterThan(0);
+  for (const call of llmCalls) expect(call.attributes['gen_ai.request.model'] ?? call.attributes['gen_ai.response.model'], call.name).toEqual(expect.any(String));
+  expect(ingest.problems(traceId).filter((p) => p.code === 'ai_client_without_model')).toEqual([]);
+}
+
+/** The model client's HTTP spans to `path` are children of chat spans (an Agents SDK model call's context). */
+function expectHttpUnderChat(spans: IngestSpan[], byId: Map<string, IngestSpan>, path: string): void {
+  const http = spans.filter((s) => s.kind === 'client' && String(s.attributes['url.full']).endsWith(path));
+  expect(http.length).toBeGreaterThan(0);
+  for (const s of http) expect(byId.get(s.parentSpanId ?? '')?.attributes['sentry.op'], s.name).toBe('gen_ai.chat');
+}
+
 function ancestors(span: IngestSpan, byId: Map<string, IngestSpan>): string[] {
   const names: string[] = [];
   for (let s = byId.get(span.parentSpanId ?? ''); s !== undefined; s = byId.get(s.parentSpanId ?? '')) names.push(s.name);
@@ -109,7 +128,13 @@ describe('zero-code instrumentation of agent SDKs under the preload', () => {
     expect(chats.filter((s) => typeof s.attributes['gen_ai.response.time_to_first_chunk'] === 'number')).toHaveLength(1);
     const toolSpan = spans.find((s) => s.name === 'execute_tool get_weather')!;
     expect(toolSpan.attributes).toMatchObject({ 'sentry.op': 'gen_ai.execute_tool', 'gen_ai.agent.name': 'assistant' });
-    expect(spans.filter((s) => s.attributes['sentry.op'] === 'gen_ai.invoke_agent').map((s) => s.attributes['gen_ai.agent.name'])).toEqual(['assistant', 'assistant']);
+    expect(spans.filter((s) => s.attributes['agent.span.type'] === 'agent.invocation').map((s) => s.attributes['gen_ai.agent.name'])).toEqual(['assistant', 'assistant']);
+    // the AI SDK's `step N` spans (agent_step) reach Sentry as Sentry's own AI SDK integration sends them: unnamed
+    // agent spans, not LLM calls without a model
+    const steps = spans.filter((s) => /^step \d+$/.test(s.name));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(aiOperationType(step.attributes)).toBe('agent');
+    expectEveryLlmCallPriced(traceId, spans);
 
     const agent = { gen_ai_agent_name: 'assistant' };
     expect(total(metrics, 'gen_ai_client_operation_duration_seconds_count', { ...agent, gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai', gen_ai_request_model: 'gpt-4o-mini' })).toBe(3);
@@ -154,6 +179,8 @@ describe('zero-code instrumentation of agent SDKs under the preload', () => {
     const toolSpan = spans.find((s) => s.name === 'execute_tool get_weather')!;
     expect(toolSpan.attributes).toMatchObject({ 'sentry.op': 'gen_ai.execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.agent.name': 'forecaster' });
     expect(ancestors(toolSpan, byId)).toContain('invoke_agent forecaster');
+    expectHttpUnderChat(spans, byId, '/v1/responses');
+    expectEveryLlmCallPriced(traceId, spans);
 
     expect(total(metrics, 'agent_communication_duration_seconds_count', { source_agent: 'triage', target_agent: 'writer', messaging_operation_type: 'send' })).toBe(1);
     for (const agent of ['triage', 'writer', 'forecaster']) {
@@ -162,6 +189,29 @@ describe('zero-code instrumentation of agent SDKs under the preload', () => {
     expect(total(metrics, 'agent_tool_execution_duration_seconds_count', { gen_ai_tool_name: 'get_weather', gen_ai_agent_name: 'forecaster' })).toBe(1);
     expect(total(metrics, 'gen_ai_client_operation_duration_seconds_count', { gen_ai_operation_name: 'chat', gen_ai_provider_name: 'openai' })).toBe(chats.length);
     expect(total(metrics, 'gen_ai_client_token_usage_sum', { gen_ai_token_type: 'input' })).toBe(chats.reduce((sum, c) => sum + Number(c.attributes['gen_ai.usage.input_tokens']), 0));
+  });
+
+  it('OpenAI Agents SDK without model data in its spans (a run that traces no data; a failed call): every chat span names the requested model, its HTTP span under it; no LLM call without a model on the ingest', async () => {
+    const { result } = await runApp('openai-agents-no-data.mjs', 'agents-no-data-app');
+    expect(result.failure).toBe(429);
+    const traceId = result.traceId as string;
+    const spans = await traceSpans(traceId, (s) => s.filter((x) => x.attributes['sentry.op'] === 'gen_ai.chat').length === 3 && s.some((x) => x.name === 'handle request'));
+    const byId = expectOneTree(spans, 'handle request');
+
+    const chats = spans.filter((s) => s.attributes['sentry.op'] === 'gen_ai.chat');
+    const ok = chats.filter((s) => s.status.code !== 'error');
+    expect(ok).toHaveLength(2);
+    for (const chat of ok) {
+      expect(chat.name).toBe('chat gpt-4o-mini');
+      expect(chat.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+      expect(chat.attributes['gen_ai.response.model']).toBeUndefined(); // the SDK left its response out
+    }
+    const failed = chats.find((s) => s.status.code === 'error')!;
+    expect(failed.name).toBe('chat rate-limit');
+    // the SDK's span says only "Error getting response": the status comes from the client's error
+    expect(failed.attributes).toMatchObject({ 'gen_ai.request.model': 'rate-limit', 'gen_ai.agent.name': 'limited', 'error.type': '429', 'http.response.status_code': 429 });
+    expectHttpUnderChat(spans, byId, '/v1/responses');
+    expectEveryLlmCallPriced(traceId, spans);
   });
 
   it('OpenAI Agents SDK loaded with require(): the same hook through the CommonJS loader, the handoff edge counted', async () => {

@@ -104,17 +104,19 @@ describe('problems', () => {
       // memory search typed by its operation name: Relay makes it an ai_client call without a model
       otlpSpan('00000000000000a2', '00000000000000a1', 'memory.search notes', { ...RATE, 'gen_ai.operation.name': str('retrieval') }),
       otlpSpan('00000000000000a3', '00000000000000a1', 'chat gpt-4o', { ...RATE, 'gen_ai.request.model': str('gpt-4o'), 'gen_ai.operation.name': str('chat'), 'gen_ai.output.messages': str('[{"role":"assistant"…[truncated]') }),
+      // a type sent along does not help: Relay infers it from the operation name and overwrites it
+      otlpSpan('00000000000000a4', '00000000000000a1', 'step 1', { ...RATE, 'gen_ai.operation.name': str('agent_step'), 'gen_ai.operation.type': str('agent') }),
     ]);
     await postEnvelope(i, envelope({}, [[{ type: 'event' }, errorEvent({ event_id: 'e0000000000000000000000000000001' })]]));
     await postEnvelope(i, envelope({ trace: { trace_id: 'f'.repeat(32), public_key: KEY } }, [[{ type: 'event' }, errorEvent({ event_id: 'e0000000000000000000000000000002' })]]));
     await postEnvelope(i, envelope({ trace: { trace_id: 'e'.repeat(32), public_key: KEY } }, [[{ type: 'transaction' }, transaction()]]));
     const problems = i.problems(TRACE_ID);
-    expect(problems.map((p) => p.code).sort()).toEqual(['ai_client_without_model', 'dsc_trace_id_mismatch', 'dsc_trace_id_mismatch', 'error_without_dsc', 'gen_ai_message_not_json', 'span_without_client_sample_rate']);
+    expect(problems.map((p) => p.code).sort()).toEqual(['ai_client_without_model', 'ai_client_without_model', 'dsc_trace_id_mismatch', 'dsc_trace_id_mismatch', 'error_without_dsc', 'gen_ai_message_not_json', 'span_without_client_sample_rate']);
     expect(problems.filter((p) => p.code === 'dsc_trace_id_mismatch').map((p) => p.spanId ?? p.eventId)).toEqual(['2222222222222222', 'e0000000000000000000000000000002']);
-    expect(problems.find((p) => p.code === 'ai_client_without_model')).toMatchObject({ spanId: '00000000000000a2' });
-    expect(problems.find((p) => p.code === 'span_without_client_sample_rate')!.message).toMatch(/^1 of 3/);
+    expect(problems.filter((p) => p.code === 'ai_client_without_model').map((p) => p.spanId)).toEqual(['00000000000000a2', '00000000000000a4']);
+    expect(problems.find((p) => p.code === 'span_without_client_sample_rate')!.message).toMatch(/^1 of 4/);
     const all = (await (await fetch(`${i.url}/api/problems`, { headers: i.apiHeaders })).json()) as Record<string, unknown[]>;
-    expect(all[TRACE_ID]).toHaveLength(6);
+    expect(all[TRACE_ID]).toHaveLength(7);
     const text = renderWaterfall(i.trace(TRACE_ID)!, undefined, { width: 160 });
     expect(text).toContain('⚠ ai_client_without_model');
     expect(text).toContain('⚠ dsc_trace_id_mismatch');

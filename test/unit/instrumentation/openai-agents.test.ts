@@ -12,6 +12,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPrometheusMeterProvider } from '../../../exporters/prometheus.js';
 import { OpenAiAgentsInstrumentation } from '../../../instrumentation/openai-agents/instrumentation.js';
 import { isInAgentsSdkModelCall, OpenAiAgentsTraceProcessor, type AgentsSpanLike } from '../../../instrumentation/openai-agents/trace-processor.js';
+import { agentsSdkModelCallMirror } from '../../../instrumentation/openai-agents/model-call.js';
 import { bindSelfMetrics, unbindSelfMetrics } from '../../../src/self-metrics.js';
 import { parseExposition, total } from '../../helpers/exposition.js';
 
@@ -235,5 +236,41 @@ describe('OpenAI Agents SDK trace processor: bounds and failure modes', () => {
     await expect(broken.onSpanStart(fakeSpan('x'))).resolves.toBeUndefined();
     await expect(broken.onTraceStart({ traceId: 't' })).resolves.toBeUndefined();
     await expect(broken.shutdown()).resolves.toBeUndefined();
+  });
+});
+
+// Last: its evictions count in the process's drop counter, which the bounds test reads exactly.
+describe('agentsSdkModelCallMirror', () => {
+  it('inside a mirrored model call: its context makes the chat span active and the requested model names it; none once the span ended or was pushed out', async () => {
+    const processor = new OpenAiAgentsTraceProcessor({ tracer: () => tracer, maxOpenSpans: 1 });
+    agentsCore.setTraceProcessors([processor]);
+    try {
+      const seen: { active?: string | undefined; afterEnd?: boolean; afterEviction?: boolean } = {};
+      await agentsCore.withTrace('probe', async () => {
+        await agentsCore.withResponseSpan(async () => {
+          await settled(); // an instrumentation attached by an earlier test keeps its processor first, before this one
+          const mirror = agentsSdkModelCallMirror()!;
+          mirror.noteRequestModel('gpt-4o-mini');
+          seen.active = trace.getSpan(mirror.context)?.spanContext().spanId;
+        });
+        await settled();
+        await agentsCore.withResponseSpan(async () => {
+          await settled();
+          await processor.onSpanStart(fakeSpan('pusher')); // the only open slot goes to another span
+          seen.afterEviction = agentsSdkModelCallMirror() === undefined;
+        });
+      });
+      await agentsCore.withTrace('after', async () => {
+        await agentsCore.withResponseSpan(async () => {});
+        await settled();
+        seen.afterEnd = isInAgentsSdkModelCall() || agentsSdkModelCallMirror() !== undefined;
+      });
+      await settled();
+      const chat = byName('chat gpt-4o-mini'); // the SDK's data named no model: the request's did
+      expect(chat.attributes['gen_ai.request.model']).toBe('gpt-4o-mini');
+      expect(seen).toEqual({ active: chat.spanContext().spanId, afterEviction: true, afterEnd: false });
+    } finally {
+      agentsCore.setTraceProcessors([]);
+    }
   });
 });

@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrometheusMeterProvider, startPrometheusExporter, type PrometheusEndpoint } from '../../../exporters/prometheus.js';
 import { AiSdkSpansProcessor, providerNameOfAiSdkId } from '../../../src/processors/ai-sdk-spans.js';
-import { agentSpanTypeOfOperation as spanTypeOfGenAiOperation } from '../../../src/agent/span-type.js';
+import { agentSpanTypeOf, agentSpanTypeOfOperation as spanTypeOfGenAiOperation } from '../../../src/agent/span-type.js';
+import { relayAiType } from '../../helpers/relay-ai.js';
 import { SpanMetricsProcessor } from '../../../src/processors/span-metrics.js';
 import { aiRequest, executeTool, invokeAgent, setCaptureMessageContent, startAiRequest } from '../../../src/agent/index.js';
 import { get, parseExposition, select, type Sample } from '../../helpers/exposition.js';
@@ -167,13 +168,28 @@ describe('AI SDK spans (real ai 7.x + @ai-sdk/otel against the local OpenAI-comp
     expect(toolSpan.attributes).toMatchObject({ 'agent.span.type': 'tool.execution', 'sentry.op': 'gen_ai.execute_tool', 'gen_ai.tool.name': 'get_weather', 'gen_ai.agent.name': 'sdk-agent' });
     expect(toolSpan.attributes['gen_ai.tool.call.arguments']).toBeUndefined();
 
-    const roots = spans.filter((s) => s.attributes['gen_ai.operation.name'] === 'invoke_agent');
+    const roots = spans.filter((s) => s.attributes['agent.span.type'] === 'agent.invocation');
     expect(roots).toHaveLength(2);
-    for (const root of roots) expect(root.attributes).toMatchObject({ 'agent.span.type': 'agent.invocation', 'sentry.op': 'gen_ai.invoke_agent', 'gen_ai.agent.name': 'sdk-agent' });
+    for (const root of roots) expect(root.attributes).toMatchObject({ 'sentry.op': 'gen_ai.invoke_agent', 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'sdk-agent' });
     // the tool span and the chat spans of the first run sit in the root's trace, under it
     const first = spansOfTrace(toolSpan.spanContext().traceId);
     expect(first.filter((s) => s.name === `chat ${MODEL}`)).toHaveLength(2);
-    expect(first.filter((s) => s.parentSpanContext === undefined).map((s) => s.attributes['gen_ai.operation.name'])).toEqual(['invoke_agent']);
+    expect(first.filter((s) => s.parentSpanContext === undefined).map((s) => s.attributes['agent.span.type'])).toEqual(['agent.invocation']);
+
+    // `step N` (agent_step): Relay would type the SDK's own operation name an LLM call without a model; it is sent
+    // as Sentry's AI SDK integration sends a step (invoke_agent, unnamed) and is no invocation for the metrics
+    const steps = spans.filter((s) => /^step \d+$/.test(s.name));
+    expect(steps.map((s) => s.name).sort()).toEqual(['step 1', 'step 1', 'step 2']);
+    for (const step of steps) {
+      expect(step.attributes).toMatchObject({ 'gen_ai.operation.name': 'invoke_agent', 'sentry.op': 'gen_ai.invoke_agent', 'agent.span.type': 'none' });
+      expect(step.attributes['gen_ai.agent.name']).toBeUndefined();
+      expect(relayAiType(step.attributes)).toBe('agent');
+      expect(agentSpanTypeOf(step.attributes)).toBeUndefined();
+    }
+    // every span Relay types an LLM call names its model (what the ingest's ai_client_without_model checks)
+    const llmCalls = spans.filter((s) => relayAiType(s.attributes) === 'ai_client');
+    expect(llmCalls).toHaveLength(3);
+    for (const call of llmCalls) expect(call.attributes['gen_ai.request.model'] ?? call.attributes['gen_ai.response.model']).toBe(MODEL);
 
     await runHelpers('helper-agent', requests);
     const samples = await scrape();
