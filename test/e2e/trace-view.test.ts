@@ -3,7 +3,7 @@
  * fed by the demo's three bridged agent processes. Screenshots go to test-artifacts/ (gitignored).
  */
 import { existsSync, mkdirSync } from 'node:fs';
-import { ATTR_GEN_AI_AGENT_NAME, ATTR_MESSAGING_OPERATION_TYPE } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_OPERATION_NAME, ATTR_MESSAGING_OPERATION_TYPE } from '@opentelemetry/semantic-conventions/incubating';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startIngest, type IngestServer, type TraceDetail } from '../../src/ingest/index.js';
@@ -105,8 +105,9 @@ describe('trace view (GET /?sentry_key=…)', () => {
   });
 
   it('lists the traces with agents, span counts and error badges, and filters them', async () => {
-    // every demo trace involves all three agents: one more trace, of an agent alone, gives the agent filter work
-    await postOtlp(otlpTrace(1, 'a', 'triage', { [ATTR_GEN_AI_AGENT_NAME]: 'triage' }).request);
+    // every demo trace involves all three agents: one more trace, of an agent alone, gives the agent filter work —
+    // and, an LLM call naming no model (Relay types it ai_client), the problems badge (demo traces have none)
+    await postOtlp(otlpTrace(1, 'a', 'triage', { [ATTR_GEN_AI_AGENT_NAME]: 'triage', [ATTR_GEN_AI_OPERATION_NAME]: 'chat' }).request);
     const p = await open();
     const expected = ingest.traces();
     await waitForCount(p, '[data-testid=trace-row]', expected.length);
@@ -249,13 +250,20 @@ describe('trace view (GET /?sentry_key=…)', () => {
     expect(errorSpan.status.code).toBe('error');
     expect(errorSpan.events.length).toBeGreaterThan(0);
     expect(await p.$$eval('[data-testid=detail] [data-testid=span-event]', (evs) => evs.map((e) => e.querySelector('strong')!.textContent))).toEqual(errorSpan.events.map((e) => e.name));
-    // the trace's problems, as the terminal waterfall prints them under ⚠
-    const problems = ingest.problems(bugTrace.traceId);
-    expect(problems.length).toBeGreaterThan(0);
-    expect(await p.$$eval('[data-testid=problem]', (ps) => ps.map((x) => x.getAttribute('data-code')))).toEqual(problems.map((x) => x.code));
+    // the trace's problems, as the terminal waterfall prints them under ⚠ (the demo's traces have none)
+    const problemCodes = (page: Page) => page.$$eval('[data-testid=problem]', (ps) => ps.map((x) => x.getAttribute('data-code')));
+    expect(await problemCodes(p)).toEqual(ingest.problems(bugTrace.traceId).map((x) => x.code));
     await p.screenshot({ path: `${ARTIFACTS}trace-error.png`, fullPage: true });
     await p.setViewportSize({ width: 1280, height: 800 });
     await p.screenshot({ path: `${ARTIFACTS}trace-error-viewport.png` }); // the README's picture (docs/trace-view.png)
+    // a trace with a problem lists it: an LLM call naming no model
+    const flawed = otlpTrace(2, 'd', 'triage', { [ATTR_GEN_AI_OPERATION_NAME]: 'chat' });
+    await postOtlp(flawed.request);
+    await waitUntil(() => ingest.problems(flawed.traceId).length > 0, 10_000);
+    const q = await open(`#/trace/${flawed.traceId}`);
+    await q.waitForSelector('[data-testid=problem]');
+    expect(await problemCodes(q)).toEqual(ingest.problems(flawed.traceId).map((x) => x.code));
+    expect(await problemCodes(q)).toContain('ai_client_without_model');
   });
 
   it('updates while traces arrive, and keeps a 5,000-span trace usable (rows drawn only around the viewport)', async () => {
