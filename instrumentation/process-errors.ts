@@ -14,8 +14,11 @@
  *    Node prints above the stack points at the re-throw, because Node decorates the error only when it is fatal.
  *  - `unhandledRejection` is listened to only where the listener changes nothing: in modes `warn` and `none`
  *    (Node ignores the return value there), or while the app has a listener of its own (it is handled anyway).
- *    In mode `warn-with-error-code` without an app listener the rejection is not captured (Node still warns and
- *    sets exit code 1): listening would suppress both.
+ *  - In mode `warn-with-error-code` without an app listener, listening would suppress Node's warning and its exit
+ *    code 1. The rejection is read from that warning instead ('warning' listeners only observe): Node emits an
+ *    `UnhandledPromiseRejectionWarning` whose message is the reason's stack, or the reason as a string
+ *    (lib/internal/process/promises.js `emitUnhandledRejectionWarning`). The error object itself is not reachable
+ *    there, so what is captured is an Error rebuilt from that text (type, message and stack as Node printed them).
  */
 /** Node's own name for where a process error came from. */
 export type ErrorOrigin = NodeJS.UncaughtExceptionOrigin;
@@ -73,7 +76,9 @@ export function observeProcessErrors(hooks: ProcessErrorHooks): () => void {
       void hooks.flush().finally(() => {
         process.removeListener('uncaughtException', flushThenRethrow);
         rethrown.add(error);
-        setImmediate(() => {
+        // Out of the promise chain, before any other callback: when the flush ends in the timers phase (its deadline
+        // timer), an app timer due in the same phase would run before a setImmediate and let the app continue.
+        process.nextTick(() => {
           throw error;
         });
       });
@@ -87,6 +92,11 @@ export function observeProcessErrors(hooks: ProcessErrorHooks): () => void {
 
   const onRejection = (reason: unknown): void => captureOnce(reason, 'unhandledRejection', false);
   const mode = unhandledRejectionsMode();
+  const onWarning = (warning: Error): void => {
+    const reason = rejectionOfWarning(warning);
+    if (reason !== undefined) captureOnce(reason, 'unhandledRejection', false);
+  };
+  if (mode === 'warn-with-error-code') process.on('warning', onWarning);
   const listenAlways = mode === 'warn' || mode === 'none';
   // Ride along with the app's own listeners: present exactly while at least one of theirs is.
   const follow = (event: string | symbol): void => {
@@ -110,8 +120,30 @@ export function observeProcessErrors(hooks: ProcessErrorHooks): () => void {
   return () => {
     process.removeListener('uncaughtExceptionMonitor', onMonitor);
     process.removeListener('unhandledRejection', onRejection);
+    process.removeListener('warning', onWarning);
     process.removeListener('newListener', onNewListener);
     process.removeListener('removeListener', follow);
     // A fatal exception's flush-then-rethrow listener stays: removing it would keep a crashed process alive.
   };
+}
+
+/** Node's warning for an unhandled rejection also comes as a second, generic one, which names no reason. */
+const GENERIC_REJECTION_WARNING = 'Unhandled promise rejection.';
+/** "TypeName: message" (or "TypeName" alone) then stack frames ("    at …"): the text Node prints of an error-like reason. */
+const ERROR_TEXT = /^([A-Za-z_$][\w$]*)(?:: ([^]*?))?(?=\n {4}at )/;
+
+/**
+ * The reason of an unhandled rejection, from Node's `UnhandledPromiseRejectionWarning`: an Error with the type,
+ * message and stack Node printed, or the reason's text when it was not error-like. `undefined` for other warnings.
+ */
+export function rejectionOfWarning(warning: Error): unknown {
+  if (warning.name !== 'UnhandledPromiseRejectionWarning' || typeof warning.message !== 'string') return undefined;
+  const text = warning.message;
+  if (text.startsWith(GENERIC_REJECTION_WARNING)) return undefined;
+  const match = ERROR_TEXT.exec(text);
+  if (match === null) return text;
+  const error = new Error(match[2] ?? '');
+  error.name = match[1]!;
+  error.stack = text;
+  return error;
 }

@@ -3,13 +3,15 @@
  * host, so these helpers themselves never throw, and `warnOnce` keeps a repeating failure to one line.
  */
 import { parseBooleanEnv } from './boolean-env.js';
+import { maskUrlCredentialsInText } from './mask-url.js';
 
 const PREFIX = '[agent-otel-bridge]';
 const seen = new Set<string>();
 
 function write(level: string, message: string): void {
   try {
-    process.stderr.write(`${PREFIX} ${level}: ${message}\n`);
+    // Messages quote error texts from other libraries, which may name a URL with its credentials.
+    process.stderr.write(`${PREFIX} ${level}: ${maskUrlCredentialsInText(message)}\n`);
   } catch {
     // stderr closed: nothing sensible left to do
   }

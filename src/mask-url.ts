@@ -22,3 +22,14 @@ export function maskDsn(text: string): string {
   if (at < 0) return maskUrlCredentials(text);
   return `${SCHEME.exec(text)?.[0] ?? ''}***${maskUrlCredentials(text.slice(at))}`;
 }
+
+/** Userinfo of a URL anywhere in a text; bounded runs, so each "://" costs at most one bounded scan. */
+const USERINFO_IN_TEXT = /\b([a-z][a-z0-9+.-]{0,31}:\/\/)[^/?#@\s]{0,2048}@/gi;
+
+/**
+ * Free text (a log line, an error message that quotes a URL): the userinfo of every URL in it becomes `***@`. Query
+ * values are left: in free text where a URL ends is not known (URL-valued settings go through `maskUrlCredentials`).
+ */
+export function maskUrlCredentialsInText(text: string): string {
+  return text.includes('://') ? text.replace(USERINFO_IN_TEXT, '$1***@') : text;
+}

@@ -1,7 +1,8 @@
 /**
  * Message-content capture (prompts, completions, tool arguments/results, memory contents).
  *
- * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` (the GenAI semconv opt-in variable): content
+ * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is truthy (`true`/`1`/`yes`/`on`, src/boolean-env.ts;
+ * the GenAI semconv opt-in variable): content
  * is the most sensitive thing an agent handles. The variable is read once, lazily, on first use; the bridge (or a
  * test) can override it with `setCaptureMessageContent`. Captured values are serialised to a string of at most
  * `CONTENT_MAX_LENGTH` characters: a string cut ends with `CONTENT_TRUNCATION_MARKER`; anything else is JSON and
@@ -9,6 +10,7 @@
  * marked).
  */
 import { fitJson } from './content-json.js';
+import { parseBooleanEnv } from '../boolean-env.js';
 
 
 /** Upper bound, in UTF-16 code units, of every captured content attribute (marker included). */
@@ -37,7 +39,8 @@ export function isCaptureMessageContentEnabled(): boolean {
 function readEnv(): boolean {
   try {
     const raw = typeof process === 'undefined' ? undefined : process.env[ENV_VAR];
-    return typeof raw === 'string' && raw.trim().toLowerCase() === 'true';
+    // The configuration's parser: the helpers without the preload must read the variable as the bridge does.
+    return parseBooleanEnv(raw) === true;
   } catch {
     return false; // a hostile/odd `process.env` must not break telemetry
   }

@@ -3,7 +3,8 @@
  * sentry_key=…`, `Authorization: Sentry sentry_key=…` or Basic with the key as user — `IngestServer.apiHeaders`).
  * Neither header is CORS-safelisted, so a web page cannot send a "simple request" that passes (a preflight would be
  * needed, and these routes answer none). State-changing POSTs must also be `application/json`, which a simple
- * request cannot be. Everything except `/healthz` and the ingest routes goes through here, before any other work.
+ * request cannot be. Everything except `/healthz`, the ingest routes and the trace view (ui/handler.ts: its page and
+ * assets take the key in the URL) goes through here, before any other work.
  */
 import type { IncomingMessage } from 'node:http';
 import { checkAuth } from './auth.js';

@@ -83,7 +83,21 @@ const PROPERTY = new RegExp(`^${TOKEN}(?:[ \\t]*=[ \\t]*${OCTETS})?$`);
 
 function validMetadata(metadata: string): boolean {
   if (metadata.length > BAGGAGE_MAX_MEMBER_BYTES) return false;
-  return metadata.split(';').every((property) => PROPERTY.test(property.replace(/^[ \t]+|[ \t]+$/g, '')));
+  return metadata.split(';').every((property) => PROPERTY.test(trimSpaceTab(property)));
+}
+
+/**
+ * Spaces and tabs (OWS) trimmed from both ends in one pass. Metadata arrives in an incoming header: the regex
+ * `[ \t]+$` retried a long blank run from each of its positions (quadratic: 4 KB of blanks took ~19 ms per
+ * outgoing request); `trim()` would also take line breaks, which a property may not have.
+ */
+function trimSpaceTab(text: string): string {
+  const blank = (code: number): boolean => code === 32 || code === 9;
+  let start = 0;
+  let end = text.length;
+  while (start < end && blank(text.charCodeAt(start))) start++;
+  while (end > start && blank(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
 }
 
 function encodeKey(key: string): string {

@@ -14,13 +14,12 @@ const HEADER_LENGTH = 13 * 1024;
 const ROUNDS = 60;
 const WARM_UP_ROUNDS = 10;
 const CRAFTED_PER_ROUND = 2;
-const MAX_SLOWDOWN = 3;
 /**
- * Plus a fixed allowance: tracing the ordinary request itself (a server span, its export) costs a few ms on a loaded
- * 2-core machine, which 3× a ~2 ms baseline cannot absorb (a run here: 6.5 ms vs 2.0 ms with a CPU hog beside it).
- * The failure this guards against is two orders of magnitude larger (~600 ms vs ~2 ms).
+ * The acceptance bound, without an added allowance: measured here 2.7–3.5 ms bridged vs 1.5–2.0 ms disabled (1.6–1.8×),
+ * with a CPU hog beside the test and a load average of 7–8 on 2 cores. The failure this guards against is two orders
+ * of magnitude larger (~600 ms vs ~2 ms).
  */
-const ALLOWANCE_MS = 10;
+const MAX_SLOWDOWN = 3;
 /** Bounds the test when scrubbing is slow (quadratic rules took ~1 s per crafted request): ~3 s is typical. */
 const MAX_MS = 40_000;
 
@@ -73,7 +72,7 @@ function median(latencies: number[]): number {
 }
 
 describe('a bridged server receiving crafted ~13 KB headers', () => {
-  it(`keeps its ordinary requests within ${MAX_SLOWDOWN}× (+${ALLOWANCE_MS} ms) of the same server without telemetry`, async () => {
+  it(`keeps its ordinary requests within ${MAX_SLOWDOWN}× of the same server without telemetry`, async () => {
     assertBuilt();
     // Both servers run side by side and take turns, so load from anything else on the machine hits both alike.
     const [disabled, bridged] = await Promise.all([startTarget({ OTEL_SDK_DISABLED: 'true' }), startTarget({})]);
@@ -90,6 +89,6 @@ describe('a bridged server receiving crafted ~13 KB headers', () => {
       bridged.agent.destroy();
     }
     const [off, on] = [median(disabled.latencies), median(bridged.latencies)];
-    expect(on, `median ${on.toFixed(2)} ms bridged vs ${off.toFixed(2)} ms disabled`).toBeLessThanOrEqual(MAX_SLOWDOWN * off + ALLOWANCE_MS);
+    expect(on, `median ${on.toFixed(2)} ms bridged vs ${off.toFixed(2)} ms disabled`).toBeLessThanOrEqual(MAX_SLOWDOWN * off);
   }, 120_000);
 });

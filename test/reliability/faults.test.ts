@@ -42,7 +42,9 @@ async function startAgent(
       OTEL_BSP_SCHEDULE_DELAY: '50',
       OTEL_BSP_MAX_QUEUE_SIZE: '100',
       OTEL_BSP_MAX_EXPORT_BATCH_SIZE: '50',
-      OTEL_BSP_EXPORT_TIMEOUT: '1000',
+      // Long enough for a healthy export on a starved machine (with a CPU hog beside the suite, 1 s timed out now and
+      // then in the no-fault baseline), short enough that held exports end well within each wait.
+      OTEL_BSP_EXPORT_TIMEOUT: '5000',
       OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort),
       AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS: '1500',
       ...extraEnv,
@@ -114,7 +116,7 @@ const SPANS_PER_MEM = 1;
 const FAULTS: Array<[string, Fault]> = [
   ['down', { mode: 'down' }],
   ['black-hole', { mode: 'black-hole' }],
-  ['slow 5 s', { mode: 'slow', delayMs: 5000 }],
+  ['slow 10 s', { mode: 'slow', delayMs: 10_000 }], // beyond the export timeout: the exports fail
   ['429 + Retry-After', { mode: 'status', status: 429, retryAfter: 30 }],
   ['500', { mode: 'status', status: 500 }],
   ['503', { mode: 'status', status: 503 }],

@@ -1,6 +1,8 @@
 /**
- * Serves the trace view: `GET /?sentry_key=KEY` (the page, key-checked like the API) and its two static assets
- * (`/ui/app.js`, `/ui/app.css`, code only — no data, so no key). The page reads its data from the JSON query API
+ * Serves the trace view: `GET /?sentry_key=KEY` (the page) and its two static assets (`/ui/app.js`, `/ui/app.css`),
+ * each key-checked like the API — no route but `/healthz` answers without the key. They are opened by navigation
+ * and by the page's own `<script>`/`<link>`, which can only carry the key in the URL, so the page names its assets
+ * with the key it was opened with. The page reads its data from the JSON query API
  * (`/api/traces`, `/api/traces/{id}`, `/api/events`, `/api/problems`), sending the key from its own URL as `X-Sentry-Auth`.
  * Everything is embedded in the package: no CDN, works offline.
  */
@@ -40,12 +42,13 @@ export function handleUiRequest(req: IncomingMessage, res: ServerResponse, url: 
     return true;
   }
   const body = (text: string): string => (method === 'HEAD' ? '' : text);
+  const auth = checkAuth(req.headers, url.search.slice(1), deps.key);
   if (asset !== undefined) {
-    send(res, 200, body(asset.body), { ...SECURITY_HEADERS, 'content-type': asset.type });
+    if (auth.ok) send(res, 200, body(asset.body), { ...SECURITY_HEADERS, 'content-type': asset.type });
+    else send(res, 401, body(`${auth.reason}\n`), { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' });
     return true;
   }
-  const auth = checkAuth(req.headers, url.search.slice(1), deps.key);
-  const html = auth.ok ? pageHtml() : unauthorisedHtml(auth.reason);
+  const html = auth.ok ? pageHtml(deps.key) : unauthorisedHtml(auth.reason);
   send(res, auth.ok ? 200 : 401, body(html), { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8' });
   return true;
 }

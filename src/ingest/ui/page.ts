@@ -3,16 +3,18 @@
  * ./client.ts with `textContent` (never parsed as HTML), so a span name cannot inject markup.
  */
 
-export function pageHtml(): string {
+/** The page, its assets named with `key` (the one it was opened with: the assets are key-checked too). */
+export function pageHtml(key: string): string {
+  const query = `?sentry_key=${escapeHtml(encodeURIComponent(key))}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Traces · agent-otel-bridge ingest</title>
-<link rel="stylesheet" href="/ui/app.css">
+<link rel="stylesheet" href="/ui/app.css${query}">
 <link rel="icon" href="data:,">
-<script src="/ui/app.js" defer></script>
+<script src="/ui/app.js${query}" defer></script>
 </head>
 <body>
 <header class="top">
@@ -26,8 +28,12 @@ export function pageHtml(): string {
 `;
 }
 
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 export function unauthorisedHtml(reason: string): string {
-  const safe = reason.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  const safe = escapeHtml(reason);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Key needed · agent-otel-bridge ingest</title></head>
 <body><h1>401: ${safe}</h1>

@@ -22,6 +22,7 @@ import {
   setCaptureMessageContent,
 } from '../../../src/agent/index.js';
 import { truncateContent } from '../../../src/agent/content.js';
+import { loadConfig } from '../../../src/config.js';
 import { installSdk, type TestSdk } from './otel-sdk.js';
 
 const ENV = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
@@ -133,15 +134,22 @@ describe('content capture', () => {
     expect(JSON.parse(sdk.span('execute_tool odd').attributes[ATTR_GEN_AI_TOOL_CALL_ARGUMENTS] as string)).toEqual({ n: '10', self: '[Circular]' });
   });
 
-  it('reads the environment variable lazily, once, and only `true` enables it', () => {
+  it('reads the environment variable lazily, once, with the configuration’s boolean parser', () => {
     process.env[ENV] = 'TRUE ';
     expect(isCaptureMessageContentEnabled()).toBe(true);
     process.env[ENV] = 'false';
     expect(isCaptureMessageContentEnabled()).toBe(true); // read once
-    for (const value of ['false', '1', 'yes', '']) {
+    for (const value of ['false', '0', 'no', 'off', '', 'enabled']) {
       process.env[ENV] = value;
       setCaptureMessageContent(undefined);
       expect(isCaptureMessageContentEnabled(), value).toBe(false);
+    }
+    // what loadConfig reads as true enables it here too: the helpers without the preload agree with the bridge
+    for (const value of ['1', 'yes', 'ON', 'true']) {
+      process.env[ENV] = value;
+      setCaptureMessageContent(undefined);
+      expect(isCaptureMessageContentEnabled(), value).toBe(loadConfig({ [ENV]: value }).config.captureMessageContent);
+      expect(isCaptureMessageContentEnabled(), value).toBe(true);
     }
     process.env[ENV] = 'true';
     setCaptureMessageContent(false);

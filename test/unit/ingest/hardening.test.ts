@@ -1,6 +1,7 @@
 /**
- * The ingest as a guest on a developer machine: the key guards every route but /healthz, no CORS simple request can
- * change its state, auth comes before any fault, and held connections and stored data are bounded (drops counted).
+ * The ingest as a guest on a developer machine: the key guards every route but /healthz (the admin API in a header;
+ * the trace view's page and assets and the ingest routes in the URL, as a browser or an SDK sends it), no CORS
+ * simple request can change its state, auth comes before any fault, and held connections and stored data are bounded (drops counted).
  */
 import { describe, expect, it } from 'vitest';
 import { request } from 'node:http';
@@ -39,6 +40,36 @@ describe('the key guards every route except /healthz', () => {
     const withKey = await fetch(`${i.url}${path}`, { method, ...(body ? { body } : {}), headers: { ...i.apiHeaders, ...(body ? { 'content-type': 'application/json' } : {}) } });
     expect(withKey.status).not.toBe(401);
     expect((await fetch(`${i.url}/healthz`)).status).toBe(200);
+  });
+
+  // Routes a browser or an SDK reaches by URL take the key there too (the page, its assets, the ingest routes).
+  it.each([
+    ['GET', '/'],
+    ['GET', '/index.html'],
+    ['GET', '/ui/app.js'],
+    ['GET', '/ui/app.css'],
+    ['HEAD', '/ui/app.js'],
+    ['POST', '/api/1/envelope/'],
+    ['POST', '/api/1/store/'],
+    ['POST', '/api/1/integration/otlp/v1/traces'],
+  ])('%s %s without the key → 401, with it in the URL → not 401', async (method, path) => {
+    const i = await start();
+    const body = method === 'POST' ? '{}' : undefined;
+    for (const query of ['', `?sentry_key=${'0'.repeat(32)}`]) {
+      const without = await fetch(`${i.url}${path}${query}`, { method, ...(body ? { body } : {}) });
+      expect(without.status, query).toBe(401);
+      if (method === 'GET') expect(await without.text()).not.toMatch(/function|\.brand|<script/);
+    }
+    const withKey = await fetch(`${i.url}${path}?sentry_key=${KEY}&sentry_version=7`, { method, ...(body ? { body } : {}) });
+    expect(withKey.status).not.toBe(401);
+  });
+
+  it('the page names its assets with the key it was opened with, and they load with it', async () => {
+    const i = await start();
+    const html = await (await fetch(`${i.url}/?sentry_key=${KEY}`)).text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/ui\/[^"]+)"/g)].map((match) => match[1]!.replaceAll('&#38;', '&'));
+    expect(assets).toEqual([`/ui/app.css?sentry_key=${KEY}`, `/ui/app.js?sentry_key=${KEY}`]);
+    for (const asset of assets) expect((await fetch(`${i.url}${asset}`)).status).toBe(200);
   });
 
   it('DELETE /api/data without the key forgets nothing', async () => {

@@ -90,6 +90,36 @@ describe('one baggage header', () => {
     expect(headers.baggage).not.toContain('evil');
   });
 
+  it('checks metadata in time linear in its length (a blank run from an incoming header), trimming only blanks', () => {
+    const ctxWith = (metadata: string) =>
+      propagation.setBaggage(agentContext({}), propagation.createBaggage({ m: { value: 'v', metadata: baggageEntryMetadataFromString(metadata) } }));
+    const propagator = defaultPropagator();
+    // p, a blank run, then a character that is not a blank: the trailing-blank regex failed from every blank
+    const hostile = (length: number) => ctxWith(`p${' '.repeat(length)}x`);
+    const perCall = (ctx: Context): number => {
+      let calls = 0;
+      const start = performance.now();
+      do {
+        inject(propagator, ctx);
+        calls++;
+      } while (performance.now() - start < 5);
+      return (performance.now() - start) / calls;
+    };
+    const [small, large] = [hostile(250), hostile(4000)];
+    perCall(small);
+    perCall(large);
+    const smalls: number[] = [];
+    const larges: number[] = [];
+    for (let trial = 0; trial < 15; trial++) {
+      smalls.push(perCall(small));
+      larges.push(perCall(large));
+    }
+    // at most 16 if linear (measured ~1-2: an injection's fixed cost dominates); the quadratic trim measured 65-136
+    expect(Math.min(...larges) / Math.min(...smalls)).toBeLessThanOrEqual(16);
+    expect(inject(propagator, ctxWith(' \tprop1 ;  prop2=x\t')).headers.baggage).toContain('m=v; \tprop1 ;  prop2=x\t');
+    expect(inject(propagator, ctxWith('prop1;\nprop2')).headers.baggage).not.toContain('prop1');
+  });
+
   it('percent-encodes keys and values so each member is key=value', () => {
     const { headers } = inject(defaultPropagator(), agentContext({ 'a key (1)': 'a,b;c=d é', 'ü': '"quoted"' }));
     expectValidBaggage(headers.baggage);

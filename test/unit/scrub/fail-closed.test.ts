@@ -4,7 +4,7 @@
  * agent_bridge_scrub_failures_total{reason}, never passed on as it was. On spans through the real SDK and the
  * scrub processor; on Sentry events through scrubEvent (the beforeSend hook).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { Event } from '@sentry/core';
@@ -18,11 +18,18 @@ const SECRET = 'hunter2SECRET';
 const SECRET_URL = `postgres://admin:${SECRET}@db/app`;
 
 let metrics: ReturnType<typeof createPrometheusMeterProvider>;
+/** Everything the bridge wrote to stderr during this file (its warnings). */
+const stderrLines: string[] = [];
 beforeAll(() => {
   metrics = createPrometheusMeterProvider();
   bindSelfMetrics(metrics.meterProvider);
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderrLines.push(...String(chunk).split('\n').filter((line) => line !== ''));
+    return true;
+  });
 });
 afterAll(async () => {
+  vi.restoreAllMocks();
   unbindSelfMetrics(metrics.meterProvider);
   await metrics.meterProvider.shutdown();
 });
@@ -187,5 +194,20 @@ describe('Sentry events (scrubEvent / scrubBreadcrumb)', () => {
     });
     expect(event?.sdkProcessingMetadata?.capturedSpanScope).toBe(scope);
     expect(event?.sdkProcessingMetadata?.dynamicSamplingContext?.transaction).toBe(`GET postgres://${FILTERED}@db/app`);
+  });
+});
+
+describe('warnings', () => {
+  // Runs last (tests in a file run in order): every reason above failed at least once, most of them several times.
+  it('each failure reason is warned exactly once, however often it happens', async () => {
+    const reasons: ScrubFailureReason[] = ['error', 'cycle', 'depth', 'truncated', 'unsupported', 'event_dropped'];
+    for (const reason of reasons) {
+      expect(await failures(reason), reason).toBeGreaterThanOrEqual(1);
+      const warned = stderrLines.filter((line) => line.startsWith('[agent-otel-bridge] warn: scrubbing:') && line.includes(`{reason="${reason}"}`));
+      expect(warned, reason).toHaveLength(1);
+    }
+    // the reasons that recurred above: a warning per failure would have shown here
+    expect(await failures('error')).toBeGreaterThan(1);
+    expect(await failures('truncated')).toBeGreaterThan(1);
   });
 });
