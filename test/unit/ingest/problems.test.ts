@@ -128,8 +128,10 @@ describe('terminal waterfall (issue 20)', () => {
     const printed: string[] = [];
     const i = await start({ waterfall: true, quietMs: 30, spanWaitMs: 60_000, print: (line) => printed.push(line) });
     await postEnvelope(i, envelope({}, [[{ type: 'event' }, errorEvent()]]));
-    // longer than the quiet period: without the span wait the empty trace would print now
+    // ten quiet periods pass (time passing is the point here, not a wait for something): without the span wait the
+    // empty trace would have printed by now
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(printed.filter((line) => line.includes(`trace ${TRACE_ID}`))).toEqual([]);
     await postEnvelope(i, envelope({}, [[{ type: 'transaction' }, transaction()]]));
     await i.waitFor(() => printed.some((line) => line.includes(`trace ${TRACE_ID}`)));
     // closing prints whatever is still pending: a second print cannot come after this
