@@ -9,7 +9,7 @@
  * nothing but this file and the parser is loaded, no hook is registered.
  */
 import { register } from 'node:module';
-import { parseBooleanEnv } from '../src/boolean-env.js';
+import { parseBooleanEnv } from '../src/agent/boolean-env.js';
 
 if (parseBooleanEnv(process.env.OTEL_SDK_DISABLED) !== true) {
   try {

@@ -2,7 +2,7 @@
  * The bridge's only way to talk to the user: single, prefixed stderr lines. Telemetry must never crash the
  * host, so these helpers themselves never throw, and `warnOnce` keeps a repeating failure to one line.
  */
-import { parseBooleanEnv } from './boolean-env.js';
+import { parseBooleanEnv } from './agent/boolean-env.js';
 import { maskUrlCredentialsInText } from './mask-url.js';
 
 const PREFIX = '[agent-otel-bridge]';

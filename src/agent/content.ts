@@ -1,7 +1,7 @@
 /**
  * Message-content capture (prompts, completions, tool arguments/results, memory contents).
  *
- * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is truthy (`true`/`1`/`yes`/`on`, src/boolean-env.ts;
+ * Off unless `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT` is truthy (`true`/`1`/`yes`/`on`, ./boolean-env.ts;
  * the GenAI semconv opt-in variable): content
  * is the most sensitive thing an agent handles. The variable is read once, lazily, on first use; the bridge (or a
  * test) can override it with `setCaptureMessageContent`. Captured values are serialised to a string of at most
@@ -10,7 +10,7 @@
  * marked).
  */
 import { fitJson } from './content-json.js';
-import { parseBooleanEnv } from '../boolean-env.js';
+import { parseBooleanEnv } from './boolean-env.js';
 
 
 /** Upper bound, in UTF-16 code units, of every captured content attribute (marker included). */

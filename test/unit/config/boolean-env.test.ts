@@ -4,7 +4,7 @@
  * (test/unit/agent/content.test.ts) all read true/1/yes/on and false/0/no/off alike, case-insensitive and trimmed.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { parseBooleanEnv } from '../../../src/boolean-env.js';
+import { parseBooleanEnv } from '../../../src/agent/boolean-env.js';
 import { loadConfig } from '../../../src/config.js';
 import { info } from '../../../src/log.js';
 
