@@ -12,6 +12,7 @@
  * first, then from the end — as the spec's "tracestate Limits" section says.
  */
 import type { TraceState } from '@opentelemetry/api';
+import { trimOws } from './ows.js';
 
 const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
@@ -73,13 +74,4 @@ export class W3CTraceState implements TraceState {
     }
     return members.join(',');
   }
-}
-
-/** RFC 9110 OWS (space, tab) around a list member; a loop, not a regex, so it stays linear. */
-function trimOws(text: string): string {
-  let start = 0;
-  let end = text.length;
-  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
-  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
-  return text.slice(start, end);
 }
