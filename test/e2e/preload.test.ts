@@ -117,6 +117,16 @@ describe('what the preload loads', () => {
     expect(modules.some((url) => url.endsWith('/dist/src/propagation/sentry-trace.js'))).toBe(true);
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
   });
+
+  it('runs the ESM loader hook in the application thread: no loader thread (issue 18, start-up)', async () => {
+    // module.register's hook runs on a thread of its own ("WorkerThread"), one round trip per module the app loads;
+    // import-in-the-middle's in-thread hook (module.registerHooks) needs none on this Node.
+    const app = startNode([`${ROOT}test/fixtures/apps/threads.mjs`], { env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'false' }) });
+    const [, names, http] = await app.waitFor(/THREADS (\[.*\]) (\w+)/);
+    expect(http).toBe('function');
+    expect(JSON.parse(names!) as string[]).toContain('MainThread');
+    expect(JSON.parse(names!) as string[]).not.toContain('WorkerThread');
+  });
 });
 
 describe('shutdown', () => {
