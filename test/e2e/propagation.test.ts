@@ -86,6 +86,20 @@ describe('propagation across processes', () => {
     expect(reply.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
   });
 
+  it.each([['fetch', '/forward'], ['node:http', '/forward-http']])(
+    'OTEL_PROPAGATORS=tracecontext,baggage: a %s request carries no sentry-trace and no Sentry baggage (the Sentry SDK injects nothing of its own)',
+    async (_client, path) => {
+      const echo = await start('server.mjs', 'echo');
+      // AWAIT_SENTRY: the SDK loads in the background, and a request before it is up would prove nothing about its hooks.
+      const b = await start('chain-b.mjs', 'agent-b', { ECHO_URL: `http://127.0.0.1:${echo.port}`, OTEL_PROPAGATORS: 'tracecontext,baggage', AWAIT_SENTRY: '1' });
+      const response = await fetch(`http://127.0.0.1:${b.port}${path}`, { headers: { baggage: 'feature=beta' } });
+      const reply = (await response.json()) as { traceId: string; headers: Record<string, string> };
+      expect(reply.headers.traceparent).toMatch(new RegExp(`^00-${reply.traceId}-[0-9a-f]{16}-01$`));
+      expect(reply.headers.baggage).toBe('feature=beta');
+      expect(reply.headers['sentry-trace']).toBeNull();
+    },
+  );
+
   it("a Sentry front end's sentry-trace + baggage is continued, its DSC passed on unchanged", async () => {
     const echo = await start('server.mjs', 'echo');
     const b = await start('chain-b.mjs', 'agent-b', { ECHO_URL: `http://127.0.0.1:${echo.port}`, SENTRY_TRACES_SAMPLE_RATE: '0' });
