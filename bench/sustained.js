@@ -100,7 +100,7 @@ async function run(count, onYield = () => {}) {
 
 await run(warmup);
 await stack.flush(); // the warm-up's spans are exported before the clock starts
-const profiler = await startProfile(process.env.BENCH_CPU_PROFILE);
+const profiler = await startProfile(process.env.BENCH_CPU_PROFILE, process.env.BENCH_HEAP_PROFILE);
 let peakRss = process.memoryUsage.rss();
 let sinceRss = 0;
 const started = process.cpuUsage();
@@ -131,21 +131,28 @@ process.exit(0);
 
 /**
  * `BENCH_CPU_PROFILE=file.cpuprofile`: a CPU profile of the measured steps only (not start-up or warm-up), for
- * finding where a stack's time goes; the figure printed then includes the profiler's own overhead.
+ * finding where a stack's time goes; `BENCH_HEAP_PROFILE=file.heapprofile`: a sampling profile of what those steps
+ * allocate (every allocation, collected or not). The figures printed then include the profiler's own overhead.
  */
-async function startProfile(file) {
-  if (!file) return undefined;
+async function startProfile(cpuFile, heapFile) {
+  if (!cpuFile && !heapFile) return undefined;
   const { Session } = await import('node:inspector/promises');
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
+  if (cpuFile) {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.setSamplingInterval', { interval: 200 });
+    await session.post('Profiler.start');
+  }
+  if (heapFile) {
+    await session.post('HeapProfiler.enable');
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   return {
     stop: async () => {
-      const { profile } = await session.post('Profiler.stop');
-      writeFileSync(file, JSON.stringify(profile));
+      if (cpuFile) writeFileSync(cpuFile, JSON.stringify((await session.post('Profiler.stop')).profile));
+      if (heapFile) writeFileSync(heapFile, JSON.stringify((await session.post('HeapProfiler.stopSampling')).profile));
       session.disconnect();
     },
   };

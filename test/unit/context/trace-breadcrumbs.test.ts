@@ -83,6 +83,23 @@ describe('TraceBreadcrumbs', () => {
     expect(await drops.count('breadcrumbs_evicted')).toBe(1);
   });
 
+  it('keeps the order of activity when one trace writes several times in a row', () => {
+    const memory = new TraceBreadcrumbs({ maxTraces: 2 });
+    memory.record('t1', crumb('a'));
+    memory.record('t2', crumb('b'));
+    memory.record('t2', crumb('c')); // t2 was the last written: stays last
+    memory.record('t1', crumb('d')); // t1 active again: t2 is now the oldest
+    memory.record('t1', crumb('e'));
+    memory.record('t3', crumb('f'));
+    expect(memory.recent('t2')).toEqual([]);
+    expect(memory.recent('t1').map((b) => b.message)).toEqual(['a', 'd', 'e']);
+    memory.forget('t3');
+    memory.record('t3', crumb('g')); // forgotten while last, written again: a new trace, last
+    memory.record('t4', crumb('h'));
+    expect(memory.recent('t1')).toEqual([]);
+    expect(memory.recent('t3').map((b) => b.message)).toEqual(['g']);
+  });
+
   it('holds the byte bound: oldest traces go first, a single oversized trace sheds its oldest breadcrumbs', async () => {
     const memory = new TraceBreadcrumbs({ maxBytes: 1000, perTrace: 100 });
     for (let t = 0; t < 20; t++) for (let i = 0; i < 3; i++) memory.record(`t${t}`, crumb(`${t}.${i}`, 100));
