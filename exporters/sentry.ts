@@ -44,6 +44,12 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     // present-but-nullish: `null`, not `undefined`, keeps Sentry's span recording off.
     tracesSampleRate: null as unknown as undefined,
     enableOpenTelemetrySetup: false,
+    // The SDK's own library instrumentation is off too: its client registers module hooks that rewrite the libraries
+    // its integrations know (openai, ai, express, ioredis, pg, … — @sentry/server-runtime-injection) as they load, to
+    // emit diagnostics channels for them. OpenTelemetry's instrumentations and the bridge's own trace those libraries;
+    // the rewrite would run on every module the app loads after the SDK is up (a source hash per CommonJS file), and
+    // only on those, since the SDK loads in the background.
+    enableRuntimeChannelInjection: false,
     // Ids only unless the personal-data switch is on: Sentry 11 fills `user.ip_address` from the incoming request
     // by default (`dataCollection.userInfo`, default true: @sentry/core integrations/requestdata.js). The user id
     // and the id tags come from the trace's context instead (src/context/event-context.ts).

@@ -118,6 +118,12 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
   });
 
+  it("with a DSN: the Sentry SDK rewrites no library as it loads (OpenTelemetry's instrumentations own them)", async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/late-imports.mjs`], { env: cleanEnv({ SENTRY_DSN: ingest.dsn, AGENT_BRIDGE_METRICS_ENABLED: 'false' }) });
+    const [, json] = await app.waitFor(/LATE (.*)/);
+    expect(JSON.parse(json!)).toEqual({ runtime: [], express: 'function' });
+  });
+
   it('runs the ESM loader hook in the application thread: no loader thread (issue 18, start-up)', async () => {
     // module.register's hook runs on a thread of its own ("WorkerThread"), one round trip per module the app loads;
     // import-in-the-middle's in-thread hook (module.registerHooks) needs none on this Node.
