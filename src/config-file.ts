@@ -3,45 +3,54 @@
  * scrub keys and prices, its schema and its reading. The environment's variables are read in config.ts.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import { createRequire } from 'node:module';
+import type * as zod from 'zod';
 
-/** A rate in [0, 1], from the environment (a string) or the file (a number). */
-export const rate = z.coerce.number().min(0).max(1);
+/**
+ * The schema, built the first time a file is read: zod loads only then (synchronously: the configuration is read
+ * at start, before anything else) — a process without a config file never pays for it (env-values.ts says why).
+ */
+function buildFileSchema(z: typeof zod) {
+  /** A rate in [0, 1] (a number, or a string holding one). */
+  const rate = z.coerce.number().min(0).max(1);
+  const samplingRule = z
+    .object({
+      spanName: z.string().optional(),
+      urlPath: z.string().optional(),
+      httpRoute: z.string().optional(),
+      agent: z.string().optional(),
+      spanType: z.string().optional(),
+      rate,
+    })
+    .strict();
 
-const samplingRule = z
-  .object({
-    spanName: z.string().optional(),
-    urlPath: z.string().optional(),
-    httpRoute: z.string().optional(),
-    agent: z.string().optional(),
-    spanType: z.string().optional(),
-    rate,
-  })
-  .strict();
+  /** USD per 1M tokens: a plain number, at most a million dollars (a typo guard), kept to 1e-6. */
+  const usdPerMillion = z.number().min(0).max(1_000_000);
+  const modelPrice = z
+    .object({
+      input: usdPerMillion,
+      output: usdPerMillion,
+      cacheRead: usdPerMillion.optional(),
+      cacheCreation: usdPerMillion.optional(),
+      maxInputTokens: z.number().int().min(1).optional(),
+    })
+    .strict();
 
-/** USD per 1M tokens: a plain number, at most a million dollars (a typo guard), kept to 1e-6. */
-const usdPerMillion = z.number().min(0).max(1_000_000);
-const modelPrice = z
-  .object({
-    input: usdPerMillion,
-    output: usdPerMillion,
-    cacheRead: usdPerMillion.optional(),
-    cacheCreation: usdPerMillion.optional(),
-    maxInputTokens: z.number().int().min(1).optional(),
-  })
-  .strict();
+  return z
+    .object({
+      sampling: z.object({ rules: z.array(samplingRule).default([]) }).strict().optional(),
+      operationalErrors: z.array(z.string()).optional(),
+      scrub: z.object({ extraKeys: z.array(z.string()).default([]) }).strict().optional(),
+      /** USD per 1M tokens by model (README, "Cost"). */
+      prices: z.record(z.string().min(1).max(64), modelPrice).optional(),
+    })
+    .strict();
+}
 
-const fileSchema = z
-  .object({
-    sampling: z.object({ rules: z.array(samplingRule).default([]) }).strict().optional(),
-    operationalErrors: z.array(z.string()).optional(),
-    scrub: z.object({ extraKeys: z.array(z.string()).default([]) }).strict().optional(),
-    /** USD per 1M tokens by model (README, "Cost"). */
-    prices: z.record(z.string().min(1).max(64), modelPrice).optional(),
-  })
-  .strict();
+type FileSchema = ReturnType<typeof buildFileSchema>;
+export type FileConfig = zod.infer<FileSchema>;
 
-export type FileConfig = z.infer<typeof fileSchema>;
+let fileSchema: FileSchema | undefined;
 
 /**
  * The file at `path`, checked against the schema; on failure `reject` gets what was expected (one line for the
@@ -62,6 +71,7 @@ export function readConfigFile(path: string, reject: (expected: string) => void)
     reject(`valid JSON (${(err as Error).message})`);
     return undefined;
   }
+  fileSchema ??= buildFileSchema(createRequire(import.meta.url)('zod') as typeof zod);
   const result = fileSchema.safeParse(json);
   if (!result.success) {
     const issue = result.error.issues[0];

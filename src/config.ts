@@ -1,17 +1,17 @@
 /**
  * The bridge's configuration, parsed once from the environment (README, Configuration) and the optional
- * `AGENT_BRIDGE_CONFIG` JSON file, validated with zod.
+ * `AGENT_BRIDGE_CONFIG` JSON file (its schema in config-file.ts, checked with zod; the variables' values in
+ * env-values.ts).
  *
  * Every variable is validated on its own: a bad value produces exactly one line naming the variable, the value
  * and what was expected, and only that setting falls back to its default (a bad DSN turns only Sentry off).
  * Parsing never throws — the host application always keeps running.
  */
-import { z } from 'zod';
-import { rate, readConfigFile } from './config-file.js';
+import { readConfigFile } from './config-file.js';
+import { bool, hostname, httpUrl, nonNegativeInt, oneOf, port, positiveInt, rate, type EnvValue } from './env-values.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
-import { parseBooleanEnv } from './agent/boolean-env.js';
 import { maskDsn, maskUrlCredentials } from './mask-url.js';
 import { parseSentryDsn } from './sentry-dsn.js';
 import type { ModelPrice } from './metrics/prices.js';
@@ -142,16 +142,6 @@ export interface LoadedConfig {
 
 type Env = Record<string, string | undefined>;
 
-// ---- value schemas: each says what it expects, in words the user reads -------------------------------------
-
-const bool = z.string().refine((value) => parseBooleanEnv(value) !== undefined).transform((value) => parseBooleanEnv(value)!);
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonNegativeInt = z.coerce.number().int().min(0);
-const url = z.url({ protocol: /^https?$/ });
-const hostname = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/);
-
-
 // ---- the parser ------------------------------------------------------------------------------------------------
 
 class Reader {
@@ -164,11 +154,11 @@ class Reader {
   }
 
   /** Parse one variable; on failure record the single line and return undefined (→ default). */
-  get<T>(name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+  get<T>(name: string, parse: EnvValue<T>, expected: string): T | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
-    const result = schema.safeParse(value);
-    if (result.success) return result.data;
+    const parsed = parse(value);
+    if (parsed !== undefined) return parsed;
     this.reject(name, value, expected);
     return undefined;
   }
@@ -199,14 +189,14 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   const filePath = r.raw('AGENT_BRIDGE_CONFIG');
   const file = filePath === undefined ? undefined : readConfigFile(filePath, (expected) => r.reject('AGENT_BRIDGE_CONFIG', filePath, expected, 'ignoring it'));
 
-  const explicitName = r.get('OTEL_TRACES_SAMPLER', z.enum(SUPPORTED_SAMPLERS), `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
+  const explicitName = r.get('OTEL_TRACES_SAMPLER', oneOf(SUPPORTED_SAMPLERS), `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
   const explicitArg = r.get('OTEL_TRACES_SAMPLER_ARG', rate, 'a number between 0 and 1');
 
   const config: BridgeConfig = {
     disabled,
     serviceName,
     resourceAttributes,
-    logLevel: r.get('OTEL_LOG_LEVEL', z.enum(LOG_LEVELS), `one of ${LOG_LEVELS.join(', ')}`),
+    logLevel: r.get('OTEL_LOG_LEVEL', oneOf(LOG_LEVELS), `one of ${LOG_LEVELS.join(', ')}`),
     environment,
     release,
     sentry: {
@@ -248,7 +238,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     captureMessageContent:
       r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
     instrumentations: parseInstrumentations(r),
-    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', z.enum(SOURCE_MAPS_MODES), `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
+    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', oneOf(SOURCE_MAPS_MODES), `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
     shutdownTimeoutMs:
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
@@ -363,7 +353,7 @@ function parseContext(r: Reader): BridgeConfig['context'] {
 function parseOtlpEndpoint(r: Reader): boolean {
   for (const name of ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']) {
     if (r.raw(name) === undefined) continue;
-    if (r.get(name, url, 'an http(s) URL such as http://127.0.0.1:4318') !== undefined) return true;
+    if (r.get(name, httpUrl, 'an http(s) URL such as http://127.0.0.1:4318') !== undefined) return true;
     return false;
   }
   return false;

@@ -111,11 +111,13 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
 describe('what the preload loads', () => {
   // @sentry/core's one entry point is ~180 modules: a process that sends nothing to Sentry must not pay for them
   // (src/propagation/sentry-trace.ts). With a DSN the SDK arrives on the next event-loop turn (sentry-loader.ts).
-  it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on', async () => {
+  it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on; no zod without a config file', async () => {
     const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
     expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
     expect(modules.some((url) => url.endsWith('/dist/src/propagation/sentry-trace.js'))).toBe(true);
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
+    // zod checks only the config file, and loads only when one is configured (src/env-values.ts says why)
+    expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
   });
 
   it("with a DSN: the Sentry SDK rewrites no library as it loads (OpenTelemetry's instrumentations own them)", async () => {
