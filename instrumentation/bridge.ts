@@ -73,8 +73,9 @@ export interface BridgeHandle {
   readonly metricsUrl: string | undefined;
   /**
    * Settles (never rejects) once what the bridge loads in the background is up — the Sentry SDK, which the preload
-   * does not wait for (instrumentation/sentry-loader.ts). Spans and errors before that are queued, not lost; a
-   * short script or a benchmark may await this before its first burst of spans.
+   * does not wait for (instrumentation/sentry-loader.ts; it loads once the app's start-up has settled, or at once
+   * when this is called). Spans and errors before that are queued, not lost; a short script or a benchmark may
+   * await this before its first burst of spans.
    */
   ready(): Promise<void>;
   forceFlush(): Promise<void>;
@@ -172,7 +173,7 @@ async function startEnabled(
     problems,
     metricsUrl: prometheus?.url,
     ready: async () => {
-      await sentry?.loaded;
+      await sentry?.loaded();
     },
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));

@@ -118,6 +118,23 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
   });
 
+  it('with a DSN the Sentry SDK loads after the app has started, not before its first line (issue 18, start-up)', async () => {
+    // Loaded beside the app's own loading, the SDK's modules delayed its first line by ~500 ms (sentry-loader.ts).
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/sentry-after-startup.mjs`], {
+      preload: false,
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, AGENT_BRIDGE_METRICS_ENABLED: 'false' }),
+    });
+    // Before it: only the module of @sentry/core that reads the release from CI commit variables (and its logger),
+    // not the package's entry (~150 modules, exporters/sentry-release.ts).
+    const [, first] = await app.waitFor(/FIRST (\[.*\])/);
+    const early = JSON.parse(first!) as string[];
+    expect(early).toContain('@sentry/core/build/esm/utils/commitEnv.js');
+    expect(early.length).toBeLessThanOrEqual(10);
+    expect(early.filter((name) => !name.startsWith('@sentry/core/build/esm/'))).toEqual([]);
+    const [, later] = await app.waitFor(/LATER (\d+)/);
+    expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
+  });
+
   it('runs the ESM loader hook in the application thread: no loader thread (issue 18, start-up)', async () => {
     // module.register's hook runs on a thread of its own ("WorkerThread"), one round trip per module the app loads;
     // import-in-the-middle's in-thread hook (module.registerHooks) needs none on this Node.
