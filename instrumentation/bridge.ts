@@ -44,7 +44,6 @@ import { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
 import { EventContextBuilder, decorationForContext } from '../src/context/event-context.js';
 import { METER_NAME } from '../src/metrics/catalog.js';
 import { observeProcessMetrics } from '../src/metrics/process-metrics.js';
-import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
 import { maskDsn } from '../src/mask-url.js';
@@ -150,7 +149,11 @@ async function startEnabled(
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
   const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
-  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release }, options.spanProcessors ?? []);
+  // Imported only when a collector is configured: the OTLP exporter's packages (otlp-exporter-base,
+  // otlp-transformer) are not on the preload's path otherwise (with a DSN the Sentry exporter loads them in the
+  // background, exporters/sentry.ts).
+  const collector = config.otlp.enabled ? (await import('../exporters/otlp.js')).createCollectorTraceExporter() : undefined;
+  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector }, options.spanProcessors ?? []);
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
@@ -217,6 +220,8 @@ interface PipelineParts {
   rootNames: LocalRootNames;
   dscOptions: DscOptions;
   release: string | undefined;
+  /** The OTLP exporter to the collector, when one is configured. */
+  collector: SpanExporter | undefined;
 }
 
 /**
@@ -228,7 +233,7 @@ function spanPipeline(
   parts: PipelineParts,
   extra: SpanProcessor[],
 ): { spanProcessors: SpanProcessor[]; sentryErrors: SentryErrorsProcessor | undefined } {
-  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release } = parts;
+  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector } = parts;
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
@@ -271,8 +276,8 @@ function spanPipeline(
       exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config, exportHealth));
     }
   }
-  if (config.otlp.enabled) {
-    exportPipelines.push(exportPipeline('otlp', createCollectorTraceExporter(), config, exportHealth));
+  if (collector !== undefined) {
+    exportPipelines.push(exportPipeline('otlp', collector, config, exportHealth));
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;

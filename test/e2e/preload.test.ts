@@ -118,6 +118,13 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
   });
 
+  it('no collector and no DSN: the OTLP exporter packages are not loaded (issue 18, start-up)', async () => {
+    // otlp-exporter-base and otlp-transformer (~55 modules) serve only the collector and Sentry exporters.
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
+    expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/otlp-/.test(url) || url.endsWith('/dist/exporters/otlp.js'))).toEqual([]);
+  });
+
   it('with a DSN the Sentry SDK loads after the app has started, not before its first line (issue 18, start-up)', async () => {
     // Loaded beside the app's own loading, the SDK's modules delayed its first line by ~500 ms (sentry-loader.ts).
     const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/sentry-after-startup.mjs`], {
