@@ -1,13 +1,15 @@
 /**
  * The bridge's configuration, parsed once from the environment (README, Configuration) and the optional
- * `AGENT_BRIDGE_CONFIG` JSON file, validated with zod.
+ * `AGENT_BRIDGE_CONFIG` JSON file, validated with zod — loaded only when a variable it checks is set, or the
+ * file is (config-file.ts `lazySchema`: ~95 modules, ~100 ms of start-up that a deployment setting only
+ * SENTRY_DSN, OTEL_SERVICE_NAME and the like does not pay).
  *
  * Every variable is validated on its own: a bad value produces exactly one line naming the variable, the value
  * and what was expected, and only that setting falls back to its default (a bad DSN turns only Sentry off).
  * Parsing never throws — the host application always keeps running.
  */
-import { z } from 'zod';
-import { rate, readConfigFile } from './config-file.js';
+import type { z } from 'zod';
+import { lazySchema, rate, readConfigFile } from './config-file.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
@@ -144,12 +146,14 @@ type Env = Record<string, string | undefined>;
 
 // ---- value schemas: each says what it expects, in words the user reads -------------------------------------
 
-const bool = z.string().refine((value) => parseBooleanEnv(value) !== undefined).transform((value) => parseBooleanEnv(value)!);
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().min(1);
-const nonNegativeInt = z.coerce.number().int().min(0);
-const url = z.url({ protocol: /^https?$/ });
-const hostname = z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/);
+const port = lazySchema((z) => z.coerce.number().int().min(0).max(65535));
+const positiveInt = lazySchema((z) => z.coerce.number().int().min(1));
+const nonNegativeInt = lazySchema((z) => z.coerce.number().int().min(0));
+const url = lazySchema((z) => z.url({ protocol: /^https?$/ }));
+const hostname = lazySchema((z) => z.string().regex(/^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/));
+const sampler = lazySchema((z) => z.enum(SUPPORTED_SAMPLERS));
+const logLevel = lazySchema((z) => z.enum(LOG_LEVELS));
+const sourceMapsMode = lazySchema((z) => z.enum(SOURCE_MAPS_MODES));
 
 
 // ---- the parser ------------------------------------------------------------------------------------------------
@@ -163,14 +167,23 @@ class Reader {
     return value === undefined || value.trim() === '' ? undefined : value.trim();
   }
 
-  /** Parse one variable; on failure record the single line and return undefined (→ default). */
-  get<T>(name: string, schema: z.ZodType<T>, expected: string): T | undefined {
+  /** Parse one variable; on failure record the single line and return undefined (→ default). Unset: no schema built. */
+  get<T>(name: string, schema: () => z.ZodType<T>, expected: string): T | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
-    const result = schema.safeParse(value);
+    const result = schema().safeParse(value);
     if (result.success) return result.data;
     this.reject(name, value, expected);
     return undefined;
+  }
+
+  /** A boolean variable, read by the one boolean parser (src/agent/boolean-env.ts), the one the preload also uses. */
+  bool(name: string): boolean | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    const parsed = parseBooleanEnv(value);
+    if (parsed === undefined) this.reject(name, value, 'true or false');
+    return parsed;
   }
 
   reject(variable: string, value: string, expected: string, consequence = 'using the default'): void {
@@ -187,7 +200,7 @@ class Reader {
 export function loadConfig(env: Env = process.env): LoadedConfig {
   const r = new Reader(env);
 
-  const disabled = r.get('OTEL_SDK_DISABLED', bool, 'true or false') ?? false;
+  const disabled = r.bool('OTEL_SDK_DISABLED') ?? false;
   const resourceAttributes = parseResourceAttributes(r);
   const serviceName = r.raw('OTEL_SERVICE_NAME') ?? resourceAttributes[ATTR_SERVICE_NAME] ?? defaultServiceName();
   const environment =
@@ -199,22 +212,22 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   const filePath = r.raw('AGENT_BRIDGE_CONFIG');
   const file = filePath === undefined ? undefined : readConfigFile(filePath, (expected) => r.reject('AGENT_BRIDGE_CONFIG', filePath, expected, 'ignoring it'));
 
-  const explicitName = r.get('OTEL_TRACES_SAMPLER', z.enum(SUPPORTED_SAMPLERS), `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
+  const explicitName = r.get('OTEL_TRACES_SAMPLER', sampler, `one of ${SUPPORTED_SAMPLERS.join(', ')}`);
   const explicitArg = r.get('OTEL_TRACES_SAMPLER_ARG', rate, 'a number between 0 and 1');
 
   const config: BridgeConfig = {
     disabled,
     serviceName,
     resourceAttributes,
-    logLevel: r.get('OTEL_LOG_LEVEL', z.enum(LOG_LEVELS), `one of ${LOG_LEVELS.join(', ')}`),
+    logLevel: r.get('OTEL_LOG_LEVEL', logLevel, `one of ${LOG_LEVELS.join(', ')}`),
     environment,
     release,
     sentry: {
       dsn: dsn?.dsn,
       publicKey: dsn?.publicKey,
       sampleRate: r.get('SENTRY_SAMPLE_RATE', rate, 'a number between 0 and 1') ?? 1,
-      debug: r.get('SENTRY_DEBUG', bool, 'true or false') ?? false,
-      traces: r.get('AGENT_BRIDGE_SENTRY_TRACES', bool, 'true or false') ?? true,
+      debug: r.bool('SENTRY_DEBUG') ?? false,
+      traces: r.bool('AGENT_BRIDGE_SENTRY_TRACES') ?? true,
     },
     sampling: {
       rootRate: tracesRate ?? rateForEnvironment(environment),
@@ -229,7 +242,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
     propagators: parsePropagators(r),
     otlp: { enabled: parseOtlpEndpoint(r) },
     prometheus: {
-      enabled: r.get('AGENT_BRIDGE_METRICS_ENABLED', bool, 'true or false') ?? true,
+      enabled: r.bool('AGENT_BRIDGE_METRICS_ENABLED') ?? true,
       host: r.get('OTEL_EXPORTER_PROMETHEUS_HOST', hostname, 'a host name or IP address to bind') ?? '0.0.0.0',
       port: r.get('OTEL_EXPORTER_PROMETHEUS_PORT', port, 'a port number from 0 to 65535') ?? 9464,
       token: r.raw('AGENT_BRIDGE_METRICS_TOKEN'),
@@ -246,15 +259,15 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
       exportTimeoutMillis: r.get('OTEL_BSP_EXPORT_TIMEOUT', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 30000,
     },
     captureMessageContent:
-      r.get('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT', bool, 'true or false') ?? false,
+      r.bool('OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT') ?? false,
     instrumentations: parseInstrumentations(r),
-    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', z.enum(SOURCE_MAPS_MODES), `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
+    sourceMaps: r.get('AGENT_BRIDGE_SOURCE_MAPS', sourceMapsMode, `one of ${SOURCE_MAPS_MODES.join(', ')}`) ?? 'auto',
     shutdownTimeoutMs:
       r.get('AGENT_BRIDGE_SHUTDOWN_TIMEOUT_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 5000,
     operationalErrors: file?.operationalErrors ?? [...DEFAULT_OPERATIONAL_ERRORS],
     scrub: { extraKeys: file?.scrub?.extraKeys ?? [] },
     context: parseContext(r),
-    runtimeMetrics: r.get('AGENT_BRIDGE_RUNTIME_METRICS', bool, 'true or false') ?? true,
+    runtimeMetrics: r.bool('AGENT_BRIDGE_RUNTIME_METRICS') ?? true,
     readiness: {
       exportStallMs: r.get('AGENT_BRIDGE_READY_EXPORT_STALL_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 60_000,
       queueFullMs: r.get('AGENT_BRIDGE_READY_QUEUE_FULL_MS', positiveInt, 'milliseconds, a whole number ≥ 1') ?? 30_000,
@@ -263,7 +276,7 @@ export function loadConfig(env: Env = process.env): LoadedConfig {
   };
   // Validated here so that `check` reports them; the SDK and the logger read these values themselves.
   r.get('OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', nonNegativeInt, 'a whole number ≥ 0');
-  r.get('AGENT_BRIDGE_QUIET', bool, 'true or false');
+  r.bool('AGENT_BRIDGE_QUIET');
   if (config.batch.maxExportBatchSize > config.batch.maxQueueSize) {
     r.reject(
       'OTEL_BSP_MAX_EXPORT_BATCH_SIZE',
@@ -338,7 +351,7 @@ const CONTEXT_KEY = /^[A-Za-z0-9_.-]{1,128}$/;
 
 /** The context allowlist: comma-separated attribute / baggage names, `none` for none; personal keys need the switch. */
 function parseContext(r: Reader): BridgeConfig['context'] {
-  const personalData = r.get('AGENT_BRIDGE_CONTEXT_PERSONAL_DATA', bool, 'true or false') ?? false;
+  const personalData = r.bool('AGENT_BRIDGE_CONTEXT_PERSONAL_DATA') ?? false;
   const value = r.raw('AGENT_BRIDGE_CONTEXT_KEYS');
   if (value === undefined) return { keys: [...DEFAULT_CONTEXT_KEYS], personalData };
   if (value.toLowerCase() === 'none') return { keys: [], personalData };

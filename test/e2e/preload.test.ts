@@ -125,6 +125,20 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/otlp-/.test(url) || url.endsWith('/dist/exporters/otlp.js'))).toEqual([]);
   });
 
+  it('no variable zod checks and no config file: zod is not loaded; with a config file it is (issue 18, start-up)', async () => {
+    // The variables a deployment commonly sets (k8s/): strings, the DSN, resource attributes, a boolean.
+    const env = { OTEL_EXPORTER_PROMETHEUS_PORT: undefined, OTEL_EXPORTER_PROMETHEUS_HOST: undefined, SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'svc', OTEL_RESOURCE_ATTRIBUTES: 'team=a', AGENT_BRIDGE_QUIET: 'true' };
+    const isZod = (url: string) => url.includes('/node_modules/zod/');
+    const without = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, env);
+    expect(without.some((url) => url.endsWith('/dist/src/config.js'))).toBe(true);
+    expect(without.filter(isZod)).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'aob-config-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ operationalErrors: ['MyError'] }));
+    const withFile = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { ...env, AGENT_BRIDGE_CONFIG: file });
+    expect(withFile.some(isZod)).toBe(true);
+  });
+
   it('with a DSN the Sentry SDK loads after the app has started, not before its first line (issue 18, start-up)', async () => {
     // Loaded beside the app's own loading, the SDK's modules delayed its first line by ~500 ms (sentry-loader.ts).
     const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/sentry-after-startup.mjs`], {
