@@ -16,6 +16,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createRequire } from 'node:module';
 import type { MeterProvider, TracerProvider } from '@opentelemetry/api';
 import type { Instrumentation, InstrumentationConfig } from '@opentelemetry/instrumentation';
+import type * as FastifyOtelPackage from '@fastify/otel';
 import { warn } from '../src/log.js';
 
 const CHANNEL = 'fastify.initialization';
@@ -47,11 +48,6 @@ export class LazyFastifyInstrumentation implements Instrumentation {
 
   get instrumentationVersion(): string {
     return this.inner?.instrumentationVersion ?? '';
-  }
-
-  /** Whether the package has been loaded (the app created a Fastify instance): for tests. */
-  get loaded(): boolean {
-    return this.inner !== undefined;
   }
 
   enable(): void {
@@ -108,8 +104,8 @@ export class LazyFastifyInstrumentation implements Instrumentation {
   private load(): FastifyOtel | undefined {
     if (this.inner !== undefined || this.failed) return this.inner;
     try {
-      const { FastifyOtelInstrumentation } = createRequire(import.meta.url)(NAME) as { FastifyOtelInstrumentation: new (options: Record<string, unknown>) => FastifyOtel };
-      const inner = new FastifyOtelInstrumentation({ ...this.options, registerOnInitialization: false, enabled: false });
+      const { FastifyOtelInstrumentation } = createRequire(import.meta.url)('@fastify/otel') as typeof FastifyOtelPackage;
+      const inner = new FastifyOtelInstrumentation({ ...this.options, registerOnInitialization: false, enabled: false }) as unknown as FastifyOtel;
       if (this.tracerProvider !== undefined) inner.setTracerProvider(this.tracerProvider);
       if (this.meterProvider !== undefined) inner.setMeterProvider(this.meterProvider);
       if (this.loggerProvider !== undefined) inner.setLoggerProvider?.(this.loggerProvider);
