@@ -21,7 +21,7 @@ import {
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_INSTANCE_ID,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../src/agent/semconv-incubating.js';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
 import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';

@@ -11,7 +11,7 @@
 import type { z } from 'zod';
 import { lazySchema, rate, readConfigFile } from './config-file.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from './agent/semconv-incubating.js';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { parseBooleanEnv } from './agent/boolean-env.js';
 import { maskDsn, maskUrlCredentials } from './mask-url.js';

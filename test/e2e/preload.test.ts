@@ -125,6 +125,13 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/otlp-/.test(url) || url.endsWith('/dist/exporters/otlp.js'))).toEqual([]);
   });
 
+  it('the incubating semantic conventions are not loaded: the names the bridge uses are copied (issue 18, start-up)', async () => {
+    // @opentelemetry/semantic-conventions/incubating is ~1.2 MB of modules (src/agent/semconv-incubating.ts).
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { SENTRY_DSN: ingest.dsn, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(modules.some((url) => url.endsWith('/dist/src/agent/semconv-incubating.js'))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/semantic-conventions\/.*(incubating|experimental)/.test(url))).toEqual([]);
+  });
+
   it('no variable zod checks and no config file: zod is not loaded; with a config file it is (issue 18, start-up)', async () => {
     // The variables a deployment commonly sets (k8s/): strings, the DSN, resource attributes, a boolean.
     const env = { OTEL_EXPORTER_PROMETHEUS_PORT: undefined, OTEL_EXPORTER_PROMETHEUS_HOST: undefined, SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'svc', OTEL_RESOURCE_ATTRIBUTES: 'team=a', AGENT_BRIDGE_QUIET: 'true' };
