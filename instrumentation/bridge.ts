@@ -34,7 +34,7 @@ import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
-import { setCaptureMessageContent } from '../src/agent/index.js';
+import { setCaptureMessageContent } from '../src/agent/content.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
