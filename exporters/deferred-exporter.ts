@@ -1,16 +1,17 @@
 /**
  * A span exporter that is still being built: the Sentry exporter needs @sentry/node (for the DSN's OTLP endpoint),
  * which loads in the background. Batches that are ready before it are exported once it is there; if it never
- * comes, each is reported failed (the batch processor counts it), never lost silently.
+ * comes, each is reported failed (the batch processor counts it), never lost silently. `exporter` is asked for it
+ * on each use (export, flush, shutdown) — the loader starts a load still waiting for the app's start-up then.
  */
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 
 export class DeferredSpanExporter implements SpanExporter {
-  constructor(private readonly exporter: Promise<SpanExporter | undefined>) {}
+  constructor(private readonly exporter: () => Promise<SpanExporter | undefined>) {}
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
-    this.exporter.then(
+    this.exporter().then(
       (exporter) => {
         if (exporter === undefined) resultCallback({ code: ExportResultCode.FAILED, error: new Error('the span exporter could not be created') });
         else exporter.export(spans, resultCallback);
@@ -20,10 +21,10 @@ export class DeferredSpanExporter implements SpanExporter {
   }
 
   async shutdown(): Promise<void> {
-    await (await this.exporter.catch(() => undefined))?.shutdown();
+    await (await this.exporter().catch(() => undefined))?.shutdown();
   }
 
   async forceFlush(): Promise<void> {
-    await (await this.exporter.catch(() => undefined))?.forceFlush?.();
+    await (await this.exporter().catch(() => undefined))?.forceFlush?.();
   }
 }

@@ -8,7 +8,7 @@
 import { OTLPExporterBase } from '@opentelemetry/otlp-exporter-base';
 import { convertLegacyHttpOptions, createOtlpHttpExportDelegate, type OTLPExporterNodeConfigBase } from '@opentelemetry/otlp-exporter-base/node-http';
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper, type ISerializer, type IExportTraceServiceResponse } from '@opentelemetry/otlp-transformer';
-import { OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER } from '@opentelemetry/semantic-conventions/incubating';
+import { OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER } from '../src/agent/semconv-incubating.js';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { encodeTraceRequest } from './otlp-proto-encoder.js';
 import { warnOnce } from '../src/log.js';

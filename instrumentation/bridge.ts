@@ -21,7 +21,7 @@ import {
 import {
   ATTR_DEPLOYMENT_ENVIRONMENT_NAME,
   ATTR_SERVICE_INSTANCE_ID,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../src/agent/semconv-incubating.js';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
 import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
@@ -34,7 +34,7 @@ import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
-import { setCaptureMessageContent } from '../src/agent/index.js';
+import { setCaptureMessageContent } from '../src/agent/content.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
@@ -44,7 +44,6 @@ import { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
 import { EventContextBuilder, decorationForContext } from '../src/context/event-context.js';
 import { METER_NAME } from '../src/metrics/catalog.js';
 import { observeProcessMetrics } from '../src/metrics/process-metrics.js';
-import { createCollectorTraceExporter } from '../exporters/otlp.js';
 import { EXPORT_CONCURRENCY_LIMIT } from '../exporters/concurrency.js';
 import { error as logError, info, warn } from '../src/log.js';
 import { maskDsn } from '../src/mask-url.js';
@@ -73,8 +72,9 @@ export interface BridgeHandle {
   readonly metricsUrl: string | undefined;
   /**
    * Settles (never rejects) once what the bridge loads in the background is up — the Sentry SDK, which the preload
-   * does not wait for (instrumentation/sentry-loader.ts). Spans and errors before that are queued, not lost; a
-   * short script or a benchmark may await this before its first burst of spans.
+   * does not wait for (instrumentation/sentry-loader.ts; it loads once the app's start-up has settled, or at once
+   * when this is called). Spans and errors before that are queued, not lost; a short script or a benchmark may
+   * await this before its first burst of spans.
    */
   ready(): Promise<void>;
   forceFlush(): Promise<void>;
@@ -149,7 +149,11 @@ async function startEnabled(
     sampleRate: config.sampling.explicit?.arg ?? config.sampling.rootRate,
   };
   const breadcrumbs = sentry === undefined ? undefined : new TraceBreadcrumbs();
-  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release }, options.spanProcessors ?? []);
+  // Imported only when a collector is configured: the OTLP exporter's packages (otlp-exporter-base,
+  // otlp-transformer) are not on the preload's path otherwise (with a DSN the Sentry exporter loads them in the
+  // background, exporters/sentry.ts).
+  const collector = config.otlp.enabled ? (await import('../exporters/otlp.js')).createCollectorTraceExporter() : undefined;
+  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector }, options.spanProcessors ?? []);
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
@@ -172,7 +176,7 @@ async function startEnabled(
     problems,
     metricsUrl: prometheus?.url,
     ready: async () => {
-      await sentry?.loaded;
+      await sentry?.loaded();
     },
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
@@ -216,6 +220,8 @@ interface PipelineParts {
   rootNames: LocalRootNames;
   dscOptions: DscOptions;
   release: string | undefined;
+  /** The OTLP exporter to the collector, when one is configured. */
+  collector: SpanExporter | undefined;
 }
 
 /**
@@ -227,7 +233,7 @@ function spanPipeline(
   parts: PipelineParts,
   extra: SpanProcessor[],
 ): { spanProcessors: SpanProcessor[]; sentryErrors: SentryErrorsProcessor | undefined } {
-  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release } = parts;
+  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector } = parts;
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
@@ -270,8 +276,8 @@ function spanPipeline(
       exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config, exportHealth));
     }
   }
-  if (config.otlp.enabled) {
-    exportPipelines.push(exportPipeline('otlp', createCollectorTraceExporter(), config, exportHealth));
+  if (collector !== undefined) {
+    exportPipelines.push(exportPipeline('otlp', collector, config, exportHealth));
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;

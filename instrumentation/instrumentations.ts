@@ -40,7 +40,7 @@ export async function createInstrumentations(names: readonly InstrumentationName
     try {
       instrumentations.push(await framework.create());
     } catch (err) {
-      // e.g. @fastify/otel rejecting a bad OTEL_FASTIFY_IGNORE_PATHS: that framework untraced, never the whole preload
+      // a framework's instrumentation failing to start: that framework untraced, never the whole preload
       warn(`the ${framework.name} instrumentation could not start, ${framework.library} is not traced: ${(err as Error).message}`);
     }
   }
@@ -76,9 +76,9 @@ const WEB_FRAMEWORKS: readonly { name: InstrumentationName; library: string; cre
   {
     name: 'fastify',
     library: 'fastify',
-    // Subscribes to Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
-    // `app.register(...)` in the app.
-    create: async () => new (await import('@fastify/otel')).FastifyOtelInstrumentation({ registerOnInitialization: true }),
+    // @fastify/otel on Fastify's `fastify.initialization` diagnostics channel: every instance gets the plugin, no
+    // `app.register(...)` in the app. The package itself is loaded with the app's first instance (./fastify.ts).
+    create: async () => new (await import('./fastify.js')).LazyFastifyInstrumentation(),
   },
   {
     name: 'koa',

@@ -3,8 +3,13 @@
  * point loads every integration it ships); awaiting it in the preload delayed every application's start by that
  * much (issue 18: the start-up budget is 300 ms). So the preload starts without it: errors reported meanwhile are
  * queued (bounded, drops counted as `agent_bridge_sentry_events_total{outcome="dropped"}`) and sent once the client
- * is up; span batches for Sentry wait in the exporter (exporters/deferred-exporter.ts); a flush or shutdown waits
- * for the load first, within its own deadline. Without a DSN nothing of Sentry's SDK is loaded at all.
+ * is up; span batches for Sentry wait in the exporter (exporters/deferred-exporter.ts); a flush or shutdown starts
+ * the load at once if it has not begun and waits for it, within its own deadline. Without a DSN nothing of Sentry's
+ * SDK is loaded at all.
+ *
+ * The load begins once the application's start-up has settled (./startup-settled.ts: no module loaded for
+ * STARTUP_QUIET_MS, at the latest STARTUP_MAX_MS after the preload), not beside it: on the one thread the SDK's
+ * modules interleaved with the application's and still delayed its first line by ~500 ms (issue 18).
  */
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { BridgeConfig } from '../src/config.js';
@@ -14,11 +19,16 @@ import { recordSentryEvent } from '../src/self-metrics.js';
 import { warn } from '../src/log.js';
 import { DeferredSpanExporter } from '../exporters/deferred-exporter.js';
 import type { SentryClientHandle } from '../exporters/sentry.js';
+import { watchStartupSettled } from './startup-settled.js';
 
 type SentryModule = typeof import('../exporters/sentry.js');
 
 /** Reports made before the SDK is up (a crash at start, the first failing spans): more are dropped and counted. */
 const QUEUED_REPORTS = 256;
+/** No module loaded for this long: the application's start-up has settled, the SDK may load. */
+const STARTUP_QUIET_MS = 200;
+/** The SDK loads at the latest this long after the preload started it, however busy the application's loading. */
+const STARTUP_MAX_MS = 2000;
 
 export interface BackgroundSentry {
   /** The span-error processor's reporter; calls made before the SDK loaded are replayed in order. */
@@ -28,20 +38,20 @@ export interface BackgroundSentry {
   createTraceExporter(timeoutMillis: number): SpanExporter;
   flush(timeoutMs: number): Promise<void>;
   close(timeoutMs: number): Promise<void>;
-  /** Settles once the client is up (or could not be): for tests and the bench's accounting. */
-  readonly loaded: Promise<boolean>;
-}
-
-function afterThisTurn(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
+  /**
+   * Starts the load now if it has not begun (a caller waiting for it has no start-up to protect) and settles once
+   * the client is up (or could not be): for tests and the bench's accounting.
+   */
+  loaded(): Promise<boolean>;
 }
 
 export function loadSentryInBackground(config: BridgeConfig, dsn: string, release: string | undefined): BackgroundSentry {
   const calls = new DeferredCalls<SentryModule>(QUEUED_REPORTS, () => recordSentryEvent('dropped'));
-  // Begun on the next turn of the event loop, not now: started here, the import's module evaluation ran in the
-  // preload's own awaits and the application still waited for it (measured: no start-up gained). From a
-  // setImmediate it runs beside the application's own module loading instead.
-  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = afterThisTurn().then(() => import('../exporters/sentry.js')).then(
+  // Begun once the application's start-up has settled, not now: started here, the import's module evaluation ran in
+  // the preload's own awaits; from a setImmediate, beside the application's own module loading — either way the
+  // application waited for it (measured: first line +500 ms with a DSN from the setImmediate).
+  const startup = watchStartupSettled({ quietMs: STARTUP_QUIET_MS, maxMs: STARTUP_MAX_MS });
+  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => import('../exporters/sentry.js')).then(
     (module) => {
       const client = module.initSentry(config, dsn, release);
       calls.ready(module);
@@ -59,14 +69,25 @@ export function loadSentryInBackground(config: BridgeConfig, dsn: string, releas
       addBreadcrumb: (breadcrumb) => calls.run((sentry) => sentry.sentryErrorReporter.addBreadcrumb(breadcrumb)),
     },
     captureProcessError: (...args) => calls.run((sentry) => sentry.captureProcessError(...args)),
-    createTraceExporter: (timeoutMillis) =>
-      new DeferredSpanExporter(started.then((sentry) => sentry?.module.createSentryTraceExporter(dsn, timeoutMillis))),
+    createTraceExporter: (timeoutMillis) => {
+      let exporter: Promise<SpanExporter | undefined> | undefined;
+      // A batch to export (or a flush) does not wait for a quiet period: it starts the load if it has not begun.
+      return new DeferredSpanExporter(() => {
+        startup.now();
+        return (exporter ??= started.then((sentry) => sentry?.module.createSentryTraceExporter(dsn, timeoutMillis)));
+      });
+    },
     flush: async (timeoutMs) => {
+      startup.now();
       await (await started)?.client.flush(timeoutMs);
     },
     close: async (timeoutMs) => {
+      startup.now();
       await (await started)?.client.close(timeoutMs);
     },
-    loaded: started.then((sentry) => sentry !== undefined),
+    loaded: () => {
+      startup.now();
+      return started.then((sentry) => sentry !== undefined);
+    },
   };
 }

@@ -10,7 +10,7 @@
 import { readConfigFile } from './config-file.js';
 import { bool, hostname, httpUrl, nonNegativeInt, oneOf, port, positiveInt, rate, type EnvValue } from './env-values.js';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_DEPLOYMENT_ENVIRONMENT_NAME } from './agent/semconv-incubating.js';
 import { DEFAULT_OPERATIONAL_ERRORS } from './errors/classify.js';
 import { maskDsn, maskUrlCredentials } from './mask-url.js';
 import { parseSentryDsn } from './sentry-dsn.js';

@@ -19,7 +19,7 @@
  */
 import type { Span } from '@opentelemetry/api';
 import type { CommandArgs, IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
-import { DB_SYSTEM_NAME_VALUE_REDIS } from '@opentelemetry/semantic-conventions/incubating';
+import { DB_SYSTEM_NAME_VALUE_REDIS } from '../../src/agent/semconv-incubating.js';
 import { markMemoryClientSpan, recordMemoryResultCount } from '../../src/agent/memory-client.js';
 import { memoryCommandOf, resultCountOf } from './commands.js';
 import { OneSpanPerCommandIORedisInstrumentation } from './one-span-per-command.js';

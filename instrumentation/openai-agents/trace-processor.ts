@@ -45,7 +45,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../../src/agent/semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION,
   AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,

@@ -12,7 +12,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS,
   GEN_AI_PROVIDER_NAME_VALUE_AZURE_AI_OPENAI,
   GEN_AI_PROVIDER_NAME_VALUE_OPENAI,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../../src/agent/semconv-incubating.js';
 import type { AiRequestOptions } from '../../src/agent/ai-request.js';
 
 /** The `create` methods traced, each with how its body reads. */

@@ -26,7 +26,7 @@ import {
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
   ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS,
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_AI_REQUEST, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_PREFIX } from './attributes.js';
 import { getCurrentAgent } from './agent-context.js';
 import { readAiResult, readOutputMessages, readUsage, toSemconvMessages, type TokenUsage } from './ai-result.js';

@@ -4,7 +4,7 @@
  * This is the single source of these strings: the span-metrics processor, the sampler, the Sentry error
  * processor and the dashboards code import them from here instead of retyping them. Everything that has an
  * OpenTelemetry semantic-convention constant (gen_ai.*, messaging.*, error.type, …) is NOT repeated here — use
- * `@opentelemetry/semantic-conventions` / `@opentelemetry/semantic-conventions/incubating` for those.
+ * `@opentelemetry/semantic-conventions` (stable) / ./semconv-incubating.ts (the incubating ones, copied) for those.
  */
 
 /** Classifies every helper span, so processors never guess from span names. One of `AGENT_SPAN_TYPES`. */

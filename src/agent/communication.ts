@@ -16,7 +16,7 @@ import {
   ATTR_MESSAGING_OPERATION_TYPE,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION,
   ATTR_AGENT_COMMUNICATION_SOURCE,

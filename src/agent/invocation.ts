@@ -16,7 +16,7 @@ import {
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_INVOKE_AGENT } from './attributes.js';
 import { getCurrentAgent, type AgentIdentity } from './agent-context.js';
 import { toSemconvMessages } from './ai-result.js';

@@ -12,7 +12,7 @@
  * `spanType: memory.operation` does not see it (the sampler decides on start attributes).
  */
 import { context, type Context, type Span } from '@opentelemetry/api';
-import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_CONVERSATION_ID } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_GEN_AI_AGENT_ID, ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_CONVERSATION_ID } from './semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,
   ATTR_AGENT_MEMORY_OPERATION,

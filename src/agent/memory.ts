@@ -13,7 +13,7 @@ import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_CONVERSATION_ID,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import {
   AGENT_MEMORY_OPERATION_VALUE_GET,
   AGENT_MEMORY_OPERATION_VALUE_SEARCH,

@@ -18,7 +18,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_GENERATE_CONTENT,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   GEN_AI_OPERATION_NAME_VALUE_TEXT_COMPLETION,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import {
   AGENT_SPAN_TYPES,
   AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,

@@ -15,7 +15,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_TOOL_TYPE,
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_EXECUTE_TOOL } from './attributes.js';
 import { getCurrentAgent } from './agent-context.js';
 import { compact, identifier, prop } from './internal.js';

@@ -16,7 +16,7 @@ import {
   ATTR_USER_FULL_NAME,
   ATTR_USER_ID,
   ATTR_USER_NAME,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import { ATTR_TENANT_ID } from '../agent/attributes.js';
 
 export { ATTR_TENANT_ID };

@@ -23,7 +23,7 @@ import {
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
   AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,

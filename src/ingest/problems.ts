@@ -11,7 +11,7 @@ import {
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
   ATTR_GEN_AI_TOOL_DEFINITIONS,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import { SEMANTIC_ATTRIBUTE_SENTRY_OP as SENTRY_OP } from '@sentry/core';
 import type { IngestEvent, IngestSpan, JsonValue } from './types.js';
 

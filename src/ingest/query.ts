@@ -4,7 +4,7 @@
  * `GET /api/requests`, `GET /api/outcomes`, `GET /api/problems[?trace_id=]`, `GET /api/stats`, `DELETE /api/data`. The waterfall renders the same resolved trace.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_GEN_AI_AGENT_NAME, ATTR_GEN_AI_REQUEST_MODEL } from '../agent/semconv-incubating.js';
 import { sendJson } from './http.js';
 import { findProblems, type Problem } from './problems.js';
 import type { IngestStore, TraceEntry } from './store.js';

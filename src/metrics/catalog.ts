@@ -11,7 +11,7 @@ import {
   METRIC_GEN_AI_CLIENT_OPERATION_DURATION,
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
   METRIC_GEN_AI_CLIENT_TOKEN_USAGE,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 
 export const METER_NAME = 'agent-otel-bridge';
 

@@ -7,7 +7,7 @@
  * series; these two reads cost one `process.cpuUsage()` and one `process.memoryUsage.rss()` per scrape.
  */
 import type { BatchObservableResult, Meter } from '@opentelemetry/api';
-import { ATTR_CPU_MODE, CPU_MODE_VALUE_SYSTEM, CPU_MODE_VALUE_USER, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_CPU_MODE, CPU_MODE_VALUE_SYSTEM, CPU_MODE_VALUE_USER, METRIC_PROCESS_CPU_TIME, METRIC_PROCESS_MEMORY_USAGE } from '../agent/semconv-incubating.js';
 
 const USER = Object.freeze({ [ATTR_CPU_MODE]: CPU_MODE_VALUE_USER });
 const SYSTEM = Object.freeze({ [ATTR_CPU_MODE]: CPU_MODE_VALUE_SYSTEM });

@@ -45,7 +45,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
   METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,
   AGENT_SPAN_TYPE_VALUE_AI_REQUEST,

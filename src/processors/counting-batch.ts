@@ -14,7 +14,7 @@
 import { TraceFlags, createNoopMeter, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '@opentelemetry/semantic-conventions/incubating';
+import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '../agent/semconv-incubating.js';
 import { CountingSpanExporter } from './counting-exporter.js';
 import { ExportSlots } from './export-slots.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';

@@ -27,7 +27,7 @@ import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import { classifySpanError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { recordSentryEvent } from '../self-metrics.js';

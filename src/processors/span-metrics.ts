@@ -38,7 +38,7 @@ import {
   GEN_AI_TOKEN_TYPE_VALUE_OUTPUT,
   MESSAGING_OPERATION_TYPE_VALUE_PROCESS,
   MESSAGING_OPERATION_TYPE_VALUE_SEND,
-} from '@opentelemetry/semantic-conventions/incubating';
+} from '../agent/semconv-incubating.js';
 import {
   AGENT_SPAN_TYPE_VALUE_AGENT_COMMUNICATION,
   AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,

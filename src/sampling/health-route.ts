@@ -10,7 +10,7 @@
 import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import { ATTR_HTTP_TARGET } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_HTTP_TARGET } from '../agent/semconv-incubating.js';
 
 const SLASH = 0x2f;
 const HEALTH_PATH = /^\/(?:healthz|readyz|livez|metrics)\/?(?:[?#].*)?$/i;

@@ -8,7 +8,7 @@
  * Matching is one pass over at most `MAX_PATH_LENGTH` characters (longer paths never match).
  */
 import { ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
-import { ATTR_HTTP_TARGET } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_HTTP_TARGET } from '../agent/semconv-incubating.js';
 import type { Attributes } from '@opentelemetry/api';
 
 const MAX_PATH_LENGTH = 2048;

@@ -12,7 +12,7 @@ import type { Sampler, SamplingResult } from '@opentelemetry/sdk-trace';
 import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import type { SamplingRule } from '../config.js';
 import { agentSpanTypeOf } from '../agent/span-type.js';
-import { ATTR_GEN_AI_AGENT_NAME } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_GEN_AI_AGENT_NAME } from '../agent/semconv-incubating.js';
 import { warnOnce } from '../log.js';
 import { compilePathPattern, matchesPath, requestPath, type PathPattern } from './path-pattern.js';
 import { RateSampler } from './rate-sampler.js';

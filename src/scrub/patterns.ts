@@ -2,7 +2,7 @@
  * What a secret looks like: the key names that hold secrets, and the value shapes that are secrets
  * wherever they appear. Compiled once; every check on the hot path is a single precompiled regex.
  */
-import { ATTR_SESSION_ID, ATTR_SESSION_PREVIOUS_ID } from '@opentelemetry/semantic-conventions/incubating';
+import { ATTR_SESSION_ID, ATTR_SESSION_PREVIOUS_ID } from '../agent/semconv-incubating.js';
 import { replaceEmails } from './email.js';
 import { replaceUrlCredentials } from './url-credentials.js';
 

@@ -130,6 +130,26 @@ describe.each(FRAMEWORKS)('$name: an error its handler answers', ({ name, scope 
   });
 });
 
+describe('fastify in a CommonJS app, two instances', () => {
+  it('both get the plugin; the 500 → one event linked to the request span named with the route', async () => {
+    const app = startNode([`${ROOT}test/fixtures/apps/framework-fastify.cjs`], {
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'app-fastify-cjs', OTEL_BSP_SCHEDULE_DELAY: '100', AGENT_BRIDGE_METRICS_ENABLED: 'false' }),
+    });
+    const [, port, firstHasPlugin, appHasPlugin] = await app.waitFor(/READY (\d+) (\w+) (\w+)/);
+    expect([firstHasPlugin, appHasPlugin]).toEqual(['true', 'true']);
+    const boom = await request(`http://127.0.0.1:${port}/users/42/boom`);
+    expect(boom.status).toBe(500);
+    await app.stop();
+    const trace = await ingest.waitFor(() => {
+      const t = ingest.trace(boom.traceId);
+      return t?.spans.some((s) => s.kind === 'server') && t.spans.some((s) => s.scope?.name === '@fastify/otel') ? t : undefined;
+    });
+    expect(trace.spans.find((s) => s.kind === 'server')!.name).toBe('GET /users/:id/boom');
+    await ingestSettled(ingest);
+    expect(ingest.events().map((e) => [e.type, e.trace_id])).toEqual([['UserStoreError', boom.traceId]]);
+  });
+});
+
 describe('what the preload loads for an app that uses no web framework', () => {
   const FRAMEWORK_MODULE = /\/node_modules\/(express|fastify|koa|@koa\/router|hono|@fastify\/otel|@opentelemetry\/instrumentation-(express|koa))\//;
 
@@ -144,6 +164,14 @@ describe('what the preload loads for an app that uses no web framework', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('fastify installed, no Fastify instance created: @fastify/otel is not loaded (issue 18, start-up)', async () => {
+    // ~80 ms with its own copies of @opentelemetry/core and instrumentation: loaded with the app's first instance
+    // (instrumentation/fastify.ts).
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
+    expect(modules.some((url) => url.endsWith('/dist/instrumentation/fastify.js'))).toBe(true); // its stand-in is registered
+    expect(modules.filter((url) => url.includes('/node_modules/@fastify/otel/'))).toEqual([]);
   });
 
   it('frameworks installed but switched off: none of their instrumentations is loaded', async () => {

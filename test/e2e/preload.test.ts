@@ -111,19 +111,62 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
 describe('what the preload loads', () => {
   // @sentry/core's one entry point is ~180 modules: a process that sends nothing to Sentry must not pay for them
   // (src/propagation/sentry-trace.ts). With a DSN the SDK arrives on the next event-loop turn (sentry-loader.ts).
-  it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on; no zod without a config file', async () => {
+  it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on', async () => {
     const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
     expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
     expect(modules.some((url) => url.endsWith('/dist/src/propagation/sentry-trace.js'))).toBe(true);
     expect(modules.filter((url) => url.includes('/node_modules/@sentry/'))).toEqual([]);
-    // zod checks only the config file, and loads only when one is configured (src/env-values.ts says why)
-    expect(modules.filter((url) => url.includes('/node_modules/zod/'))).toEqual([]);
   });
 
   it("with a DSN: the Sentry SDK rewrites no library as it loads (OpenTelemetry's instrumentations own them)", async () => {
     const app = startNode([`${ROOT}test/fixtures/apps/late-imports.mjs`], { env: cleanEnv({ SENTRY_DSN: ingest.dsn, AGENT_BRIDGE_METRICS_ENABLED: 'false' }) });
     const [, json] = await app.waitFor(/LATE (.*)/);
     expect(JSON.parse(json!)).toEqual({ runtime: [], express: 'function' });
+  });
+
+  it('no collector and no DSN: the OTLP exporter packages are not loaded (issue 18, start-up)', async () => {
+    // otlp-exporter-base and otlp-transformer (~55 modules) serve only the collector and Sentry exporters.
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
+    expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/otlp-/.test(url) || url.endsWith('/dist/exporters/otlp.js'))).toEqual([]);
+  });
+
+  it('the incubating semantic conventions are not loaded: the names the bridge uses are copied (issue 18, start-up)', async () => {
+    // @opentelemetry/semantic-conventions/incubating is ~1.2 MB of modules (src/agent/semconv-incubating.ts).
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { SENTRY_DSN: ingest.dsn, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318' });
+    expect(modules.some((url) => url.endsWith('/dist/src/agent/semconv-incubating.js'))).toBe(true);
+    expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/semantic-conventions\/.*(incubating|experimental)/.test(url))).toEqual([]);
+  });
+
+  it('without a config file zod is not loaded, whatever variables are set; with a config file it is (issue 18, start-up)', async () => {
+    // zod checks only the file's schema (src/env-values.ts reads the variables): numbers, a host, a rate, an enum set.
+    const env = { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_BSP_SCHEDULE_DELAY: '100', SENTRY_TRACES_SAMPLE_RATE: '0.5', OTEL_LOG_LEVEL: 'info', SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'svc', OTEL_RESOURCE_ATTRIBUTES: 'team=a', AGENT_BRIDGE_QUIET: 'true' };
+    const isZod = (url: string) => url.includes('/node_modules/zod/');
+    const without = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, env);
+    expect(without.some((url) => url.endsWith('/dist/src/config.js'))).toBe(true);
+    expect(without.filter(isZod)).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'aob-config-'));
+    const file = join(dir, 'bridge.json');
+    writeFileSync(file, JSON.stringify({ operationalErrors: ['MyError'] }));
+    const withFile = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { ...env, AGENT_BRIDGE_CONFIG: file });
+    expect(withFile.some(isZod)).toBe(true);
+  });
+
+  it('with a DSN the Sentry SDK loads after the app has started, not before its first line (issue 18, start-up)', async () => {
+    // Loaded beside the app's own loading, the SDK's modules delayed its first line by ~500 ms (sentry-loader.ts).
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/sentry-after-startup.mjs`], {
+      preload: false,
+      env: cleanEnv({ SENTRY_DSN: ingest.dsn, AGENT_BRIDGE_METRICS_ENABLED: 'false' }),
+    });
+    // Before it: only the module of @sentry/core that reads the release from CI commit variables (and its logger),
+    // not the package's entry (~150 modules, exporters/sentry-release.ts).
+    const [, first] = await app.waitFor(/FIRST (\[.*\])/);
+    const early = JSON.parse(first!) as string[];
+    expect(early).toContain('@sentry/core/build/esm/utils/commitEnv.js');
+    expect(early.length).toBeLessThanOrEqual(10);
+    expect(early.filter((name) => !name.startsWith('@sentry/core/build/esm/'))).toEqual([]);
+    const [, later] = await app.waitFor(/LATER (\d+)/);
+    expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
   });
 
   it('runs the ESM loader hook in the application thread: no loader thread (issue 18, start-up)', async () => {

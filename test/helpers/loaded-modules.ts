@@ -4,7 +4,7 @@
  */
 import { ROOT, cleanEnv, startNode } from './process.js';
 
-export async function loadedModules(cwd: string, script: string, extra: Record<string, string> = {}): Promise<string[]> {
+export async function loadedModules(cwd: string, script: string, extra: Record<string, string | undefined> = {}): Promise<string[]> {
   const proc = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, script], {
     preload: false,
     cwd,
