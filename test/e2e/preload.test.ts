@@ -110,7 +110,7 @@ describe('preload (node --import agent-otel-bridge/register)', () => {
 
 describe('what the preload loads', () => {
   // @sentry/core's one entry point is ~180 modules: a process that sends nothing to Sentry must not pay for them
-  // (src/propagation/sentry-trace.ts). With a DSN the SDK arrives on the next event-loop turn (sentry-loader.ts).
+  // (src/propagation/sentry-trace.ts). With a DSN the SDK arrives once the app's start-up has settled (sentry-loader.ts).
   it('no DSN: nothing of Sentry is loaded, though the Sentry propagators are on', async () => {
     const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`);
     expect(modules.some((url) => url.endsWith('/dist/instrumentation/bridge.js'))).toBe(true); // the probe sees the preload
