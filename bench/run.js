@@ -161,12 +161,13 @@ async function startup() {
   const variants = {
     none: { label: 'no preload', args: [] },
     nodesdk: { label: 'bare OTel NodeSDK preload (http + undici, ESM hook, OTLP proto)', args: ['--import', `${ROOT}bench/preload-nodesdk.js`] },
-    bridge: { label: 'agent-otel-bridge/register (Sentry DSN set)', args: ['--import', `${ROOT}dist/instrumentation/register.js`] },
+    bridge: { label: 'agent-otel-bridge/register (Sentry DSN set)', args: ['--import', `${ROOT}dist/instrumentation/register.js`], env: { BENCH_WAIT_SENTRY: '1' } },
   };
   const runs = Number(process.env.BENCH_STARTUP_RUNS ?? (quick ? 2 : 9));
   const { getOtlpTracesEndpoint } = await import('@sentry/node');
   const endpoint = getOtlpTracesEndpoint(ingest.dsn);
-  const env = { ...bridgeEnv(), BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
+  // The DSN given explicitly: bridgeEnv() takes it from BENCH_DSN, which only the bench's children have.
+  const env = { ...bridgeEnv({ SENTRY_DSN: ingest.dsn }), BENCH_OTLP_URL: endpoint.url, BENCH_OTLP_HEADERS: JSON.stringify(endpoint.headers) };
   const samples = Object.fromEntries(Object.keys(variants).map((k) => [k, []]));
   // The app runs from a folder of its own, as a user's app does: from inside this repository every library the
   // preload instruments (openai, the Agents SDK, express, fastify, koa, ioredis: devDependencies here) would resolve
@@ -175,7 +176,7 @@ async function startup() {
   copyFileSync(`${ROOT}bench/startup-app.js`, join(appDir, 'startup-app.mjs'));
   try {
     for (let i = 0; i < runs; i++) {
-      for (const k of shuffle(Object.keys(variants))) samples[k].push(await startOnce(variants[k].args, env, appDir));
+      for (const k of shuffle(Object.keys(variants))) samples[k].push(await startOnce(variants[k].args, { ...env, ...variants[k].env }, appDir));
     }
   } finally {
     rmSync(appDir, { recursive: true, force: true });
@@ -183,9 +184,24 @@ async function startup() {
   return Object.fromEntries(
     Object.entries(variants).map(([k, v]) => [
       k,
-      { label: v.label, firstLineMs: median(samples[k].map((s) => s.firstLineMs)), rssMB: median(samples[k].map((s) => s.rssMB)), heapMB: median(samples[k].map((s) => s.heapMB)), runs },
+      {
+        label: v.label,
+        firstLineMs: median(samples[k].map((s) => s.firstLineMs)),
+        rssMB: median(samples[k].map((s) => s.rssMB)),
+        heapMB: median(samples[k].map((s) => s.heapMB)),
+        sentryUpRuns: samples[k].filter((s) => s.sentryUp).length,
+        runs,
+      },
     ]),
   );
+}
+
+/** What each part the preload loads costs to import, after the parts before it (bench/import-cost.js); median of N. */
+async function importCost() {
+  const runs = Number(process.env.BENCH_STARTUP_RUNS ?? (quick ? 2 : 9));
+  const samples = [];
+  for (let i = 0; i < runs; i++) samples.push((await child('import-cost.js'))[0]);
+  return Object.fromEntries(Object.keys(samples[0]).map((part) => [part, median(samples.map((s) => s[part]))]));
 }
 
 function startOnce(preload, env, appDir) {
@@ -312,7 +328,10 @@ async function scrape() {
 
 try {
   if (want('sustained')) results.sustained = await sustained();
-  if (want('startup')) results.startup = await startup();
+  if (want('startup')) {
+    results.startup = await startup();
+    results.importCost = await importCost();
+  }
   if (want('per-op')) results.perOp = await perOp();
   if (want('throughput')) results.throughput = await throughput();
   if (want('outage')) {
@@ -388,8 +407,13 @@ function render(r) {
     lines.push('');
   }
   if (r.startup) {
-    lines.push('**Start-up and idle memory** (a one-line app; median of N runs): time from spawning `node` to the app\'s first line of output; RSS and heap once idle.', '', '| preload | first line ms | added ms | idle RSS MB | heap used MB |', '|---|---:|---:|---:|---:|');
-    for (const v of Object.values(r.startup)) lines.push(`| ${v.label} | ${v.firstLineMs.toFixed(0)} | ${(v.firstLineMs - r.startup.none.firstLineMs).toFixed(0)} | ${v.rssMB.toFixed(0)} | ${v.heapMB.toFixed(1)} |`);
+    lines.push('**Start-up and idle memory** (a one-line app; median of N runs): time from spawning `node` to the app\'s first line of output; RSS and heap after ≥ 1 s idle and a GC — for the bridge, once its Sentry SDK (loaded when the app\'s start-up has settled) is up: the last column counts the runs where it was.', '', '| preload | first line ms | added ms | idle RSS MB | heap used MB | Sentry SDK up when measured |', '|---|---:|---:|---:|---:|---:|');
+    for (const v of Object.values(r.startup)) lines.push(`| ${v.label} | ${v.firstLineMs.toFixed(0)} | ${(v.firstLineMs - r.startup.none.firstLineMs).toFixed(0)} | ${v.rssMB.toFixed(0)} | ${v.heapMB.toFixed(1)} | ${v.sentryUpRuns} of ${v.runs} |`);
+    lines.push('');
+  }
+  if (r.importCost) {
+    lines.push('**Import cost of each part** (bench/import-cost.js: a fresh process imports each part after the ones before it, in the order the preload needs them; median of N):', '', '| part | ms |', '|---|---:|');
+    for (const [part, ms] of Object.entries(r.importCost)) lines.push(`| ${part} | ${ms.toFixed(0)} |`);
     lines.push('');
   }
   if (r.perOp) {

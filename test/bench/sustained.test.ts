@@ -38,7 +38,8 @@ describe('bench harness, quick mode', () => {
     });
     const results = JSON.parse(readFileSync(out, 'utf8')) as {
       sustained: Record<string, SustainedStack>;
-      startup: Record<string, { firstLineMs: number; rssMB: number }>;
+      startup: Record<string, { firstLineMs: number; rssMB: number; sentryUpRuns: number; runs: number }>;
+      importCost: Record<string, number>;
       flood: { ended: number; evicted: number; kept: number; expired: number; heapGrowthAfterGcMB: number };
       targets: { target: string; value: string; met: boolean }[];
     };
@@ -60,6 +61,12 @@ describe('bench harness, quick mode', () => {
     expect(stacks['ratio-0.1']!.ended).toBeLessThan(stacks.otlp!.ended / 3);
     expect(stacks.sentry!.cpuUsPerDeliveredSpan).toBeGreaterThan(0);
     for (const k of ['none', 'nodesdk', 'bridge']) expect(results.startup[k]!.firstLineMs).toBeGreaterThan(0);
+    // the bridge ran with its DSN, and its idle figures include the Sentry SDK it loads after start-up
+    expect(results.startup.bridge!.sentryUpRuns).toBe(results.startup.bridge!.runs);
+    // the import cost of each part the preload loads, the Sentry SDK last
+    expect(Object.keys(results.importCost).length).toBeGreaterThanOrEqual(6);
+    expect(Object.keys(results.importCost).at(-1)).toMatch(/Sentry SDK/);
+    for (const [part, ms] of Object.entries(results.importCost)) expect(ms, part).toBeGreaterThan(0);
     // the failing-trace buffer under a flood: every span held in turn, the byte bound evicting (counted), none kept
     expect(results.flood.ended).toBeGreaterThan(0);
     expect(results.flood.evicted).toBeGreaterThan(0);
