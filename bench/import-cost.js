@@ -4,7 +4,7 @@
 // The last part is the Sentry SDK, which the preload loads only with a DSN, after the app's start-up has settled.
 import { ROOT } from './lib.js';
 
-export const PARTS = [
+const PARTS = [
   ['OpenTelemetry API', ['@opentelemetry/api']],
   ['tracing SDK (core, resources, sdk-trace, context)', ['@opentelemetry/core', '@opentelemetry/resources', '@opentelemetry/sdk-trace', '@opentelemetry/context-async-hooks']],
   ['node:http (its first load, which the metrics server and the http instrumentation need)', ['node:http']],
@@ -15,12 +15,10 @@ export const PARTS = [
   ['Sentry SDK (with a DSN; after start-up)', ['@sentry/node']],
 ];
 
-if (process.argv[1] === new URL(import.meta.url).pathname) {
-  const out = {};
-  for (const [label, modules] of PARTS) {
-    const started = performance.now();
-    for (const module of modules) await import(module);
-    out[label] = performance.now() - started;
-  }
-  console.log(JSON.stringify(out));
+const out = {};
+for (const [label, modules] of PARTS) {
+  const started = performance.now();
+  for (const module of modules) await import(module);
+  out[label] = performance.now() - started;
 }
+console.log(JSON.stringify(out));

@@ -50,17 +50,13 @@ export function watchStartupSettled({ quietMs, maxMs }: StartupSettledOptions): 
     clearTimeout(maxTimer);
     resolveSettled();
   };
-  const maxTimer = setTimeout(finish, maxMs);
-  maxTimer.unref();
+  const maxTimer = setTimeout(finish, maxMs).unref();
+  // Wakes when the quiet period since the last load would end, and again if a load came meanwhile.
   const check = (): void => {
     const quietFor = performance.now() - lastLoad;
     if (quietFor >= quietMs) return finish();
-    quietTimer = setTimeout(check, Math.max(1, quietMs - quietFor));
-    quietTimer.unref();
+    quietTimer = setTimeout(check, Math.max(1, quietMs - quietFor)).unref();
   };
-  if (hooks !== undefined) {
-    quietTimer = setTimeout(check, quietMs);
-    quietTimer.unref();
-  }
+  if (hooks !== undefined) check();
   return { settled, now: finish };
 }

@@ -31,9 +31,8 @@ export const nonNegativeInt = numberIn(0, Number.MAX_SAFE_INTEGER, true);
 
 /** An absolute http: or https: URL. */
 export const httpUrl: EnvValue<string> = (text) => {
-  if (!URL.canParse(text)) return undefined;
-  const { protocol, hostname } = new URL(text);
-  return (protocol === 'http:' || protocol === 'https:') && hostname !== '' ? text : undefined;
+  const url = URL.parse(text);
+  return url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname !== '' ? text : undefined;
 };
 
 const HOSTNAME = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[?[0-9A-Fa-f:.]+\]?)$/;
