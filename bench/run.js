@@ -254,7 +254,7 @@ async function perOp() {
 }
 
 async function throughput() {
-  const steps = quick ? [10_000, 20_000] : [10_000, 20_000, 30_000, 40_000, 60_000, 80_000];
+  const steps = quick ? [10_000, 20_000] : [10_000, 20_000, 30_000, 40_000, 60_000, 80_000, 100_000, 120_000];
   const sink = await startSink(); // counts only: the full ingest would be the bottleneck, not the bridge
   const runs = [];
   for (const rate of steps) {
@@ -265,9 +265,11 @@ async function throughput() {
     process.stderr.write(`throughput: offered ${rate}/s → exported ${r.exported} of ${r.ended}, dropped ${r.dropped}, failed ${r.failed}\n`);
   }
   await sink.close();
-  const clean = runs.filter((r) => r.dropped === 0 && r.failed === 0 && r.exported === r.ended);
-  const best = clean.sort((x, y) => y.achieved - x.achieved)[0];
-  return { runs, maxZeroDropSpansPerS: best ? Math.round(best.achieved) : 0 };
+  // A rate counts when every span was exported and the emitter kept pace with it (within 1 %: the last timer lands
+  // a millisecond or so late, which is not the stack falling behind).
+  const clean = runs.filter((r) => r.dropped === 0 && r.failed === 0 && r.exported === r.ended && r.achieved >= 0.99 * r.rate);
+  const best = clean.sort((x, y) => y.rate - x.rate)[0];
+  return { runs, maxZeroDropSpansPerS: best ? best.rate : 0 };
 }
 
 /** `path`: 'sentry' (the Sentry OTLP export) or 'collector' (OTEL_EXPORTER_OTLP_TRACES_* at the same ingest). */
@@ -426,8 +428,8 @@ function render(r) {
     lines.push('');
   }
   if (r.throughput) {
-    lines.push('**Throughput**: the bridge at sampling 1.0, one span per call, offered for a few seconds; OTEL_BSP_MAX_QUEUE_SIZE=65536, OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8192, OTEL_BSP_SCHEDULE_DELAY=100 (not the defaults: the batch processor exports one batch at a time).', '', '| offered spans/s | achieved | exported | dropped | failed | received by the sink |', '|---:|---:|---:|---:|---:|---:|');
-    for (const x of r.throughput.runs) lines.push(`| ${x.rate} | ${Math.round(x.achieved)} | ${x.exported} | ${x.dropped} | ${x.received} |`);
+    lines.push('**Throughput**: the bridge at sampling 1.0, one span per call, offered for a few seconds (a rate is met when every span is exported and the offer kept pace within 1 %); OTEL_BSP_MAX_QUEUE_SIZE=65536, OTEL_BSP_MAX_EXPORT_BATCH_SIZE=8192, OTEL_BSP_SCHEDULE_DELAY=100 (not the defaults: the batch processor exports one batch at a time).', '', '| offered spans/s | achieved | exported | dropped | failed | received by the sink |', '|---:|---:|---:|---:|---:|---:|');
+    for (const x of r.throughput.runs) lines.push(`| ${x.rate} | ${Math.round(x.achieved)} | ${x.exported} | ${x.dropped} | ${x.failed} | ${x.received} |`);
     lines.push('');
   }
   for (const o of [r.outage, r.outageCollector]) {
