@@ -2,19 +2,9 @@
 // 3 spans), yielding to the event loop for BENCH_YIELD_MS every BENCH_YIELD_EVERY steps so exports run; every
 // sampled span is exported for real to the orchestrator's loopback ingest. Prints CPU µs per step over the
 // measured steps, the final flush included, and the stack's own span accounting (ended / exported / dropped).
-import { context, trace } from '@opentelemetry/api';
-import {
-  ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_CONVERSATION_ID,
-  ATTR_GEN_AI_DATA_SOURCE_ID,
-  ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_PROVIDER_NAME,
-  ATTR_GEN_AI_REQUEST_MODEL,
-  ATTR_GEN_AI_RESPONSE_FINISH_REASONS,
-  ATTR_GEN_AI_USAGE_INPUT_TOKENS,
-  ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
-} from '@opentelemetry/semantic-conventions/incubating';
-import { ROOT, bridgeSpanTotals, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
+import { trace } from '@opentelemetry/api';
+import { helperStep, rawStep as rawStepOn } from './agent-step.js';
+import { bridgeSpanTotals, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
 
 const scenario = process.argv[2];
 const steps = Number(process.env.BENCH_STEPS ?? 20_000);
@@ -59,32 +49,7 @@ async function bridgeStack(rate) {
   return { step: await helperStep(), flush: () => bridge.forceFlush(), totals: () => settledTotals(() => bridgeSpanTotals(bridge.metricsUrl)) };
 }
 
-const tracer = trace.getTracer('bench-agent', '1.0.0');
-const result = { model: 'gpt-4o', usage: { input_tokens: 12, output_tokens: 34 }, finish_reason: 'stop' };
-
-/** One agent step through the OpenTelemetry API alone, with the attributes the helpers would set. */
-async function rawStep() {
-  const agent = tracer.startSpan('invoke_agent planner', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'invoke_agent', [ATTR_GEN_AI_AGENT_NAME]: 'planner', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } });
-  const inAgent = trace.setSpan(context.active(), agent);
-  const memory = tracer.startSpan('search notes', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'search', [ATTR_GEN_AI_DATA_SOURCE_ID]: 'notes', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } }, inAgent);
-  await context.with(trace.setSpan(inAgent, memory), async () => []);
-  memory.end();
-  const chat = tracer.startSpan('chat gpt-4o', { attributes: { [ATTR_GEN_AI_OPERATION_NAME]: 'chat', [ATTR_GEN_AI_PROVIDER_NAME]: 'openai', [ATTR_GEN_AI_REQUEST_MODEL]: 'gpt-4o', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-1' } }, inAgent);
-  await context.with(trace.setSpan(inAgent, chat), async () => result);
-  chat.setAttributes({ [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 12, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 34, [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: ['stop'] });
-  chat.end();
-  agent.end();
-}
-
-/** The same step through the bridge's agent helpers. */
-async function helperStep() {
-  const { aiRequest, invokeAgent, memoryOperation } = await import(`${ROOT}dist/src/agent/index.js`);
-  return () =>
-    invokeAgent({ name: 'planner', conversationId: 'c-1' }, async () => {
-      await memoryOperation({ operation: 'search', store: 'notes' }, async () => []);
-      await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => result);
-    });
-}
+const rawStep = rawStepOn(trace.getTracer('bench-agent', '1.0.0'));
 
 const stack = await stacks[scenario]();
 const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, yieldMs));
@@ -104,6 +69,7 @@ const profiler = await startProfile(process.env.BENCH_CPU_PROFILE, process.env.B
 let peakRss = process.memoryUsage.rss();
 let sinceRss = 0;
 const started = process.cpuUsage();
+const threadStarted = process.threadCpuUsage?.();
 const wallStart = performance.now();
 await run(steps, () => {
   if (++sinceRss === 20) {
@@ -113,6 +79,7 @@ await run(steps, () => {
 });
 await stack.flush();
 const cpu = process.cpuUsage(started);
+const thread = threadStarted && process.threadCpuUsage(threadStarted);
 const wallMs = performance.now() - wallStart;
 await profiler?.stop();
 const totals = await stack.totals();
@@ -121,6 +88,8 @@ console.log(JSON.stringify({
   steps,
   warmup,
   cpuUsPerStep: (cpu.user + cpu.system) / steps,
+  // The main thread alone (Node ≥ 23.9): the rest of cpuUsPerStep is other threads — V8's GC helpers mostly.
+  mainThreadUsPerStep: thread ? (thread.user + thread.system) / steps : undefined,
   wallMs,
   ...totals,
   delivers: scenario !== 'noop', // the no-op exporter sends nothing to the sink
