@@ -50,6 +50,8 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
   } catch (error) {
     writer.reset();
     resourceBytes = new WeakMap();
+    keyBytes = new Map();
+    pairBytes = new Map();
     throw error;
   }
 }
@@ -229,24 +231,75 @@ function writeHrTime([seconds, nanos]: readonly [number, number]): void {
   writer.fixed64(low, high);
 }
 
+/**
+ * Attribute keys and most string values repeat from span to span (`gen_ai.operation.name` = `chat`, the model, the
+ * agent): their encoded bytes are kept and copied instead of written character by character again — a KeyValue's
+ * key (`KeyValue.key` with its tag and length) for any value, and the whole length-prefixed KeyValue for a short
+ * string value. Bounded (≈ 300 KB at most): a cache that reaches its count of keys starts over empty, so keys that
+ * stop appearing make room for the ones in use; a key keeps the first MAX_CACHED_VALUES_PER_KEY values it was seen
+ * with (a per-request id never churns the cache: its later values are written as before). A cached entry is the
+ * bytes the writer produced for it, so the output is byte for byte the same (test/unit/exporters/).
+ */
+const MAX_CACHED_KEYS = 1024;
+const MAX_CACHED_KEY_LENGTH = 128;
+const MAX_CACHED_PAIR_KEYS = 256;
+const MAX_CACHED_VALUES_PER_KEY = 16;
+const MAX_CACHED_VALUE_LENGTH = 64;
+let keyBytes = new Map<string, Uint8Array>();
+let pairBytes = new Map<string, Map<string, Uint8Array>>();
+
 /** repeated KeyValue { key = 1, value = 2 } under `field`. */
 function writeAttributes(attributes: Attributes, field: number): void {
   for (const key in attributes) {
     if (!Object.hasOwn(attributes, key)) continue;
     writer.tag(field, LEN);
-    writeKeyValue(key, attributes[key]);
+    const value = attributes[key];
+    if (typeof value === 'string' && value.length <= MAX_CACHED_VALUE_LENGTH) writeStringKeyValue(key, value);
+    else writeKeyValue(key, value);
   }
 }
 
+/** A length-prefixed KeyValue with a short string value: copied when this pair was seen before. */
+function writeStringKeyValue(key: string, value: string): void {
+  let values = pairBytes.get(key);
+  const cached = values?.get(value);
+  if (cached !== undefined) {
+    writer.raw(cached);
+    return;
+  }
+  const start = writer.pos;
+  writeKeyValue(key, value);
+  if (values === undefined && key.length <= MAX_CACHED_KEY_LENGTH) {
+    if (pairBytes.size >= MAX_CACHED_PAIR_KEYS) pairBytes = new Map();
+    pairBytes.set(key, (values = new Map()));
+  }
+  if (values !== undefined && values.size < MAX_CACHED_VALUES_PER_KEY) values.set(value, writer.copy(start));
+}
+
+/** A length-prefixed KeyValue. */
 function writeKeyValue(key: string, value: unknown): void {
   const mark = writer.begin(1);
-  writer.tag(1, LEN);
-  writer.string(key);
+  writeKey(key);
   writer.tag(2, LEN);
   const valueMark = writer.begin(1);
   writeAnyValue(value);
   writer.end(valueMark);
   writer.end(mark);
+}
+
+/** KeyValue.key with its tag and length. */
+function writeKey(key: string): void {
+  const cached = keyBytes.get(key);
+  if (cached !== undefined) {
+    writer.raw(cached);
+    return;
+  }
+  const start = writer.pos;
+  writer.tag(1, LEN);
+  writer.string(key);
+  if (key.length > MAX_CACHED_KEY_LENGTH) return;
+  if (keyBytes.size >= MAX_CACHED_KEYS) keyBytes = new Map();
+  keyBytes.set(key, writer.copy(start));
 }
 
 /**

@@ -157,6 +157,24 @@ describe('OTLP protobuf encoder', () => {
     expect(Buffer.from(second).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest([span(pending)])!))).toBe(true);
   });
 
+  it('encodes spans whose keys and values repeat (the cached KeyValue bytes) exactly as the stock encoder does', () => {
+    // More keys than the pair cache holds (256) and more values per key than it keeps (16): hits, misses, a cache
+    // starting over and keys past their value bound all occur; non-ASCII keys and values and every value type per key.
+    const [keys, values] = fc.sample(fc.tuple(fc.uniqueArray(text, { minLength: 300, maxLength: 300 }), fc.uniqueArray(text, { minLength: 20, maxLength: 20 })), { numRuns: 1, seed: 7 })[0]!;
+    const pooled = fc.dictionary(fc.constantFrom(...keys), fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...values) }, attributeValue), { maxKeys: 8 });
+    const pooledBatch = fc.tuple(batch, fc.array(pooled, { minLength: 40, maxLength: 40 })).map(([spans, attrs]) =>
+      spans.map((span, i) => ({ ...span, attributes: attrs[i % attrs.length] as ReadableSpan['attributes'] })),
+    );
+    fc.assert(
+      fc.property(pooledBatch, (spans) => {
+        for (let pass = 0; pass < 2; pass++) {
+          expect(Buffer.from(encodeTraceRequest(spans)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  }, 120_000);
+
   it('writes large batches (lengths that need 3- and 4-byte varints) as the stock encoder does', () => {
     const [sample] = fc.sample(batch, { numRuns: 1, seed: 18 });
     const big = Array.from({ length: 40 }, () => sample!).flat();
