@@ -16,6 +16,7 @@ import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
 import type { Link, SpanContext, SpanStatus } from '@opentelemetry/api';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT } from './otlp-proto-encoder-writer.js';
+import { detached } from '../src/scrub/index.js';
 
 /** Span.flags bits (trace.proto, SpanFlags): the low byte is the W3C trace flags. */
 const SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE = 0x100;
@@ -235,14 +236,17 @@ function writeHrTime([seconds, nanos]: readonly [number, number]): void {
  * Attribute keys and most string values repeat from span to span (`gen_ai.operation.name` = `chat`, the model, the
  * agent): their encoded bytes are kept and copied instead of written character by character again — a KeyValue's
  * key (`KeyValue.key` with its tag and length) for any value, and the whole length-prefixed KeyValue for a short
- * string value. Bounded (≈ 300 KB at most): a cache that reaches its count of keys starts over empty, so keys that
- * stop appearing make room for the ones in use; a key keeps the first MAX_CACHED_VALUES_PER_KEY values it was seen
- * with (a per-request id never churns the cache: its later values are written as before). A cached entry is the
- * bytes the writer produced for it, so the output is byte for byte the same (test/unit/exporters/).
+ * string value. Bounded: a cache that reaches its count of keys starts over empty, so keys that stop appearing make
+ * room for the ones in use; a key keeps the first MAX_CACHED_VALUES_PER_KEY values it was seen with (a per-request id
+ * never churns the cache: its later values are written as before). At the bounds, about 1 MB (2,048 pairs of
+ * ≤ 400 B with their strings, 1,024 keys of ≤ 300 B); an agent's few dozen keys and values take a few KB. The
+ * strings kept as map keys are copies (`detached`): a value sliced out of a large prompt would otherwise keep the
+ * whole prompt alive. A cached entry is the bytes the writer produced for it, so the output is byte for byte the same
+ * (test/unit/exporters/).
  */
 const MAX_CACHED_KEYS = 1024;
 const MAX_CACHED_KEY_LENGTH = 128;
-const MAX_CACHED_PAIR_KEYS = 256;
+const MAX_CACHED_PAIR_KEYS = 128;
 const MAX_CACHED_VALUES_PER_KEY = 16;
 const MAX_CACHED_VALUE_LENGTH = 64;
 let keyBytes = new Map<string, Uint8Array>();
@@ -271,9 +275,9 @@ function writeStringKeyValue(key: string, value: string): void {
   writeKeyValue(key, value);
   if (values === undefined && key.length <= MAX_CACHED_KEY_LENGTH) {
     if (pairBytes.size >= MAX_CACHED_PAIR_KEYS) pairBytes = new Map();
-    pairBytes.set(key, (values = new Map()));
+    pairBytes.set(detached(key), (values = new Map()));
   }
-  if (values !== undefined && values.size < MAX_CACHED_VALUES_PER_KEY) values.set(value, writer.copy(start));
+  if (values !== undefined && values.size < MAX_CACHED_VALUES_PER_KEY) values.set(detached(value), writer.copy(start));
 }
 
 /** A length-prefixed KeyValue. */
@@ -299,7 +303,7 @@ function writeKey(key: string): void {
   writer.string(key);
   if (key.length > MAX_CACHED_KEY_LENGTH) return;
   if (keyBytes.size >= MAX_CACHED_KEYS) keyBytes = new Map();
-  keyBytes.set(key, writer.copy(start));
+  keyBytes.set(detached(key), writer.copy(start));
 }
 
 /**

@@ -158,7 +158,7 @@ describe('OTLP protobuf encoder', () => {
   });
 
   it('encodes spans whose keys and values repeat (the cached KeyValue bytes) exactly as the stock encoder does', () => {
-    // More keys than the pair cache holds (256) and more values per key than it keeps (16): hits, misses, a cache
+    // More keys than the pair cache holds (128) and more values per key than it keeps (16): hits, misses, a cache
     // starting over and keys past their value bound all occur; non-ASCII keys and values and every value type per key.
     const [keys, values] = fc.sample(fc.tuple(fc.uniqueArray(text, { minLength: 300, maxLength: 300 }), fc.uniqueArray(text, { minLength: 20, maxLength: 20 })), { numRuns: 1, seed: 7 })[0]!;
     const pooled = fc.dictionary(fc.constantFrom(...keys), fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...values) }, attributeValue), { maxKeys: 8 });
