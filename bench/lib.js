@@ -24,6 +24,17 @@ export function bridgeEnv(extra = {}) {
   };
 }
 
+/**
+ * The bridge's collector export (`OTEL_EXPORTER_OTLP_TRACES_*`) aimed at an OTLP endpoint `{ url, headers }`. The OTLP
+ * exporter reads these variables from `process.env` itself, so they are set there too.
+ */
+export function collectorEnv(endpoint) {
+  const headers = Object.entries(endpoint.headers).map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join(',');
+  const env = { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint.url, OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers };
+  Object.assign(process.env, env);
+  return env;
+}
+
 export async function startBridgeWith(extra) {
   const { startBridge } = await import(dist('instrumentation/index.js'));
   const bridge = await startBridge({ env: bridgeEnv(extra), handleSignals: false });

@@ -4,12 +4,12 @@
 // the same ingest's OTLP route with its auth header) instead of the Sentry path, so both bounded paths are measured.
 import { trace } from '@opentelemetry/api';
 import { getOtlpTracesEndpoint } from '@sentry/node';
-import { emitAtRate, spanOutcomes, sleep, startBridgeWith } from './lib.js';
+import { collectorEnv, emitAtRate, spanOutcomes, sleep, startBridgeWith } from './lib.js';
 
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const seconds = Number(process.env.BENCH_SECONDS);
-// The OTLP exporter reads its OTEL_EXPORTER_OTLP_* variables from process.env itself.
-if (process.env.BENCH_EXPORT_PATH === 'collector') Object.assign(process.env, collectorEnv(process.env.BENCH_DSN));
+// Spans only through the collector exporter: Sentry span export off, the OTLP variables aimed at the ingest.
+if (process.env.BENCH_EXPORT_PATH === 'collector') Object.assign(process.env, { AGENT_BRIDGE_SENTRY_TRACES: 'false', ...collectorEnv(getOtlpTracesEndpoint(process.env.BENCH_DSN)) });
 const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: '1', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_EXPORT_TIMEOUT: '2000' });
 const tracer = trace.getTracer('bench');
 let lastReport = -1000;
@@ -35,14 +35,3 @@ console.log(JSON.stringify({
 }));
 await bridge.shutdown();
 process.exit(0);
-
-/** Spans only through the collector exporter: Sentry span export off, the OTLP variables aimed at the ingest. */
-function collectorEnv(dsn) {
-  const endpoint = getOtlpTracesEndpoint(dsn);
-  const headers = Object.entries(endpoint.headers).map(([key, value]) => `${key}=${encodeURIComponent(value)}`).join(',');
-  return {
-    AGENT_BRIDGE_SENTRY_TRACES: 'false',
-    OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: endpoint.url,
-    OTEL_EXPORTER_OTLP_TRACES_HEADERS: headers,
-  };
-}

@@ -87,6 +87,7 @@ async function sustained() {
     helpers: 'agent helpers on bare OTel + stock OTLP exporter',
     'bridge-1.0': 'the bridge, sampling 1.0',
     'bridge-0.1': 'the bridge, sampling 0.1',
+    'bridge-collector': 'the bridge, sampling 1.0, no DSN: collector export only (no Sentry SDK loaded)',
     'ratio-0.1': 'bare OTel + stock OTLP, ParentBased(TraceIdRatio 0.1)',
     sentry: '@sentry/node 11 own tracer, stream lifecycle (default)',
   };

@@ -4,7 +4,7 @@
 // measured steps, the final flush included, and the stack's own span accounting (ended / exported / dropped).
 import { trace } from '@opentelemetry/api';
 import { helperStep, rawStep as rawStepOn } from './agent-step.js';
-import { bridgeSpanTotals, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
+import { bridgeSpanTotals, collectorEnv, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
 
 const scenario = process.argv[2];
 const steps = Number(process.env.BENCH_STEPS ?? 20_000);
@@ -25,6 +25,8 @@ const stacks = {
   'ratio-0.1': async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp, ratio: 0.1 }), rawStep),
   'bridge-1.0': () => bridgeStack('1'),
   'bridge-0.1': () => bridgeStack('0.1'),
+  // Without a DSN: spans to the collector export only (the sink's OTLP route), no Sentry SDK in the process.
+  'bridge-collector': () => bridgeStack('1', { SENTRY_DSN: '', ...collectorEnv(otlp) }),
   sentry: async () => {
     const Sentry = await setupSentryTracer('stream');
     let ended = 0;
@@ -44,8 +46,8 @@ function bareStack(sdk, step) {
   return { step, flush: () => sdk.forceFlush(), totals: async () => sdk.totals() };
 }
 
-async function bridgeStack(rate) {
-  const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: rate });
+async function bridgeStack(rate, extra = {}) {
+  const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: rate, ...extra });
   return { step: await helperStep(), flush: () => bridge.forceFlush(), totals: () => settledTotals(() => bridgeSpanTotals(bridge.metricsUrl)) };
 }
 

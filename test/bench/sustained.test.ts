@@ -44,7 +44,7 @@ describe('bench harness, quick mode', () => {
       targets: { target: string; value: string; met: boolean }[];
     };
     const stacks = results.sustained;
-    expect(Object.keys(stacks).sort()).toEqual(['bridge-0.1', 'bridge-1.0', 'helpers', 'noop', 'otlp', 'otlp-encoder', 'ratio-0.1', 'sentry'].sort());
+    expect(Object.keys(stacks).sort()).toEqual(['bridge-0.1', 'bridge-1.0', 'bridge-collector', 'helpers', 'noop', 'otlp', 'otlp-encoder', 'ratio-0.1', 'sentry'].sort());
     for (const [name, s] of Object.entries(stacks)) {
       for (const a of s.accounting) expect([name, a.status]).not.toEqual([name, 'mismatch']);
       const lost = s.exported === undefined ? s.ended - s.received : (s.dropped ?? 0) + (s.failed ?? 0);
