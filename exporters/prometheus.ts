@@ -1,7 +1,8 @@
 /**
- * Prometheus endpoint: a MeterProvider whose reader is @opentelemetry/exporter-prometheus (server start
- * prevented), served by our own node:http server so we control the routes and auth:
- *   GET /metrics  → the exporter's request handler (optionally behind `Authorization: Bearer <token>`)
+ * Prometheus endpoint: a MeterProvider whose pull reader (cumulative, as @opentelemetry/exporter-prometheus's) is
+ * served by our own node:http server so we control the routes and auth:
+ *   GET /metrics  → the exposition of @opentelemetry/exporter-prometheus's serializer (optionally behind
+ *                   `Authorization: Bearer <token>`)
  *   GET /healthz  → 200 `ok` (never authenticated: probes carry no secrets)
  *   GET /readyz   → 200 `{"ready":true,…}` or 503 with the reasons: the bridge's own state (export stalled, queue
  *                   full; src/processors/export-health.ts). A signal, never a reason to restart or unroute the app.
@@ -9,11 +10,12 @@
  * collected — just not served.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
+import { diag } from '@opentelemetry/api';
+import type { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
 import type { Resource } from '@opentelemetry/resources';
-import { MeterProvider, type InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
+import { AggregationTemporality, AggregationType, MeterProvider, MetricReader, type InstrumentType, type ViewOptions } from '@opentelemetry/sdk-metrics';
 import { warn } from '../src/log.js';
 import { DEFAULT_CARDINALITY_LIMIT } from '../src/metrics/cardinality.js';
 import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
@@ -44,7 +46,7 @@ export interface PrometheusEndpoint {
   readonly meterProvider: MeterProvider;
   /** Give this to SpanMetricsProcessor: the span-derived series, collected with every scrape. */
   readonly spanMetrics: SpanMetricsStore;
-  readonly reader: PrometheusExporter;
+  readonly reader: PrometheusReader;
   /** `http://host:port/metrics`, or undefined when the server could not listen. */
   readonly url: string | undefined;
   /**
@@ -61,29 +63,66 @@ export interface PrometheusEndpoint {
 /** Alias used by the bridge start. */
 export type PrometheusHandle = PrometheusEndpoint;
 
-/** The PrometheusExporter does not pass a cardinality selector to its MetricReader; this applies the limit to instruments without a view. */
-class LimitedPrometheusExporter extends PrometheusExporter {
+/**
+ * The pull reader @opentelemetry/exporter-prometheus's `PrometheusExporter` is (0.301: default aggregation, cumulative
+ * temporality, its component type), without its server, plus the cardinality limit for instruments without a view
+ * (the exporter passes no selector to its MetricReader). Why not that class: its module imports `http` as an ES
+ * module, and Node builds the ES module facade of `node:http` by reading every export, whose `WebSocket`,
+ * `CloseEvent` and `MessageEvent` getters load Node's bundled undici — ~30 ms of every preloaded process's start-up
+ * (issue 18; `process.getBuiltinModule('node:http')` below costs ~3 ms). The package is imported at the first scrape,
+ * for its serializer only.
+ */
+export class PrometheusReader extends MetricReader {
+  private serializer: Promise<PrometheusSerializer> | undefined;
+
   constructor(
     private readonly limit: number,
     spanMetrics: SpanMetricsStore,
   ) {
-    super({ preventServerStart: true, metricProducers: [spanMetrics] });
+    super({
+      aggregationSelector: () => ({ type: AggregationType.DEFAULT }),
+      aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE,
+      otelComponentType: 'prometheus_http_text_metric_exporter',
+      metricProducers: [spanMetrics],
+    });
   }
 
   override selectCardinalityLimit(_instrumentType: InstrumentType): number {
     return this.limit;
+  }
+
+  /** The exposition text of everything collected now, as `PrometheusExporter` serves it (its default options). */
+  async exposition(): Promise<string> {
+    this.serializer ??= import('@opentelemetry/exporter-prometheus').then(
+      ({ PrometheusSerializer }) => new PrometheusSerializer(),
+      (err: unknown) => {
+        this.serializer = undefined; // retried at the next scrape
+        throw err;
+      },
+    );
+    const [serializer, { resourceMetrics, errors }] = await Promise.all([this.serializer, this.collect()]);
+    if (errors.length > 0) diag.error('PrometheusExporter: metrics collection errors', ...errors);
+    return serializer.serialize(resourceMetrics);
+  }
+
+  protected override async onForceFlush(): Promise<void> {
+    // pull reader: nothing to flush
+  }
+
+  protected override async onShutdown(): Promise<void> {
+    // no server of its own: startPrometheusExporter closes the endpoint's
   }
 }
 
 /** The meter provider + reader without any server (tests, or a host serving /metrics itself). */
 export function createPrometheusMeterProvider(options: Pick<PrometheusEndpointOptions, 'cardinalityLimit' | 'resource' | 'views'> = {}): {
   meterProvider: MeterProvider;
-  reader: PrometheusExporter;
+  reader: PrometheusReader;
   spanMetrics: SpanMetricsStore;
 } {
   const limit = validLimit(options.cardinalityLimit);
   const spanMetrics = new SpanMetricsStore(limit);
-  const reader = new LimitedPrometheusExporter(limit, spanMetrics);
+  const reader = new PrometheusReader(limit, spanMetrics);
   const meterProvider = new MeterProvider({
     ...(options.resource ? { resource: options.resource } : {}),
     readers: [reader],
@@ -98,6 +137,8 @@ export async function startPrometheusExporter(options: PrometheusEndpointOptions
   const { meterProvider, reader, spanMetrics } = createPrometheusMeterProvider(options);
   if (options.selfMetrics !== false) bindSelfMetrics(meterProvider);
 
+  // The CommonJS module object, not an ES module import: see PrometheusReader.
+  const { createServer } = process.getBuiltinModule('node:http');
   const server = createServer(createHandler(reader, options.token, options.readiness ?? alwaysReady));
   server.unref(); // the host decides when the process ends, not the metrics endpoint
   // 'connection' comes before any 'request' of that socket; a WeakSet forgets closed sockets by itself.
@@ -155,7 +196,7 @@ function listen(server: Server, host: string, port: number): Promise<string | un
 const alwaysReady = (): ReadinessStatus => ({ ready: true, reasons: [] });
 
 function createHandler(
-  reader: PrometheusExporter,
+  reader: PrometheusReader,
   token: string | undefined,
   readiness: () => ReadinessStatus,
 ): (req: IncomingMessage, res: ServerResponse) => void {
@@ -187,7 +228,13 @@ function createHandler(
         res.writeHead(401, { 'www-authenticate': 'Bearer realm="metrics"', 'content-type': 'text/plain; charset=utf-8' }).end('unauthorized\n');
         return;
       }
-      reader.getMetricsRequestHandler(req, res);
+      // As PrometheusExporter answers: 200 text/plain, the exposition, or a comment line when collection failed.
+      res.statusCode = 200;
+      res.setHeader('content-type', 'text/plain');
+      reader.exposition().then(
+        (text) => res.end(text),
+        (err: unknown) => res.end(`# failed to export metrics: ${String(err)}`),
+      );
     } catch (err) {
       warn(`Prometheus endpoint: request failed: ${String(err)}`);
       if (!res.headersSent) res.writeHead(500);

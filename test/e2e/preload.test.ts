@@ -138,6 +138,14 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/semantic-conventions\/.*(incubating|experimental)/.test(url))).toEqual([]);
   });
 
+  it('the metrics endpoint imports no node:http ES module and no exporter-prometheus before the first scrape (issue 18, start-up)', async () => {
+    // The ES module facade of node:http reads its WebSocket getters, which load Node's bundled undici (~30 ms);
+    // exporter-prometheus's PrometheusExporter imports `http` that way (exporters/prometheus.ts PrometheusReader).
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    expect(modules.some((url) => url.endsWith('/dist/exporters/prometheus.js'))).toBe(true); // the endpoint is up
+    expect(modules.filter((url) => url === 'node:http' || url.includes('/node_modules/@opentelemetry/exporter-prometheus/'))).toEqual([]);
+  });
+
   it('without a config file zod is not loaded, whatever variables are set; with a config file it is (issue 18, start-up)', async () => {
     // zod checks only the file's schema (src/env-values.ts reads the variables): numbers, a host, a rate, an enum set.
     const env = { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_BSP_SCHEDULE_DELAY: '100', SENTRY_TRACES_SAMPLE_RATE: '0.5', OTEL_LOG_LEVEL: 'info', SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'svc', OTEL_RESOURCE_ATTRIBUTES: 'team=a', AGENT_BRIDGE_QUIET: 'true' };
