@@ -37,6 +37,7 @@ import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js'
 import { setCaptureMessageContent } from '../src/agent/content.js';
 import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
+import { watchAppStartup, type StartupSettled } from './startup-settled.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
 import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
 import { ExportHealth, type ExportObserver } from '../src/processors/export-health.js';
@@ -132,9 +133,13 @@ async function startEnabled(
   // Metrics first: span-metrics and the self metrics need the meter provider.
   const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource, exportHealth) : undefined;
 
+  // What the preload defers until the app's start-up has settled (./startup-settled.ts): one watch for all of it.
+  const runtimeMetrics = config.runtimeMetrics && prometheus !== undefined;
+  const startup = dsn !== undefined || runtimeMetrics ? watchAppStartup() : undefined;
+
   let sentry: BackgroundSentry | undefined;
   if (dsn !== undefined) {
-    sentry = loadSentryInBackground(config, dsn, release);
+    sentry = loadSentryInBackground(config, dsn, release, startup!);
     lifecycle.started('Sentry client', (remainingMs) => sentry!.close(remainingMs));
   }
 
@@ -157,13 +162,8 @@ async function startEnabled(
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
-  // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
-  // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
-  if (config.runtimeMetrics && prometheus !== undefined) {
-    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
-    instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }));
-  }
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors, instrumentations);
+  const runtimeMetricsUp = runtimeMetrics ? startRuntimeMetricsLater(lifecycle, startup!) : undefined;
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
@@ -176,7 +176,8 @@ async function startEnabled(
     problems,
     metricsUrl: prometheus?.url,
     ready: async () => {
-      await sentry?.loaded();
+      startup?.now();
+      await Promise.all([sentry?.loaded(), runtimeMetricsUp]);
     },
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
@@ -334,6 +335,32 @@ async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource
 
 /** Sampling resolution of the event-loop delay histogram (the instrumentation's default). */
 const RUNTIME_MONITORING_PRECISION_MS = 10;
+
+/**
+ * Event-loop delay and utilization, heap and heap spaces, GC durations (@opentelemetry/instrumentation-runtime-node),
+ * on the global (Prometheus) meter provider registerInstrumentations hands it — only where /metrics exists to show
+ * them, and only once the app's start-up has settled: importing and enabling it cost ~20 ms of every preloaded
+ * process's first line (issue 18; ~25 modules, perf_hooks and v8), and nothing reads it before a scrape. What it
+ * does not see: the GCs and event-loop delay of the app's start-up itself (its module loading, at most
+ * STARTUP_MAX_MS) — those begin when it is enabled, and the first scrape's utilization covers the time since then;
+ * the event-loop time counter (a process total) and the heap figures are read at collection and lose nothing. A
+ * scrape before then has no runtime series yet. Never rejects; a failure is one warning, no runtime metrics.
+ */
+function startRuntimeMetricsLater(lifecycle: Lifecycle, startup: StartupSettled): Promise<void> {
+  let stopped = false;
+  let unload: (() => void) | undefined;
+  lifecycle.started('runtime metrics', () => {
+    stopped = true;
+    unload?.();
+  });
+  return startup.settled
+    .then(() => (stopped ? undefined : import('@opentelemetry/instrumentation-runtime-node')))
+    .then((module) => {
+      if (module === undefined || stopped) return;
+      unload = registerInstrumentations({ instrumentations: [new module.RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS })] });
+    })
+    .catch((err: unknown) => warn(`runtime metrics are off: ${(err as Error).message}`));
+}
 
 function startSdk(
   lifecycle: Lifecycle,

@@ -177,6 +177,19 @@ describe('what the preload loads', () => {
     expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
   });
 
+  it('the runtime metrics load after the app has started, not before its first line (issue 18, start-up)', async () => {
+    // @opentelemetry/instrumentation-runtime-node (~25 modules, perf_hooks, v8): ~20 ms of the first line
+    // (instrumentation/bridge.ts startRuntimeMetricsLater).
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/runtime-after-startup.mjs`], {
+      preload: false,
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' }),
+    });
+    const [, first] = await app.waitFor(/FIRST (\d+)/);
+    expect(Number(first)).toBe(0);
+    const [, later] = await app.waitFor(/LATER (\d+)/);
+    expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
+  });
+
   it('runs the ESM loader hook in the application thread: no loader thread (issue 18, start-up)', async () => {
     // module.register's hook runs on a thread of its own ("WorkerThread"), one round trip per module the app loads;
     // import-in-the-middle's in-thread hook (module.registerHooks) needs none on this Node.
