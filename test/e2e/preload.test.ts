@@ -12,6 +12,7 @@ import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 import { loadedModules } from '../helpers/loaded-modules.js';
+import { parseExposition, select } from '../helpers/exposition.js';
 
 let ingest: IngestServer;
 
@@ -138,12 +139,36 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/semantic-conventions\/.*(incubating|experimental)/.test(url))).toEqual([]);
   });
 
-  it('the metrics endpoint imports no node:http ES module and no exporter-prometheus before the first scrape (issue 18, start-up)', async () => {
+  it('the metrics endpoint imports no node:http ES module, no exporter-prometheus and no metrics SDK before the app starts (issue 18, start-up)', async () => {
     // The ES module facade of node:http reads its WebSocket getters, which load Node's bundled undici (~30 ms);
     // exporter-prometheus's PrometheusExporter imports `http` that way (exporters/prometheus.ts PrometheusReader).
+    // The metrics SDK (~50 modules) loads once the app's start-up has settled (instrumentation/bridge.ts startMetrics).
     const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
-    expect(modules.some((url) => url.endsWith('/dist/exporters/prometheus.js'))).toBe(true); // the endpoint is up
-    expect(modules.filter((url) => url === 'node:http' || url.includes('/node_modules/@opentelemetry/exporter-prometheus/'))).toEqual([]);
+    expect(modules.some((url) => url.endsWith('/dist/exporters/prometheus-endpoint.js'))).toBe(true); // the endpoint is up
+    expect(
+      modules.filter(
+        (url) =>
+          url === 'node:http' ||
+          url.endsWith('/dist/exporters/prometheus.js') ||
+          /\/node_modules\/@opentelemetry\/(exporter-prometheus|sdk-metrics)\//.test(url),
+      ),
+    ).toEqual([]);
+  });
+
+  it('metrics recorded before the metrics SDK is loaded are all on /metrics: HTTP requests, the app\'s own counter (issue 18, start-up)', async () => {
+    const metricsPort = await freePort();
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/metrics-before-sdk.mjs`], {
+      preload: false,
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) }),
+    });
+    const [, n, sdkLoaded] = await app.waitFor(/DONE (\d+) (\w+)/);
+    expect(sdkLoaded).toBe('false'); // every measurement above waited for the SDK
+    // The first scrape loads the SDK at once and sees them all.
+    const samples = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const total = (name: string) => select(samples, name).reduce((sum, s) => sum + s.value, 0);
+    expect(total('http_server_request_duration_count')).toBe(Number(n));
+    expect(total('http_client_request_duration_count')).toBe(Number(n));
+    expect(total('fixture_requests_total')).toBe(Number(n));
   });
 
   it('without a config file zod is not loaded, whatever variables are set; with a config file it is (issue 18, start-up)', async () => {
