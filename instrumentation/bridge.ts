@@ -35,8 +35,14 @@ import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { setCaptureMessageContent } from '../src/agent/content.js';
-import { startPrometheusExporter, type PrometheusHandle } from '../exporters/prometheus.js';
+import type { PrometheusReader } from '../exporters/prometheus.js';
+import { startMetricsServer } from '../exporters/prometheus-endpoint.js';
+import type { MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
+import { DeferredMeterProvider } from '../src/metrics/deferred-meter-provider.js';
+import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
+import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
+import { watchAppStartup, type StartupSettled } from './startup-settled.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
 import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
 import { ExportHealth, type ExportObserver } from '../src/processors/export-health.js';
@@ -127,14 +133,16 @@ async function startEnabled(
   const resource = bridgeResource(config, release);
   setCaptureMessageContent(config.captureMessageContent);
 
+  // What the preload defers until the app's start-up has settled (./startup-settled.ts): one watch for all of it.
+  const startup = dsn !== undefined || config.prometheus.enabled ? watchAppStartup() : undefined;
   // What the export slots see, served as /readyz (src/processors/export-health.ts).
   const exportHealth = new ExportHealth(config.readiness);
-  // Metrics first: span-metrics and the self metrics need the meter provider.
-  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource, exportHealth) : undefined;
+  // Metrics first: span-metrics and the instrumentations need the store and the meter provider.
+  const prometheus = config.prometheus.enabled ? await startMetrics(lifecycle, config, resource, exportHealth, startup!) : undefined;
 
   let sentry: BackgroundSentry | undefined;
   if (dsn !== undefined) {
-    sentry = loadSentryInBackground(config, dsn, release);
+    sentry = loadSentryInBackground(config, dsn, release, startup!);
     lifecycle.started('Sentry client', (remainingMs) => sentry!.close(remainingMs));
   }
 
@@ -157,13 +165,8 @@ async function startEnabled(
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
-  // Event-loop delay and utilization, heap and heap spaces, GC durations, on the global (Prometheus) meter provider
-  // registerInstrumentations hands it. Only where /metrics exists to show them; imported only then (50–75 ms).
-  if (config.runtimeMetrics && prometheus !== undefined) {
-    const { RuntimeNodeInstrumentation } = await import('@opentelemetry/instrumentation-runtime-node');
-    instrumentations.push(new RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS }));
-  }
   startSdk(lifecycle, config, resource, dscOptions, spanProcessors, instrumentations);
+  const runtimeMetricsUp = config.runtimeMetrics && prometheus !== undefined ? startRuntimeMetricsLater(lifecycle, prometheus.sdkReady) : undefined;
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
@@ -176,7 +179,8 @@ async function startEnabled(
     problems,
     metricsUrl: prometheus?.url,
     ready: async () => {
-      await sentry?.loaded();
+      startup?.now();
+      await Promise.all([sentry?.loaded(), prometheus?.sdkReady, runtimeMetricsUp]);
     },
     forceFlush: async () => {
       await Promise.all(spanProcessors.map((processor) => settle('span processor', () => processor.forceFlush())));
@@ -213,7 +217,7 @@ function watchProcessErrors(
 
 /** The parts started before the span processors, which feed them. */
 interface PipelineParts {
-  prometheus: PrometheusHandle | undefined;
+  prometheus: MetricsHandle | undefined;
   sentry: BackgroundSentry | undefined;
   breadcrumbs: TraceBreadcrumbs | undefined;
   exportHealth: ExportHealth;
@@ -313,27 +317,106 @@ function bridgeResource(config: BridgeConfig, release: string | undefined): Reso
   });
 }
 
-async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource, health: ExportHealth): Promise<PrometheusHandle> {
-  const prometheus = await startPrometheusExporter({
+/** The metrics endpoint as the preload runs it (startMetrics). */
+interface MetricsHandle {
+  /** Give this to SpanMetricsProcessor: the span-derived series, collected with every scrape. */
+  readonly spanMetrics: SpanMetricsStore;
+  /** `http://host:port/metrics`, or undefined when the server could not listen. */
+  readonly url: string | undefined;
+  servesRequest(request: IncomingMessage): boolean;
+  /** Settles (never rejects) once the metrics SDK is up and bound, could not load, or the bridge stopped first. */
+  readonly sdkReady: Promise<void>;
+}
+
+/**
+ * The endpoint, the span metrics store and the global meter provider at once; the metrics SDK
+ * (@opentelemetry/sdk-metrics, ~50 modules, ~12 ms of every process's first line — issue 18) once the app's
+ * start-up has settled, at the first scrape, or when 10,000 measurements wait for it. Nothing is lost meanwhile:
+ * span-derived metrics go to the store, which bypasses the SDK; the self metrics keep their counts until bound
+ * (src/self-metrics.ts); instruments made on the global meter provider — the HTTP instrumentation's, the app's —
+ * keep every measurement and replay it (src/metrics/deferred-meter-provider.ts); CPU and RSS are read at collection.
+ */
+async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource, health: ExportHealth, startup: StartupSettled): Promise<MetricsHandle> {
+  const cardinalityLimit = config.prometheus.cardinalityLimit;
+  const spanMetrics = new SpanMetricsStore(cardinalityLimit);
+  const meterProvider = new DeferredMeterProvider({ onBacklog: () => startup.now() });
+  let stopped = false;
+  let sdk: { meterProvider: SdkMeterProvider; stopProcessMetrics: (() => void) | undefined } | undefined;
+  const sdkReady: Promise<PrometheusReader | undefined> = startup.settled
+    .then(() => (stopped ? undefined : import('../exporters/prometheus.js')))
+    .then((module) => {
+      if (module === undefined || stopped) return undefined;
+      const created = module.createPrometheusMeterProvider({ cardinalityLimit, resource, spanMetrics });
+      bindSelfMetrics(created.meterProvider);
+      meterProvider.bind(created.meterProvider);
+      // CPU and RSS here; event loop, heap and GC come from the runtime instrumentation (startRuntimeMetricsLater).
+      const stopProcessMetrics = config.runtimeMetrics ? observeProcessMetrics(created.meterProvider.getMeter(METER_NAME)) : undefined;
+      sdk = { meterProvider: created.meterProvider, stopProcessMetrics };
+      return created.reader;
+    })
+    .catch((err: unknown) => {
+      warn(`metrics are not collected: the metrics SDK could not start: ${(err as Error).message}`);
+      return undefined;
+    });
+  const server = await startMetricsServer({
     host: config.prometheus.host,
     port: config.prometheus.port,
     token: config.prometheus.token,
-    cardinalityLimit: config.prometheus.cardinalityLimit,
-    resource,
     readiness: () => health.status(),
+    exposition: async () => {
+      startup.now(); // a scrape does not wait for a quiet period
+      const reader = await sdkReady;
+      if (reader === undefined) throw new Error('the metrics SDK is not running');
+      return reader.exposition();
+    },
   });
   lifecycle.started('Prometheus endpoint', async () => {
+    stopped = true;
     metrics.disable();
-    await prometheus.close();
+    await server.close();
+    if (sdk === undefined) return;
+    sdk.stopProcessMetrics?.();
+    unbindSelfMetrics(sdk.meterProvider);
+    await sdk.meterProvider.shutdown().catch((err: unknown) => warn(`metrics shutdown: ${String(err)}`));
   });
-  metrics.setGlobalMeterProvider(prometheus.meterProvider);
-  // CPU and RSS here; event loop, heap and GC come from the runtime instrumentation (startSdk).
-  if (config.runtimeMetrics) lifecycle.started('process metrics', observeProcessMetrics(prometheus.meterProvider.getMeter(METER_NAME)));
-  return prometheus;
+  metrics.setGlobalMeterProvider(meterProvider);
+  return {
+    spanMetrics,
+    url: server.url,
+    servesRequest: (request) => server.servesRequest(request),
+    sdkReady: sdkReady.then(() => undefined),
+  };
 }
 
 /** Sampling resolution of the event-loop delay histogram (the instrumentation's default). */
 const RUNTIME_MONITORING_PRECISION_MS = 10;
+
+/**
+ * Event-loop delay and utilization, heap and heap spaces, GC durations (@opentelemetry/instrumentation-runtime-node),
+ * on the global (Prometheus) meter provider registerInstrumentations hands it — only where /metrics exists to show
+ * them, and only once the metrics SDK is up (`metricsSdkReady`: after the app's start-up has settled, or at the
+ * first scrape; startMetrics): importing and enabling it cost ~20 ms of every preloaded
+ * process's first line (issue 18; ~25 modules, perf_hooks and v8), and nothing reads it before a scrape. What it
+ * does not see: the GCs and event-loop delay of the app's start-up itself (its module loading, at most
+ * STARTUP_MAX_MS) — those begin when it is enabled, and the first scrape's utilization covers the time since then;
+ * the event-loop time counter (a process total) and the heap figures are read at collection and lose nothing. A
+ * scrape before then has no runtime series yet. Never rejects; a failure is one warning, no runtime metrics.
+ */
+function startRuntimeMetricsLater(lifecycle: Lifecycle, metricsSdkReady: Promise<void>): Promise<void> {
+  let stopped = false;
+  let unload: (() => void) | undefined;
+  lifecycle.started('runtime metrics', () => {
+    stopped = true;
+    unload?.();
+  });
+  return metricsSdkReady
+    .then(() => (stopped ? undefined : import('@opentelemetry/instrumentation-runtime-node')))
+    .then((module) => {
+      if (module === undefined || stopped) return;
+      unload = registerInstrumentations({ instrumentations: [new module.RuntimeNodeInstrumentation({ monitoringPrecision: RUNTIME_MONITORING_PRECISION_MS })] });
+    })
+    .catch((err: unknown) => warn(`runtime metrics are off: ${(err as Error).message}`));
+}
 
 function startSdk(
   lifecycle: Lifecycle,

@@ -7,8 +7,8 @@
  * the load at once if it has not begun and waits for it, within its own deadline. Without a DSN nothing of Sentry's
  * SDK is loaded at all.
  *
- * The load begins once the application's start-up has settled (./startup-settled.ts: no module loaded for
- * STARTUP_QUIET_MS, at the latest STARTUP_MAX_MS after the preload), not beside it: on the one thread the SDK's
+ * The load begins once the application's start-up has settled (`startup`, ./startup-settled.ts: no module loaded
+ * for STARTUP_QUIET_MS, at the latest STARTUP_MAX_MS after the preload), not beside it: on the one thread the SDK's
  * modules interleaved with the application's and still delayed its first line by ~500 ms (issue 18).
  */
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
@@ -19,16 +19,12 @@ import { recordSentryEvent } from '../src/self-metrics.js';
 import { warn } from '../src/log.js';
 import { DeferredSpanExporter } from '../exporters/deferred-exporter.js';
 import type { SentryClientHandle } from '../exporters/sentry.js';
-import { watchStartupSettled } from './startup-settled.js';
+import type { StartupSettled } from './startup-settled.js';
 
 type SentryModule = typeof import('../exporters/sentry.js');
 
 /** Reports made before the SDK is up (a crash at start, the first failing spans): more are dropped and counted. */
 const QUEUED_REPORTS = 256;
-/** No module loaded for this long: the application's start-up has settled, the SDK may load. */
-const STARTUP_QUIET_MS = 200;
-/** The SDK loads at the latest this long after the preload started it, however busy the application's loading. */
-const STARTUP_MAX_MS = 2000;
 
 export interface BackgroundSentry {
   /** The span-error processor's reporter; calls made before the SDK loaded are replayed in order. */
@@ -45,12 +41,15 @@ export interface BackgroundSentry {
   loaded(): Promise<boolean>;
 }
 
-export function loadSentryInBackground(config: BridgeConfig, dsn: string, release: string | undefined): BackgroundSentry {
+/**
+ * `startup`: when the app's start-up has settled (shared with the bridge's other deferred work); a flush, an export
+ * or `loaded()` calls its `now()` — they do not wait for a quiet period.
+ */
+export function loadSentryInBackground(config: BridgeConfig, dsn: string, release: string | undefined, startup: StartupSettled): BackgroundSentry {
   const calls = new DeferredCalls<SentryModule>(QUEUED_REPORTS, () => recordSentryEvent('dropped'));
   // Begun once the application's start-up has settled, not now: started here, the import's module evaluation ran in
   // the preload's own awaits; from a setImmediate, beside the application's own module loading — either way the
   // application waited for it (measured: first line +500 ms with a DSN from the setImmediate).
-  const startup = watchStartupSettled({ quietMs: STARTUP_QUIET_MS, maxMs: STARTUP_MAX_MS });
   const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => import('../exporters/sentry.js')).then(
     (module) => {
       const client = module.initSentry(config, dsn, release);

@@ -1,8 +1,9 @@
 /**
  * When the application's own start-up has settled: no module loaded for a quiet period (`quietMs`), or at the
- * latest `maxMs` after the watch began. Work the preload defers — loading the Sentry SDK (./sentry-loader.ts) —
- * starts then rather than beside the application's module loading: both run on the one thread, so the SDK's
- * hundreds of modules interleaved with the app's and delayed its first line by as much (issue 18).
+ * latest `maxMs` after the watch began. Work the preload defers — loading the Sentry SDK (./sentry-loader.ts), the
+ * runtime metrics (./bridge.ts) — starts then rather than beside the application's module loading: both run on the
+ * one thread, so the SDK's hundreds of modules interleaved with the app's and delayed its first line by as much
+ * (issue 18).
  *
  * Module loads are observed through Node's in-thread module hooks (`module.registerHooks`, Node ≥ 22.15 like the
  * package): a load hook that notes the time and passes the load on, removed once start-up has settled. Its
@@ -23,6 +24,16 @@ export interface StartupSettledOptions {
   quietMs: number;
   /** The wait never lasts longer than this from the call. */
   maxMs: number;
+}
+
+/** No module loaded for this long: the application's start-up has settled. */
+export const STARTUP_QUIET_MS = 200;
+/** Deferred work starts at the latest this long after the preload began watching, however busy the app's loading. */
+export const STARTUP_MAX_MS = 2000;
+
+/** The preload's one watch (./bridge.ts), shared by everything it defers: one load hook, one quiet period. */
+export function watchAppStartup(): StartupSettled {
+  return watchStartupSettled({ quietMs: STARTUP_QUIET_MS, maxMs: STARTUP_MAX_MS });
 }
 
 export function watchStartupSettled({ quietMs, maxMs }: StartupSettledOptions): StartupSettled {

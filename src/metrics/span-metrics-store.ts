@@ -15,18 +15,28 @@
  */
 import { ValueType, type Attributes, type HrTime } from '@opentelemetry/api';
 import { hrTime } from '@opentelemetry/core';
-import {
+import type {
   AggregationTemporality,
+  CollectionResult,
+  DataPoint,
   DataPointType,
-  type CollectionResult,
-  type DataPoint,
-  type Histogram as HistogramValue,
-  type MetricData,
-  type MetricProducer,
+  Histogram as HistogramValue,
+  MetricData,
+  MetricProducer,
 } from '@opentelemetry/sdk-metrics';
 import { emptyResource } from '@opentelemetry/resources';
 import { DEFAULT_CARDINALITY_LIMIT, OVERFLOW_ATTRIBUTES, seriesCapacity } from './cardinality.js';
 import { METER_NAME, type MetricSpec } from './catalog.js';
+
+/**
+ * The values of sdk-metrics' `AggregationTemporality.CUMULATIVE` and `DataPointType` members this store reports,
+ * copied: the preload makes the store before the metrics SDK is loaded (instrumentation/bridge.ts, issue 18), so it
+ * imports the package's types only. test/unit/metrics/span-metrics.test.ts checks them against the package.
+ */
+export const CUMULATIVE = 1 as AggregationTemporality.CUMULATIVE;
+export const HISTOGRAM = 0 as DataPointType.HISTOGRAM;
+export const GAUGE = 2 as DataPointType.GAUGE;
+export const SUM = 3 as DataPointType.SUM;
 
 /** Label values in the metric's key order; `undefined` leaves the label out of the series. */
 export type LabelValues = ReadonlyArray<string | undefined>;
@@ -170,7 +180,7 @@ export class PreAggregatedHistogram extends SeriesTable<HistogramState> {
       max: s.max,
     }));
     if (dataPoints.length === 0) return undefined;
-    return { descriptor: descriptorOf(this.spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.HISTOGRAM, dataPoints };
+    return { descriptor: descriptorOf(this.spec), aggregationTemporality: CUMULATIVE, dataPointType: HISTOGRAM, dataPoints };
   }
 }
 
@@ -191,7 +201,7 @@ export class PreAggregatedCounter extends SeriesTable<{ value: number }> {
 /** A cumulative monotonic sum (Prometheus `counter`), or nothing without points. */
 function monotonicSum(spec: MetricSpec, dataPoints: Array<DataPoint<number>>): MetricData | undefined {
   if (dataPoints.length === 0) return undefined;
-  return { descriptor: descriptorOf(spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.SUM, isMonotonic: true, dataPoints };
+  return { descriptor: descriptorOf(spec), aggregationTemporality: CUMULATIVE, dataPointType: SUM, isMonotonic: true, dataPoints };
 }
 
 /**
@@ -249,7 +259,7 @@ export class PreAggregatedGauge extends SeriesTable<GaugeCell> {
   collect(endTime: HrTime): MetricData | undefined {
     const dataPoints = this.dataPoints(endTime, (s) => s.value);
     if (dataPoints.length === 0) return undefined;
-    return { descriptor: descriptorOf(this.spec), aggregationTemporality: AggregationTemporality.CUMULATIVE, dataPointType: DataPointType.GAUGE, dataPoints };
+    return { descriptor: descriptorOf(this.spec), aggregationTemporality: CUMULATIVE, dataPointType: GAUGE, dataPoints };
   }
 }
 

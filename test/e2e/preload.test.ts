@@ -12,6 +12,7 @@ import { CLI, ROOT, assertBuilt, cleanEnv, startNode, stopAll } from '../helpers
 import { waitUntil } from '../helpers/wait.js';
 import { freePort } from '../helpers/ports.js';
 import { loadedModules } from '../helpers/loaded-modules.js';
+import { parseExposition, select } from '../helpers/exposition.js';
 
 let ingest: IngestServer;
 
@@ -138,6 +139,38 @@ describe('what the preload loads', () => {
     expect(modules.filter((url) => /\/node_modules\/@opentelemetry\/semantic-conventions\/.*(incubating|experimental)/.test(url))).toEqual([]);
   });
 
+  it('the metrics endpoint imports no node:http ES module, no exporter-prometheus and no metrics SDK before the app starts (issue 18, start-up)', async () => {
+    // The ES module facade of node:http reads its WebSocket getters, which load Node's bundled undici (~30 ms);
+    // exporter-prometheus's PrometheusExporter imports `http` that way (exporters/prometheus.ts PrometheusReader).
+    // The metrics SDK (~50 modules) loads once the app's start-up has settled (instrumentation/bridge.ts startMetrics).
+    const modules = await loadedModules(ROOT, `${ROOT}test/fixtures/apps/no-openai.mjs`, { AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' });
+    expect(modules.some((url) => url.endsWith('/dist/exporters/prometheus-endpoint.js'))).toBe(true); // the endpoint is up
+    expect(
+      modules.filter(
+        (url) =>
+          url === 'node:http' ||
+          url.endsWith('/dist/exporters/prometheus.js') ||
+          /\/node_modules\/@opentelemetry\/(exporter-prometheus|sdk-metrics)\//.test(url),
+      ),
+    ).toEqual([]);
+  });
+
+  it('metrics recorded before the metrics SDK is loaded are all on /metrics: HTTP requests, the app\'s own counter (issue 18, start-up)', async () => {
+    const metricsPort = await freePort();
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/metrics-before-sdk.mjs`], {
+      preload: false,
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: String(metricsPort) }),
+    });
+    const [, n, sdkLoaded] = await app.waitFor(/DONE (\d+) (\w+)/);
+    expect(sdkLoaded).toBe('false'); // every measurement above waited for the SDK
+    // The first scrape loads the SDK at once and sees them all.
+    const samples = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    const total = (name: string) => select(samples, name).reduce((sum, s) => sum + s.value, 0);
+    expect(total('http_server_request_duration_count')).toBe(Number(n));
+    expect(total('http_client_request_duration_count')).toBe(Number(n));
+    expect(total('fixture_requests_total')).toBe(Number(n));
+  });
+
   it('without a config file zod is not loaded, whatever variables are set; with a config file it is (issue 18, start-up)', async () => {
     // zod checks only the file's schema (src/env-values.ts reads the variables): numbers, a host, a rate, an enum set.
     const env = { OTEL_EXPORTER_PROMETHEUS_PORT: '0', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_BSP_SCHEDULE_DELAY: '100', SENTRY_TRACES_SAMPLE_RATE: '0.5', OTEL_LOG_LEVEL: 'info', SENTRY_DSN: ingest.dsn, OTEL_SERVICE_NAME: 'svc', OTEL_RESOURCE_ATTRIBUTES: 'team=a', AGENT_BRIDGE_QUIET: 'true' };
@@ -165,6 +198,19 @@ describe('what the preload loads', () => {
     expect(early).toContain('@sentry/core/build/esm/utils/commitEnv.js');
     expect(early.length).toBeLessThanOrEqual(10);
     expect(early.filter((name) => !name.startsWith('@sentry/core/build/esm/'))).toEqual([]);
+    const [, later] = await app.waitFor(/LATER (\d+)/);
+    expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
+  });
+
+  it('the runtime metrics load after the app has started, not before its first line (issue 18, start-up)', async () => {
+    // @opentelemetry/instrumentation-runtime-node (~25 modules, perf_hooks, v8): ~20 ms of the first line
+    // (instrumentation/bridge.ts startRuntimeMetricsLater).
+    const app = startNode(['--import', `${ROOT}test/fixtures/module-probe.mjs`, '--import', `${ROOT}dist/instrumentation/register.js`, `${ROOT}test/fixtures/apps/runtime-after-startup.mjs`], {
+      preload: false,
+      env: cleanEnv({ AGENT_BRIDGE_METRICS_ENABLED: 'true', OTEL_EXPORTER_PROMETHEUS_HOST: '127.0.0.1', OTEL_EXPORTER_PROMETHEUS_PORT: '0' }),
+    });
+    const [, first] = await app.waitFor(/FIRST (\d+)/);
+    expect(Number(first)).toBe(0);
     const [, later] = await app.waitFor(/LATER (\d+)/);
     expect(Number(later)).toBeGreaterThan(0); // within the upper bound (2 s), not only at exit
   });
