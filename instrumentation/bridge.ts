@@ -40,7 +40,7 @@ import { startMetricsServer } from '../exporters/prometheus-endpoint.js';
 import type { MeterProvider as SdkMeterProvider } from '@opentelemetry/sdk-metrics';
 import { DeferredMeterProvider } from '../src/metrics/deferred-meter-provider.js';
 import { SpanMetricsStore } from '../src/metrics/span-metrics-store.js';
-import { bindSelfMetrics, unbindSelfMetrics } from '../src/self-metrics.js';
+import { bindSelfMetrics, recordInstrumentationDrop, unbindSelfMetrics } from '../src/self-metrics.js';
 import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.js';
 import { watchAppStartup, type StartupSettled } from './startup-settled.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
@@ -339,7 +339,7 @@ interface MetricsHandle {
 async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource: Resource, health: ExportHealth, startup: StartupSettled): Promise<MetricsHandle> {
   const cardinalityLimit = config.prometheus.cardinalityLimit;
   const spanMetrics = new SpanMetricsStore(cardinalityLimit);
-  const meterProvider = new DeferredMeterProvider({ onBacklog: () => startup.now() });
+  const meterProvider = new DeferredMeterProvider({ onBacklog: () => startup.now(), onDropped: () => recordInstrumentationDrop('metrics', 'overflow') });
   let stopped = false;
   let sdk: { meterProvider: SdkMeterProvider; stopProcessMetrics: (() => void) | undefined } | undefined;
   const sdkReady: Promise<PrometheusReader | undefined> = startup.settled
@@ -356,6 +356,7 @@ async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource
     })
     .catch((err: unknown) => {
       warn(`metrics are not collected: the metrics SDK could not start: ${(err as Error).message}`);
+      meterProvider.discard(); // what the instruments kept for it, and every later measurement, goes
       return undefined;
     });
   const server = await startMetricsServer({
@@ -372,6 +373,7 @@ async function startMetrics(lifecycle: Lifecycle, config: BridgeConfig, resource
   });
   lifecycle.started('Prometheus endpoint', async () => {
     stopped = true;
+    meterProvider.discard(); // stopped before the SDK was bound: instruments handed out keep nothing more
     metrics.disable();
     await server.close();
     if (sdk === undefined) return;

@@ -26,8 +26,12 @@ export type ErrorTraceOutcome = 'kept' | 'expired' | 'evicted';
  * breadcrumbs beyond a trace's bound, breadcrumbs of traces forgotten to keep the trace-count or byte bound
  * (src/context/trace-breadcrumbs.ts). */
 export type ContextDropReason = 'value_too_long' | 'breadcrumbs_per_trace' | 'breadcrumbs_evicted';
-/** Why an instrumentation dropped state: `evicted` — an entry (a span that never ended) pushed out by the bound. */
-export type InstrumentationDropReason = 'evicted';
+/**
+ * Why an instrumentation dropped state: `evicted` — an entry (a span that never ended) pushed out by the bound;
+ * `overflow` — a measurement made before the metrics SDK was up, beyond what is kept for it
+ * (src/metrics/deferred-meter-provider.ts, instrumentation `metrics`).
+ */
+export type InstrumentationDropReason = 'evicted' | 'overflow';
 
 /** What counting exporters/processors call; injectable for tests. */
 export type SpanOutcomeRecorder = (outcome: SpanExportOutcome, exporter: string, count: number) => void;

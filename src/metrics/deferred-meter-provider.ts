@@ -9,8 +9,10 @@
  * gauge) is kept with its attributes and context, in order, and replayed into the real instrument when it is bound;
  * observable instruments and batch callbacks are registered on the real meter then (they are read at collection,
  * which cannot come before). After binding each call is forwarded, one indirection; meters asked for after binding
- * are the SDK's own. The buffer is bounded by time, not count — at `backlog` measurements `onBacklog` asks for the
- * SDK at once, and they are kept until it is bound.
+ * are the SDK's own. At `backlog` measurements `onBacklog` asks for the SDK at once; they are kept until it is
+ * bound, up to `maxKept` — beyond that (an SDK that takes very long to load under a flood of measurements) a
+ * measurement is dropped and `onDropped` counts it. `discard()` (the SDK could not load, or the bridge stopped) lets
+ * go of what is kept, and every later measurement is dropped: nothing accumulates for a provider that will never bind.
  */
 import type {
   Attributes,
@@ -46,25 +48,55 @@ export interface DeferredMeterProviderOptions {
   backlog?: number;
   /** Called once when `backlog` measurements wait: load the SDK now. */
   onBacklog?: () => void;
+  /** Measurements kept at most; later ones are dropped (`onDropped`). Default 100,000. */
+  maxKept?: number;
+  /** Called for each measurement dropped because `maxKept` were waiting. */
+  onDropped?: () => void;
+}
+
+/** What every instrument of the provider asks before keeping a measurement. */
+interface KeepPolicy {
+  /** Whether one more measurement may be kept (counted as kept when it may). */
+  keep(): boolean;
 }
 
 export class DeferredMeterProvider implements MeterProvider {
   private target: MeterProvider | undefined;
   private meters: DeferredMeter[] = [];
   private waiting = 0;
+  private discarded = false;
   private readonly backlog: number;
+  private readonly maxKept: number;
   private readonly onBacklog: (() => void) | undefined;
+  private readonly onDropped: (() => void) | undefined;
+  private readonly policy: KeepPolicy = { keep: () => this.keep() };
 
   constructor(options: DeferredMeterProviderOptions = {}) {
     this.backlog = options.backlog ?? 10_000;
+    this.maxKept = Math.max(this.backlog, options.maxKept ?? 100_000);
     this.onBacklog = options.onBacklog;
+    this.onDropped = options.onDropped;
   }
 
   getMeter(name: string, version?: string, options?: MeterOptions): Meter {
     if (this.target !== undefined) return this.target.getMeter(name, version, options);
-    const meter = new DeferredMeter([name, version, options], () => this.kept());
-    this.meters.push(meter);
+    const meter = new DeferredMeter([name, version, options], this.policy);
+    if (!this.discarded) this.meters.push(meter);
     return meter;
+  }
+
+  /** Measurements kept now (tests). */
+  get keptCount(): number {
+    return this.waiting;
+  }
+
+  /** Never binding: what is kept is let go, later measurements are dropped (uncounted: metrics are off). */
+  discard(): void {
+    if (this.target !== undefined || this.discarded) return;
+    this.discarded = true;
+    for (const meter of this.meters) meter.discard();
+    this.meters = [];
+    this.waiting = 0;
   }
 
   /** Whether `bind` has run. */
@@ -74,15 +106,22 @@ export class DeferredMeterProvider implements MeterProvider {
 
   /** Binds every meter handed out to `target`'s and replays what they kept. Once; later calls are ignored. */
   bind(target: MeterProvider): void {
-    if (this.target !== undefined) return;
+    if (this.target !== undefined || this.discarded) return;
     this.target = target;
     const meters = this.meters;
     this.meters = [];
+    this.waiting = 0;
     for (const meter of meters) meter.bind(target.getMeter(...meter.identity));
   }
 
-  private kept(): void {
+  private keep(): boolean {
+    if (this.discarded) return false;
+    if (this.waiting >= this.maxKept) {
+      this.onDropped?.();
+      return false;
+    }
     if (++this.waiting === this.backlog) this.onBacklog?.();
+    return true;
   }
 }
 
@@ -95,7 +134,7 @@ class DeferredMeter implements Meter {
   constructor(
     /** getMeter's arguments, for the SDK's meter of the same identity. */
     readonly identity: [name: string, version: string | undefined, options: MeterOptions | undefined],
-    private readonly onKept: () => void,
+    private readonly policy: KeepPolicy,
   ) {}
 
   createCounter<A extends Attributes = Attributes>(name: string, options?: MetricOptions): Counter<A> {
@@ -140,6 +179,13 @@ class DeferredMeter implements Meter {
     }
   }
 
+  /** The provider will never bind: instruments keep nothing more. */
+  discard(): void {
+    for (const instrument of this.syncs.splice(0)) instrument.discard();
+    this.observables.length = 0;
+    this.batches.length = 0;
+  }
+
   bind(target: Meter): void {
     this.target = target;
     for (const instrument of this.syncs.splice(0)) instrument.bind(target);
@@ -149,7 +195,7 @@ class DeferredMeter implements Meter {
 
   private sync(kind: SyncKind, name: string, options: MetricOptions | undefined): Counter & Histogram & Gauge {
     if (this.target !== undefined) return this.target[kind](name, options) as Counter & Histogram & Gauge;
-    const instrument = new DeferredSync(kind, name, options, this.onKept);
+    const instrument = new DeferredSync(kind, name, options, this.policy);
     this.syncs.push(instrument);
     return instrument;
   }
@@ -170,7 +216,7 @@ class DeferredSync {
     private readonly kind: SyncKind,
     private readonly name: string,
     private readonly options: MetricOptions | undefined,
-    private readonly onKept: () => void,
+    private readonly policy: KeepPolicy,
   ) {}
 
   add(value: number, attributes?: Attributes, context?: Context): void {
@@ -183,9 +229,13 @@ class DeferredSync {
     else this.keep(value, attributes, context);
   }
 
+  discard(): void {
+    this.kept = undefined;
+  }
+
   bind(meter: Meter): void {
     const target = meter[this.kind](this.name, this.options) as SyncTarget;
-    const kept = this.kept!;
+    const kept = this.kept ?? [];
     this.kept = undefined;
     // Replayed in the order they were made, before any later call can reach the target.
     const forward = this.kind === 'createCounter' || this.kind === 'createUpDownCounter' ? target.add!.bind(target) : target.record!.bind(target);
@@ -194,8 +244,7 @@ class DeferredSync {
   }
 
   private keep(value: number, attributes: Attributes | undefined, context: Context | undefined): void {
-    this.kept!.push([value, attributes, context]);
-    this.onKept();
+    if (this.kept !== undefined && this.policy.keep()) this.kept.push([value, attributes, context]);
   }
 }
 

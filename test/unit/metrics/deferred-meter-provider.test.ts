@@ -103,4 +103,32 @@ describe('the span metrics store without the metrics SDK', () => {
     expect(GAUGE).toBe(DataPointType.GAUGE);
     expect(SUM).toBe(DataPointType.SUM);
   });
+
+  it('keeps at most maxKept measurements before binding: later ones are dropped and counted, the kept ones replayed', async () => {
+    let dropped = 0;
+    let backlog = 0;
+    const deferred = new DeferredMeterProvider({ backlog: 10, maxKept: 50, onBacklog: () => backlog++, onDropped: () => dropped++ });
+    const counter = deferred.getMeter('app').createCounter('requests');
+    for (let i = 0; i < 80; i++) counter.add(1);
+    expect([deferred.keptCount, dropped, backlog]).toEqual([50, 30, 1]);
+    const { meterProvider, reader } = createPrometheusMeterProvider();
+    deferred.bind(meterProvider);
+    expect(deferred.keptCount).toBe(0);
+    counter.add(1);
+    expect(pointValues((await collect(reader)).get('requests'))).toEqual([{ attributes: {}, value: 51 }]);
+    expect(dropped).toBe(30);
+  });
+
+  it('discard: a provider that will never bind lets go of what it kept and keeps nothing more', () => {
+    let dropped = 0;
+    const deferred = new DeferredMeterProvider({ maxKept: 100, onDropped: () => dropped++ });
+    const histogram = deferred.getMeter('app').createHistogram('duration');
+    for (let i = 0; i < 60; i++) histogram.record(i);
+    deferred.discard();
+    for (let i = 0; i < 1000; i++) histogram.record(i);
+    deferred.getMeter('late').createCounter('after').add(1);
+    expect([deferred.keptCount, dropped]).toEqual([0, 0]);
+    deferred.bind(createPrometheusMeterProvider().meterProvider); // too late: ignored
+    expect(deferred.bound).toBe(false);
+  });
 });
