@@ -82,6 +82,13 @@ export interface AiRequestHandle extends AiRequestSpan, ManualSpan {
 
 const USAGE_KEYS = ['input', 'output', 'cacheRead', 'cacheCreation', 'reasoning'];
 
+/** A `TokenUsage` (any of its keys), not a provider's usage object. */
+function isTypedUsage(usage: unknown): usage is TokenUsage {
+  if (!isRecord(usage)) return false;
+  for (const key of USAGE_KEYS) if (key in usage) return true;
+  return false;
+}
+
 class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   private readonly startedAt = this.isRecording() ? performance.now() : 0; // only needed for time to first chunk
   private firstChunkSeen = false;
@@ -191,16 +198,17 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
 
   private applyUsage(usage: TokenUsage): void {
     // typed TokenUsage, or (from JS callers) a provider usage object such as { input_tokens, output_tokens }
-    const typed = isRecord(usage) && USAGE_KEYS.some((key) => key in usage);
-    const normalised: TokenUsage = typed ? usage : (readUsage(usage) ?? {});
-    const entries: [string, number | undefined][] = [
-      [ATTR_GEN_AI_USAGE_INPUT_TOKENS, count(normalised.input)],
-      [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, count(normalised.output)],
-      [ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, count(normalised.cacheRead)],
-      [ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, count(normalised.cacheCreation)],
-      [ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, count(normalised.reasoning)],
-    ];
-    for (const [key, value] of entries) if (value !== undefined) this.setAttribute(key, value);
+    const normalised: TokenUsage = isTypedUsage(usage) ? usage : (readUsage(usage) ?? {});
+    this.setCount(ATTR_GEN_AI_USAGE_INPUT_TOKENS, normalised.input);
+    this.setCount(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, normalised.output);
+    this.setCount(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, normalised.cacheRead);
+    this.setCount(ATTR_GEN_AI_USAGE_CACHE_CREATION_INPUT_TOKENS, normalised.cacheCreation);
+    this.setCount(ATTR_GEN_AI_USAGE_REASONING_OUTPUT_TOKENS, normalised.reasoning);
+  }
+
+  private setCount(key: string, value: unknown): void {
+    const n = count(value);
+    if (n !== undefined) this.setAttribute(key, n);
   }
 }
 

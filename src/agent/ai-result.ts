@@ -49,17 +49,26 @@ export function readAiResult(result: unknown): AiResultFacts {
   return facts;
 }
 
+/** Each count's names across providers, in order of preference (constants: no key list per call). */
+const INPUT_KEYS = ['input_tokens', 'inputTokens', 'prompt_tokens', 'promptTokens', 'promptTokenCount'];
+const OUTPUT_KEYS = ['output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens'];
+const CACHE_READ_KEYS = ['cacheReadInputTokens', 'cachedInputTokens', 'cachedContentTokenCount'];
+const CACHE_CREATION_KEYS = ['cacheCreationInputTokens'];
+const REASONING_KEYS = ['reasoningTokens'];
+
+/** The first of `keys` whose value in `usage` is a count. */
+function pick(usage: unknown, keys: readonly string[]): number | undefined {
+  for (const key of keys) {
+    const value = count(prop(usage, key));
+    if (value !== undefined) return value;
+  }
+  return undefined;
+}
+
 export function readUsage(usage: unknown): TokenUsage | undefined {
   if (!isRecord(usage)) return undefined;
-  const pick = (...keys: string[]): number | undefined => {
-    for (const key of keys) {
-      const value = count(prop(usage, key));
-      if (value !== undefined) return value;
-    }
-    return undefined;
-  };
-  let input = pick('input_tokens', 'inputTokens', 'prompt_tokens', 'promptTokens', 'promptTokenCount');
-  let output = pick('output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens');
+  let input = pick(usage, INPUT_KEYS);
+  let output = pick(usage, OUTPUT_KEYS);
   // Gemini: candidatesTokenCount leaves out thoughtsTokenCount, which is billed as output; the semconv output
   // total includes reasoning tokens, so both are added (ai.google.dev API reference, UsageMetadata).
   const geminiThoughts = count(prop(usage, 'thoughtsTokenCount'));
@@ -71,12 +80,12 @@ export function readUsage(usage: unknown): TokenUsage | undefined {
   const anthropicCacheCreation = count(prop(usage, 'cache_creation_input_tokens'));
   const cacheRead =
     anthropicCacheRead ??
-    pick('cacheReadInputTokens', 'cachedInputTokens', 'cachedContentTokenCount') ??
+    pick(usage, CACHE_READ_KEYS) ??
     count(prop(prop(usage, 'prompt_tokens_details'), 'cached_tokens')) ??
     count(prop(prop(usage, 'input_tokens_details'), 'cached_tokens'));
-  const cacheCreation = anthropicCacheCreation ?? pick('cacheCreationInputTokens');
+  const cacheCreation = anthropicCacheCreation ?? pick(usage, CACHE_CREATION_KEYS);
   const reasoning =
-    pick('reasoningTokens') ??
+    pick(usage, REASONING_KEYS) ??
     count(prop(prop(usage, 'completion_tokens_details'), 'reasoning_tokens')) ??
     count(prop(prop(usage, 'output_tokens_details'), 'reasoning_tokens')) ??
     geminiThoughts;
