@@ -30,12 +30,8 @@ export const MAX_REMEMBERED_LENGTH = 256;
 
 /**
  * A copy of `value` that shares no memory with a larger string: V8 represents substrings (regex captures,
- * `slice`) as views into their parent, and a remembered view would keep a whole response body alive. The copy is
- * the interned one (a property key is interned, and an interned string is always a flat copy of its own): it is the
- * same string as an equal literal (`'gpt-4o'`, an attribute key constant), so a later `===` or Map lookup with that
- * literal is a pointer comparison — a plain copy compared character by character made the OTLP encoder's cached
- * attribute lookups 40 % slower.
+ * `slice`) as views into their parent, and a remembered view would keep a whole response body alive.
  */
 export function detached(value: string): string {
-  return Object.keys({ [value]: 0 })[0]!;
+  return ` ${value}`.slice(1);
 }

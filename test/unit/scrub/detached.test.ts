@@ -32,12 +32,11 @@ function rememberSlices(): string[] {
 }
 
 describe('detached', () => {
-  it('is equal to the string it copies, and the same string as an equal literal', () => {
+  it('is equal to the string it copies', () => {
     for (const value of ['', 'gpt-4o', 'gen_ai.operation.name', '日本語 💥', '__proto__', '123', 'x'.repeat(300)]) {
       expect(detached(value)).toBe(value);
     }
-    const sliced = 'prefix gen_ai.request.model suffix'.slice(7, 27);
-    expect(detached(sliced)).toBe('gen_ai.request.model');
+    expect(detached('prefix gen_ai.request.model suffix'.slice(7, 27))).toBe('gen_ai.request.model');
   });
 
   it('keeps no large parent alive', () => {
