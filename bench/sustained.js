@@ -31,8 +31,8 @@ const stacks = {
     const Sentry = await setupSentryTracer('stream');
     let ended = 0;
     return {
-      step: async () => {
-        await rawStep();
+      step: async (i) => {
+        await rawStep(i);
         ended += 3;
       },
       flush: () => Sentry.flush(30_000),
@@ -55,9 +55,10 @@ const rawStep = rawStepOn(trace.getTracer('bench-agent', '1.0.0'));
 
 const stack = await stacks[scenario]();
 const yieldToLoop = () => new Promise((resolve) => setTimeout(resolve, yieldMs));
+let calls = 0; // every step a call of its own (its response id, its conversation), warm-up included
 async function run(count, onYield = () => {}) {
   for (let i = 1; i <= count; i++) {
-    await stack.step();
+    await stack.step(calls++);
     if (i % yieldEvery === 0) {
       await yieldToLoop();
       onYield();
