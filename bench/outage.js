@@ -8,8 +8,12 @@ import { collectorEnv, emitAtRate, spanOutcomes, sleep, startBridgeWith } from '
 
 const rate = Number(process.env.BENCH_RATE ?? 2000);
 const seconds = Number(process.env.BENCH_SECONDS);
-// Spans only through the collector exporter: Sentry span export off, the OTLP variables aimed at the ingest.
-if (process.env.BENCH_EXPORT_PATH === 'collector') Object.assign(process.env, { AGENT_BRIDGE_SENTRY_TRACES: 'false', ...collectorEnv(getOtlpTracesEndpoint(process.env.BENCH_DSN)) });
+// Spans only through the collector exporter: Sentry span export off, the OTLP variables aimed at the ingest
+// (collectorEnv sets them in process.env).
+if (process.env.BENCH_EXPORT_PATH === 'collector') {
+  process.env.AGENT_BRIDGE_SENTRY_TRACES = 'false';
+  collectorEnv(getOtlpTracesEndpoint(process.env.BENCH_DSN));
+}
 const bridge = await startBridgeWith({ SENTRY_TRACES_SAMPLE_RATE: '1', OTEL_BSP_SCHEDULE_DELAY: '200', OTEL_BSP_EXPORT_TIMEOUT: '2000' });
 const tracer = trace.getTracer('bench');
 let lastReport = -1000;
