@@ -104,7 +104,8 @@ process.exit(0);
 /**
  * `BENCH_CPU_PROFILE=file.cpuprofile`: a CPU profile of the measured steps only (not start-up or warm-up), for
  * finding where a stack's time goes; `BENCH_HEAP_PROFILE=file.heapprofile`: a sampling profile of what those steps
- * allocate (every allocation, collected or not). The figures printed then include the profiler's own overhead.
+ * allocate (every allocation, collected or not; with BENCH_HEAP_LIVE=1 only what is still live when they end). The
+ * figures printed then include the profiler's own overhead.
  */
 async function startProfile(cpuFile, heapFile) {
   if (!cpuFile && !heapFile) return undefined;
@@ -119,7 +120,7 @@ async function startProfile(cpuFile, heapFile) {
   }
   if (heapFile) {
     await session.post('HeapProfiler.enable');
-    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    await session.post('HeapProfiler.startSampling', { samplingInterval: 4096, includeObjectsCollectedByMajorGC: !process.env.BENCH_HEAP_LIVE, includeObjectsCollectedByMinorGC: !process.env.BENCH_HEAP_LIVE });
   }
   return {
     stop: async () => {

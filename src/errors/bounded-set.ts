@@ -1,8 +1,8 @@
 /**
- * A Set that forgets its oldest entries past `capacity` and keeps only a fixed-size digest of each entry, so its
- * memory is bounded in bytes, not only in count: the keys it is given (e.g. an error fingerprint with a full
- * stack trace) can be arbitrarily long. A SHA-256 prefix of 16 bytes makes a false "already seen" negligible
- * (collision odds ~2⁻⁶⁴ among the entries kept).
+ * A Set that forgets its oldest entries past `capacity` (the older half at once: src/bounded-map.ts) and keeps
+ * only a fixed-size digest of each entry, so its memory is bounded in bytes, not only in count: the keys it is
+ * given (e.g. an error fingerprint with a full stack trace) can be arbitrarily long. A SHA-256 prefix of 16 bytes
+ * makes a false "already seen" negligible (collision odds ~2⁻⁶⁴ among the entries kept).
  */
 import { createHash } from 'node:crypto';
 import { BoundedMap } from '../bounded-map.js';

@@ -5,7 +5,8 @@
  * (@sentry/core tracing/dynamicSamplingContext.js `getDynamicSamplingContextFromSpan`: `source !== 'url'`); Relay's
  * dynamic sampling rules match on it (getsentry/relay relay-sampling/src/dsc.rs `transaction`; sentry-docs
  * develop-docs/sdk/telemetry/traces/dynamic-sampling-context.mdx). OpenTelemetry keeps no link from a span to its
- * trace's root, so the local roots this process starts are remembered here by trace id (bounded, oldest first).
+ * trace's root, so the local roots this process starts are remembered here by trace id (bounded: the older half
+ * is let go at once, src/bounded-map.ts).
  *
  * URL-sourced names are left out as Sentry does: an HTTP span without `http.route` is named from the request
  * target (src/naming/http-server-span-name.ts), and the route arrives only when the response ends — after every

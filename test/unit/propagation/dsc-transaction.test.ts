@@ -13,7 +13,7 @@ import { LocalRootNames } from '../../../src/propagation/index.js';
 import { LocalRootNamesProcessor } from '../../../src/processors/local-root-names.js';
 import { DSC_OPTIONS, defaultPropagator, extract, inject } from './helpers.js';
 
-const names = new LocalRootNames(3);
+const names = new LocalRootNames(4);
 const provider = new TracerProvider({ spanProcessors: [new LocalRootNamesProcessor(names)] });
 const tracer = provider.getTracer('dsc-transaction');
 const propagator = defaultPropagator({ ...DSC_OPTIONS, transactionOf: names.transactionOf });
@@ -74,10 +74,10 @@ describe('DSC transaction', () => {
     entry.end();
   });
 
-  it('bounded: the oldest roots are forgotten first', () => {
-    const roots = ['a', 'b', 'c', 'd'].map((name) => tracer.startSpan(`invoke_agent ${name}`));
+  it('bounded: the oldest roots are forgotten first (the older half at once, src/bounded-map.ts)', () => {
+    const roots = ['a', 'b', 'c', 'd', 'e'].map((name) => tracer.startSpan(`invoke_agent ${name}`));
     const sent = roots.map((span) => dscSentFrom(trace.setSpan(ROOT_CONTEXT, span)).transaction);
-    expect(sent).toEqual([undefined, 'invoke_agent b', 'invoke_agent c', 'invoke_agent d']);
+    expect(sent).toEqual([undefined, undefined, 'invoke_agent c', 'invoke_agent d', 'invoke_agent e']);
     for (const span of roots) span.end();
   });
 
