@@ -120,6 +120,18 @@ describe('Scrubber remembered clean values', () => {
     }
   });
 
+  it('a key with a new value on every span (an id) scrubs each value, secrets among them, as a key whose values repeat', () => {
+    const scrubber = new Scrubber();
+    const ids = Array.from({ length: 40 }, (_, i) => `chatcmpl-${i}`);
+    const sequence = [...ids.slice(0, 20), ...SECRETS.map(([, secret]) => secret), ...ids.slice(20), ids[39]!, ids[39]!, ids[0]!];
+    for (const value of sequence) {
+      const span = { 'gen_ai.response.id': value, 'gen_ai.request.model': 'gpt-4o' };
+      scrubber.attributesInPlace(span);
+      expect(span).toEqual({ 'gen_ai.response.id': scrubString(value), 'gen_ai.request.model': 'gpt-4o' });
+    }
+    for (const [, secret] of SECRETS) expect(scrubString(secret)).toContain(FILTERED);
+  });
+
   it('remembers clean span names without letting a secret name through', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new ScrubSpanProcessor(), new SimpleSpanProcessor({ exporter })] });
