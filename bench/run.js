@@ -2,7 +2,7 @@
 // `npm run bench`: the bridge's cost side by side with the floor, bare OpenTelemetry and Sentry's own tracer, its
 // export throughput, its behaviour through an ingest outage, and the /metrics scrape latency. Each scenario runs
 // in its own process (no global SDK state leaks between them); per-op scenarios are interleaved over repetitions
-// and reported as medians. Options: --quick (fewer repetitions and steps, 10 s outage), --out FILE (results JSON there instead of bench/results/), --only sustained|startup|per-op|throughput|outage|flood|scrape (comma-separated).
+// and reported as medians. Options: --quick (fewer repetitions and steps, 10 s outage), --out FILE (results JSON there instead of bench/results/), --only sustained|processors|startup|per-op|throughput|outage|flood|scrape (comma-separated).
 import { execFileSync, spawn } from 'node:child_process';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { copyFileSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -155,6 +155,29 @@ function shuffle(list) {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
+}
+
+/**
+ * Each span processor's and the sampler's own time per agent step, timed in place in the running bridge
+ * (bench/processor-cost.js); median of N runs, each exporting to a loopback counting sink.
+ */
+async function processorCost() {
+  const runs = Number(process.env.BENCH_REPS ?? (quick ? 1 : 3));
+  const env = quick ? { BENCH_STEPS: '1000', BENCH_WARMUP_STEPS: '200' } : {};
+  const sink = await startSink();
+  const samples = [];
+  for (let i = 0; i < runs; i++) {
+    const [r] = await child('processor-cost.js', [], { ...env, BENCH_DSN: sink.dsn });
+    samples.push(r);
+  }
+  await sink.close();
+  const out = {};
+  for (const name of Object.keys(samples[0].processors)) {
+    const of = (pick) => median(samples.map((s) => pick(s.processors[name])));
+    out[name] = { usPerStep: of((p) => p.usPerStep), hooks: Object.fromEntries(Object.keys(samples[0].processors[name].hooks).map((h) => [h, of((p) => p.hooks[h])])) };
+  }
+  process.stderr.write(`processors: ${runs} runs of ${samples[0].steps} steps\n`);
+  return { runs, steps: samples[0].steps, processors: out };
 }
 
 /** Start-up (spawn → the app's first line) and idle memory of a one-line app under no preload, NodeSDK, ours. */
@@ -335,6 +358,7 @@ try {
     results.startup = await startup();
     results.importCost = await importCost();
   }
+  if (want('processors')) results.processors = await processorCost();
   if (want('per-op')) results.perOp = await perOp();
   if (want('throughput')) results.throughput = await throughput();
   if (want('outage')) {
@@ -407,6 +431,12 @@ function render(r) {
       const perSpan = v.cpuUsPerDeliveredSpan === undefined ? '—' : v.cpuUsPerDeliveredSpan.toFixed(1);
       lines.push(`| ${v.label} | ${v.cpuUsPerStep.toFixed(1)} | ${v.ratioToOtlp.toFixed(2)} | ${perSpan} | ${v.received} / ${v.ended} | ${states} (${(maxDrop * 100).toFixed(1)} %) | ${v.rssUnderLoadMB.toFixed(0)} |`);
     }
+    lines.push('');
+  }
+  if (r.processors) {
+    lines.push(`**Where the bridge's own time goes** (bench/processor-cost.js): the sustained agent step through the running bridge (sampling 1.0, DSN, exporting), each span processor's hooks and the sampler timed in place, a do-nothing processor's timer cost subtracted; µs per step (3 spans), median of ${r.processors.runs} runs of ${r.processors.steps} steps. Timed inside one process: between separate processes the differences are below the host's noise.`, '', '| in the span path, in order | µs / step | onStart | onEnding | onEnd |', '|---|---:|---:|---:|---:|');
+    const us = (v) => (v === undefined ? '—' : v.toFixed(2));
+    for (const [name, p] of Object.entries(r.processors.processors)) lines.push(`| ${name} | ${us(p.usPerStep)} | ${us(p.hooks.onStart ?? p.hooks.shouldSample)} | ${us(p.hooks.onEnding)} | ${us(p.hooks.onEnd)} |`);
     lines.push('');
   }
   if (r.startup) {

@@ -1,7 +1,8 @@
 /**
- * The bench harness in quick mode, sustained regime and start-up: checks its accounting, not speed. Every stack's
- * spans are either delivered to the loopback counting sink (its count equals what the stack says it exported and
- * ended) or their drop is counted and reported; the results JSON carries the ratios and targets the README quotes.
+ * The bench harness in quick mode, sustained regime, start-up, flood and the per-processor timing: checks its
+ * accounting, not speed. Every stack's spans are either delivered to the loopback counting sink (its count equals
+ * what the stack says it exported and ended) or their drop is counted and reported; the results JSON carries the
+ * ratios and targets the README quotes.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
@@ -31,7 +32,7 @@ describe('bench harness, quick mode', () => {
   it('sustained regime: every stack delivers what it ended or reports the drop; the JSON has ratios and targets', async () => {
     assertBuilt();
     const out = join(dir, 'results.json');
-    await promisify(execFile)(process.execPath, [`${ROOT}bench/run.js`, '--quick', '--only', 'sustained,startup,flood', '--out', out], {
+    await promisify(execFile)(process.execPath, [`${ROOT}bench/run.js`, '--quick', '--only', 'sustained,startup,flood,processors', '--out', out], {
       cwd: ROOT,
       timeout: 420_000,
       maxBuffer: 16 * 1024 * 1024,
@@ -41,6 +42,7 @@ describe('bench harness, quick mode', () => {
       startup: Record<string, { firstLineMs: number; rssMB: number; sentryUpRuns: number; runs: number }>;
       importCost: Record<string, number>;
       flood: { ended: number; evicted: number; kept: number; expired: number; heapGrowthAfterGcMB: number };
+      processors: { runs: number; steps: number; processors: Record<string, { usPerStep: number; hooks: Record<string, number> }> };
       targets: { target: string; value: string; met: boolean }[];
     };
     const stacks = results.sustained;
@@ -73,6 +75,15 @@ describe('bench harness, quick mode', () => {
     expect(results.flood.evicted).toBeLessThan(results.flood.ended);
     expect(results.flood.kept).toBe(0);
     expect(Number.isFinite(results.flood.heapGrowthAfterGcMB)).toBe(true);
+    // each span processor of the bridge with a DSN, and the sampler, timed in place; the timer's own row is not one
+    const timed = results.processors.processors;
+    for (const name of ['ScrubSpanProcessor', 'SpanMetricsProcessor', 'SentryErrorsProcessor', 'CountingBatchSpanProcessor', 'sampler']) expect(Object.keys(timed)).toContain(name);
+    expect(Object.keys(timed)).not.toContain('(timer)');
+    for (const [name, p] of Object.entries(timed)) {
+      expect(Number.isFinite(p.usPerStep), name).toBe(true);
+      expect(Object.keys(p.hooks).length, name).toBeGreaterThan(0);
+    }
+    expect(timed.sampler!.usPerStep).toBeGreaterThan(0);
     const targets = results.targets.map((t) => t.target).join('\n');
     expect(targets).toMatch(/bridge 1.0 ≤ 1.0 × bare OTel/);
     expect(targets).toMatch(/≥ 8 × the bridge per delivered span/);
