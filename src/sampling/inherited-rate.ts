@@ -18,13 +18,24 @@ export function inheritedRate(ctx: Context, sampled: boolean): number {
 
 export class InheritedRateSampler implements Sampler {
   private readonly decision: SamplingDecision;
+  /**
+   * The result for the last rate seen, shared: a process's traces carry one or a few rates, and every child span
+   * asked for a result and an attributes object of its own. Frozen, as RateSampler's: the tracer only copies them.
+   */
+  private last: SamplingResult | undefined;
+  private lastRate = NaN;
 
   constructor(private readonly sampled: boolean) {
     this.decision = sampled ? SamplingDecision.RECORD_AND_SAMPLED : SamplingDecision.NOT_RECORD;
   }
 
   shouldSample(context: Context): SamplingResult {
-    return { decision: this.decision, attributes: { [ATTR_SENTRY_CLIENT_SAMPLE_RATE]: inheritedRate(context, this.sampled) } };
+    const rate = inheritedRate(context, this.sampled);
+    if (rate !== this.lastRate || this.last === undefined) {
+      this.last = Object.freeze({ decision: this.decision, attributes: Object.freeze({ [ATTR_SENTRY_CLIENT_SAMPLE_RATE]: rate }) });
+      this.lastRate = rate;
+    }
+    return this.last;
   }
 
   toString(): string {

@@ -4,6 +4,7 @@ import { ATTR_SENTRY_CLIENT_SAMPLE_RATE, createPropagator } from '../../../src/p
 import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
 import { ratioSampler } from '../../../src/sampling/rate-sampler.js';
+import { InheritedRateSampler } from '../../../src/sampling/inherited-rate.js';
 import { loadConfig } from '../../../src/config.js';
 
 const randomTraceId = (i: number) => (BigInt(i) * 0x9e3779b97f4a7c15n + 0x1234567n).toString(16).padStart(32, '0').slice(-32);
@@ -137,5 +138,25 @@ describe('bridge sampler', () => {
     const propagator = createPropagator([], { dsc: {} });
     const withDsc = propagator.extract(ROOT_CONTEXT, { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, baggage: `sentry-trace_id=${'a'.repeat(32)},sentry-sample_rate=0.125` }, defaultTextMapGetter);
     expect(rateUnder(withDsc)).toBe(0.125);
+  });
+});
+
+describe('InheritedRateSampler', () => {
+  /** A context whose active span is a local parent that was sampled at `rate` (as the bridge sampler records it). */
+  const localParent = (rate: number): Context => {
+    const spanContext = { traceId: randomTraceId(rate * 1000), spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED };
+    const parent = Object.assign(trace.wrapSpanContext(spanContext), { attributes: { [ATTR_SENTRY_CLIENT_SAMPLE_RATE]: rate } });
+    return trace.setSpan(ROOT_CONTEXT, parent);
+  };
+
+  it('records each child with its own parent’s rate, whatever rate the child before it had (results are shared per rate)', () => {
+    const sampler = new InheritedRateSampler(true);
+    for (const rate of [1, 1, 0.25, 0.25, 1, 0.5, 0.25]) {
+      const result = sampler.shouldSample(localParent(rate));
+      expect(result.decision).toBe(SamplingDecision.RECORD_AND_SAMPLED);
+      expect(result.attributes).toEqual({ [ATTR_SENTRY_CLIENT_SAMPLE_RATE]: rate });
+      expect(Object.isFrozen(result) && Object.isFrozen(result.attributes)).toBe(true);
+    }
+    expect(sampler.shouldSample(localParent(0.5))).toBe(sampler.shouldSample(localParent(0.5)));
   });
 });
