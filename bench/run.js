@@ -434,7 +434,7 @@ function render(r) {
     lines.push('');
   }
   if (r.processors) {
-    lines.push(`**Where the bridge's own time goes** (bench/processor-cost.js): the sustained agent step through the running bridge (sampling 1.0, DSN, exporting), each span processor's hooks and the sampler timed in place, a do-nothing processor's timer cost subtracted; µs per step (3 spans), median of ${r.processors.runs} runs of ${r.processors.steps} steps. Timed inside one process: between separate processes the differences are below the host's noise.`, '', '| in the span path, in order | µs / step | onStart | onEnding | onEnd |', '|---|---:|---:|---:|---:|');
+    lines.push(`**Where the bridge's own time goes** (bench/processor-cost.js): the sustained agent step through the running bridge (sampling 1.0, DSN, exporting), each span processor's hooks and the sampler timed in place, a do-nothing processor's timer cost subtracted; µs per step (3 spans), median of ${r.processors.runs} runs of ${r.processors.steps} steps. Timed inside one process: between separate processes the differences are below the host's noise.`, '', '| in the span path, in order | µs / step | onStart (sampler: shouldSample) | onEnding | onEnd |', '|---|---:|---:|---:|---:|');
     const us = (v) => (v === undefined ? '—' : v.toFixed(2));
     for (const [name, p] of Object.entries(r.processors.processors)) lines.push(`| ${name} | ${us(p.usPerStep)} | ${us(p.hooks.onStart ?? p.hooks.shouldSample)} | ${us(p.hooks.onEnding)} | ${us(p.hooks.onEnd)} |`);
     lines.push('');

@@ -103,9 +103,10 @@ process.exit(0);
 
 /**
  * `BENCH_CPU_PROFILE=file.cpuprofile`: a CPU profile of the measured steps only (not start-up or warm-up), for
- * finding where a stack's time goes (sampled every BENCH_CPU_PROFILE_INTERVAL µs, default 200); `BENCH_HEAP_PROFILE=file.heapprofile`: a sampling profile of what those steps
- * allocate (every allocation, collected or not; with BENCH_HEAP_LIVE=1 only what is still live when they end). The
- * figures printed then include the profiler's own overhead.
+ * finding where a stack's time goes (sampled every BENCH_CPU_PROFILE_INTERVAL µs, default 200);
+ * `BENCH_HEAP_PROFILE=file.heapprofile`: a sampling profile of what those steps allocate (every allocation, collected
+ * or not; with BENCH_HEAP_LIVE=1 only what is still live when they end). The figures printed then include the
+ * profiler's own overhead.
  */
 async function startProfile(cpuFile, heapFile) {
   if (!cpuFile && !heapFile) return undefined;
