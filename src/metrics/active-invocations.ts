@@ -31,13 +31,20 @@ export interface ActiveInvocationsOptions {
 }
 
 interface InFlight {
+  readonly traceId: string;
   readonly cell: GaugeCell;
   readonly labels: LabelValues;
   readonly startedAt: number;
 }
 
 export class ActiveInvocations {
-  /** Keyed by trace id + span id; insertion order = start order (the clock is monotonic). */
+  /**
+   * Keyed by span id, the trace id kept beside it; insertion order = start order (the clock is monotonic).
+   * Not by `traceId + spanId`: that key was a new string at each start and end, flattened and hashed each time,
+   * where the span id is the span's own string, hashed once (bench/processor-cost.js, span metrics onStart
+   * and onEnd). Two in-flight invocations sharing a span id (random 64 bits) are told apart by trace id: the
+   * later one is left untracked, and an end matches its own start only.
+   */
   private readonly inFlight = new Map<string, InFlight>();
   private readonly gauge: PreAggregatedGauge;
   private readonly abandoned: PreAggregatedCounter;
@@ -61,23 +68,25 @@ export class ActiveInvocations {
     return this.inFlight.size;
   }
 
-  started(key: string, labels: LabelValues): void {
+  /** The span `spanId` of trace `traceId`, an invocation, started. */
+  started(traceId: string, spanId: string, labels: LabelValues): void {
     const now = this.now();
     this.sweep(now);
-    if (this.inFlight.has(key)) return; // the same span reported twice: count it once
-    if (this.inFlight.size >= this.maxInFlight) {
+    const held = this.inFlight.get(spanId);
+    if (held !== undefined && held.traceId === traceId) return; // the same span reported twice: count it once
+    if (held !== undefined || this.inFlight.size >= this.maxInFlight) {
       this.untracked.add(1, []);
       return;
     }
     const cell = this.gauge.cell(labels);
     cell.value += 1;
-    this.inFlight.set(key, { cell, labels, startedAt: now });
+    this.inFlight.set(spanId, { traceId, cell, labels, startedAt: now });
   }
 
-  ended(key: string): void {
-    const entry = this.inFlight.get(key);
-    if (entry === undefined) return; // untracked, or already retired as abandoned
-    this.inFlight.delete(key);
+  ended(traceId: string, spanId: string): void {
+    const entry = this.inFlight.get(spanId);
+    if (entry === undefined || entry.traceId !== traceId) return; // untracked, or already retired as abandoned
+    this.inFlight.delete(spanId);
     entry.cell.value -= 1;
   }
 

@@ -150,7 +150,8 @@ export class SpanMetricsProcessor implements SpanProcessor {
       // An invocation by the one classification (helpers set agent.span.type, instrumented libraries
       // gen_ai.operation.name = invoke_agent), both at start, with gen_ai.agent.name.
       if (agentSpanTypeOf(span.attributes) !== AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) return;
-      this.active.started(invocationKey(span), [this.names.normalize(span.attributes[ATTR_GEN_AI_AGENT_NAME])]);
+      const { traceId, spanId } = span.spanContext();
+      this.active.started(traceId, spanId, [this.names.normalize(span.attributes[ATTR_GEN_AI_AGENT_NAME])]);
     } catch (err) {
       warnOnce('span-metrics-start', `span metrics: an invocation start could not be recorded (${String(err)}); continuing`);
     }
@@ -158,7 +159,10 @@ export class SpanMetricsProcessor implements SpanProcessor {
 
   onEnd(span: ReadableSpan): void {
     try {
-      if (agentSpanTypeOf(span.attributes) === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) this.active.ended(invocationKey(span));
+      if (agentSpanTypeOf(span.attributes) === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) {
+        const { traceId, spanId } = span.spanContext();
+        this.active.ended(traceId, spanId);
+      }
       this.record(span);
     } catch (err) {
       warnOnce('span-metrics', `span metrics: a span could not be recorded (${String(err)}); continuing`);
@@ -280,12 +284,6 @@ function isNonNegative(value: AttributeValue | undefined): value is number {
 /** A token count as the cost needs it: a non-negative whole number, else absent. */
 function tokenCount(value: AttributeValue | undefined): number | undefined {
   return isNonNegative(value) ? Math.floor(value) : undefined;
-}
-
-/** Identifies a span from its start to its end (span ids are random per trace; the pair is unique). */
-function invocationKey(span: ReadableSpan): string {
-  const context = span.spanContext();
-  return context.traceId + context.spanId;
 }
 
 function httpStatusOf(attrs: Attributes): number | undefined {

@@ -101,6 +101,29 @@ describe('agent_active_invocations', () => {
     expect(total(await scrape(), ACTIVE)).toBe(0);
   });
 
+  it('tells two in-flight invocations with the same span id apart by trace id: the second is untracked, its end leaves the first counted', async () => {
+    const endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false });
+    cleanups.push(() => endpoint.close());
+    let trace = 0;
+    const idGenerator = { generateTraceId: () => (++trace).toString(16).padStart(32, '0'), generateSpanId: () => '00000000000000aa' };
+    const provider = new TracerProvider({ idGenerator, spanProcessors: [new SpanMetricsProcessor({ store: endpoint.spanMetrics })] });
+    cleanups.push(() => provider.shutdown());
+    const tracer = provider.getTracer('test');
+    const attributes = { 'agent.span.type': 'agent.invocation', 'gen_ai.agent.name': 'a' };
+    const first = tracer.startSpan('invoke_agent a', { attributes });
+    const second = tracer.startSpan('invoke_agent a', { attributes });
+    expect(first.spanContext().spanId).toBe(second.spanContext().spanId);
+    expect(first.spanContext().traceId).not.toBe(second.spanContext().traceId);
+    const scrape = async () => parseExposition((await get(endpoint.url!)).body);
+    const during = await scrape();
+    expect(total(during, ACTIVE)).toBe(1);
+    expect(total(during, 'agent_bridge_untracked_invocations_total')).toBe(1);
+    second.end(); // not the tracked one: the gauge keeps the first
+    expect(total(await scrape(), ACTIVE)).toBe(1);
+    first.end();
+    expect(total(await scrape(), ACTIVE)).toBe(0);
+  });
+
   it('keeps one series per agent up to the cardinality limit, the rest in the overflow series', async () => {
     const endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false, cardinalityLimit: 4 });
     cleanups.push(() => endpoint.close());
