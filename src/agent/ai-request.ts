@@ -30,6 +30,7 @@ import {
 import { AGENT_SPAN_TYPE_VALUE_AI_REQUEST, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_PREFIX } from './attributes.js';
 import { getCurrentAgent } from './agent-context.js';
 import { readAiResult, readOutputMessages, readUsage, toSemconvMessages, type TokenUsage } from './ai-result.js';
+import { isCaptureMessageContentEnabled } from './content.js';
 import { compact, count, finite, guard, identifier, isRecord, prop } from './internal.js';
 import { runInSpan, SpanHandle, startSpan, type AgentSpan, type ManualSpan } from './span-handle.js';
 
@@ -174,7 +175,8 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
     if (!this.explicit.model && facts.model !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_MODEL, facts.model);
     if (!this.explicit.id && facts.id !== undefined) this.setAttribute(ATTR_GEN_AI_RESPONSE_ID, facts.id);
     if (!this.explicit.finishReasons && facts.finishReasons !== undefined) this.recordFinishReasons(facts.finishReasons);
-    if (!this.explicit.output) {
+    // Only with content capture on: converting a response's messages is work whose result would be thrown away.
+    if (!this.explicit.output && isCaptureMessageContentEnabled()) {
       const output = readOutputMessages(result);
       if (output !== undefined) this.setContent(ATTR_GEN_AI_OUTPUT_MESSAGES, output);
     }

@@ -76,6 +76,21 @@ describe('content capture', () => {
     }
   });
 
+  it('does not read the response messages when it is off (usage and finish reasons still are)', async () => {
+    let messageReads = 0;
+    const choice = { finish_reason: 'stop' } as Record<string, unknown>;
+    Object.defineProperty(choice, 'message', { enumerable: true, get: () => (messageReads++, { role: 'assistant', content: 'old pond' }) });
+    const result = { choices: [choice], usage: { prompt_tokens: 3, completion_tokens: 4 } };
+    await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => result);
+    expect(messageReads).toBe(0);
+    const [span] = sdk.exporter.getFinishedSpans();
+    expect(span?.attributes['gen_ai.usage.output_tokens']).toBe(4);
+    expect(span?.attributes['gen_ai.response.finish_reasons']).toBe('["stop"]');
+    setCaptureMessageContent(true);
+    await aiRequest({ provider: 'openai', model: 'gpt-4o' }, async () => result);
+    expect(messageReads).toBeGreaterThan(0); // the same result is read when capture is on
+  });
+
   it('records prompts, completions, tool arguments/results and memory contents when enabled', async () => {
     setCaptureMessageContent(true);
     await exerciseAll();
