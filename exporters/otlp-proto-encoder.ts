@@ -218,8 +218,29 @@ function writeStatus(status: SpanStatus): void {
   writer.end(mark);
 }
 
-/** HrTime [seconds, nanoseconds] as fixed64 nanoseconds without a BigInt: seconds × 1e9 split at 2^16 seconds. */
-function writeHrTime([seconds, nanos]: readonly [number, number]): void {
+/**
+ * HrTime [seconds, nanoseconds] as fixed64 nanoseconds without a BigInt. Any time before 2106 (seconds and nanos
+ * below 2^32, whole): 1e9 = 1953125 × 2^9 and seconds × 1953125 < 2^53 is exact, so the 64-bit sum is that product
+ * shifted by 9 bits plus nanos — one exact division by a power of two, no `%` on doubles (each a call into the
+ * runtime). With the hex table (otlp-proto-encoder-writer.ts), the bench's agent-step spans encode in ~0.64 µs
+ * each instead of ~1.1 (512-span batches, two runs of each build).
+ */
+function writeHrTime(time: readonly [number, number]): void {
+  const seconds = time[0];
+  const nanos = time[1];
+  if (seconds >>> 0 === seconds && nanos >>> 0 === nanos) {
+    const product = seconds * 1953125;
+    const high = Math.floor(product / 8388608); // the product's bits above 23, which land above bit 32 once shifted by 9
+    const low = (product - high * 8388608) * 512 + nanos; // < 2^33: at most one carry
+    if (low >= 4294967296) writer.fixed64(low - 4294967296, high + 1);
+    else writer.fixed64(low, high);
+    return;
+  }
+  writeAnyHrTime(seconds, nanos);
+}
+
+/** Any other HrTime (negative, fractional or beyond 2106): seconds × 1e9 split at 2^16 seconds. */
+function writeAnyHrTime(seconds: number, nanos: number): void {
   const secondsHigh = Math.floor(seconds / 65536);
   const secondsLow = seconds - secondsHigh * 65536;
   const lowPart = secondsLow * 1e9; // < 2^46: exact

@@ -41,7 +41,11 @@ const attributeValue = fc.oneof(
   fc.constant(undefined),
 );
 const attributes = fc.dictionary(text, attributeValue, { maxKeys: 6 });
-const hrTime = fc.tuple(fc.integer({ min: 0, max: 4_102_444_800 }), fc.integer({ min: 0, max: 999_999_999 })) as fc.Arbitrary<HrTime>;
+// Seconds up to 2100 (the encoder's fast path), sometimes past 2^32 s (year 2106: its general path).
+const hrTime = fc.tuple(
+  fc.oneof({ arbitrary: fc.integer({ min: 0, max: 4_102_444_800 }), weight: 9 }, { arbitrary: fc.integer({ min: 4_294_967_000, max: 2 ** 34 }), weight: 1 }),
+  fc.integer({ min: 0, max: 999_999_999 }),
+) as fc.Arbitrary<HrTime>;
 const count = fc.oneof(fc.constant(0), fc.nat(5000));
 const traceState = fc.option(fc.constantFrom('vendor=value', 'a=1,b=2', 'sentry=x-y'), { nil: undefined }).map((s) => (s ? new TraceState(s) : undefined));
 const spanContext = fc.record({
