@@ -3,6 +3,7 @@
 // sampled span is exported for real to the orchestrator's loopback ingest. Prints CPU µs per step over the
 // measured steps, the final flush included, and the stack's own span accounting (ended / exported / dropped).
 import { trace } from '@opentelemetry/api';
+import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import { helperStep, rawStep as rawStepOn } from './agent-step.js';
 import { bridgeSpanTotals, collectorEnv, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
 
@@ -69,6 +70,16 @@ async function run(count, onYield = () => {}) {
 await run(warmup);
 await stack.flush(); // the warm-up's spans are exported before the clock starts
 const profiler = await startProfile(process.env.BENCH_CPU_PROFILE, process.env.BENCH_HEAP_PROFILE);
+// Main-thread GC pauses over the measured steps, by kind: what a stack's allocation and retention cost it.
+const gc = { pauseMs: 0, scavenges: 0, fullGcs: 0 };
+const gcObserver = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.pauseMs += entry.duration;
+    if (entry.detail?.kind === perf.NODE_PERFORMANCE_GC_MINOR) gc.scavenges++;
+    else if (entry.detail?.kind === perf.NODE_PERFORMANCE_GC_MAJOR) gc.fullGcs++;
+  }
+});
+gcObserver.observe({ entryTypes: ['gc'] });
 let peakRss = process.memoryUsage.rss();
 let sinceRss = 0;
 const started = process.cpuUsage();
@@ -85,6 +96,8 @@ const cpu = process.cpuUsage(started);
 const thread = threadStarted && process.threadCpuUsage(threadStarted);
 const wallMs = performance.now() - wallStart;
 await profiler?.stop();
+await new Promise((resolve) => setImmediate(resolve)); // the last GC entries are delivered
+gcObserver.disconnect();
 const totals = await stack.totals();
 console.log(JSON.stringify({
   scenario,
@@ -94,6 +107,9 @@ console.log(JSON.stringify({
   // The main thread alone (Node ≥ 23.9): the rest of cpuUsPerStep is other threads — V8's GC helpers mostly.
   mainThreadUsPerStep: thread ? (thread.user + thread.system) / steps : undefined,
   wallMs,
+  gcPauseUsPerStep: (gc.pauseMs * 1000) / steps,
+  scavenges: gc.scavenges,
+  fullGcs: gc.fullGcs,
   ...totals,
   delivers: scenario !== 'noop', // the no-op exporter sends nothing to the sink
   rssUnderLoadMB: peakRss / 2 ** 20,
