@@ -48,7 +48,7 @@ function versions() {
 
 /** Run a bench child (pinned to core 0 when possible); resolve with its JSON lines. */
 function child(script, argv = [], env = {}, onLine = () => {}) {
-  const node = [...(script === 'outage.js' || script === 'flood.js' ? ['--expose-gc'] : []), `${ROOT}bench/${script}`, ...argv];
+  const node = [...(['outage.js', 'flood.js', 'sustained.js'].includes(script) ? ['--expose-gc'] : []), `${ROOT}bench/${script}`, ...argv];
   const [cmd, cmdArgs] = hasTaskset ? ['taskset', ['-c', '0', process.execPath, ...node]] : [process.execPath, node];
   return new Promise((resolve, reject) => {
     const proc = spawn(cmd, cmdArgs, { cwd: ROOT, env: { ...process.env, BENCH_DSN: ingest.dsn, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -116,6 +116,11 @@ async function sustained() {
     out[k] = {
       label: labels[k],
       cpuUsPerStep: median(list.map((r) => r.cpuUsPerStep)),
+      steps: last.steps,
+      warmup: last.warmup,
+      firstSteps: last.firstSteps,
+      firstStepsCpuUsPerStep: median(list.map((r) => r.firstStepsCpuUsPerStep)),
+      gcPauseUsPerStep: median(list.map((r) => r.gcPauseUsPerStep)),
       samples: list.map((r) => r.cpuUsPerStep),
       cpuUsPerDeliveredSpan: last.delivers ? median(list.map((r) => r.cpuUsPerStep / (r.received / (r.steps + r.warmup)))) : undefined,
       deliveredPerStep,
@@ -127,6 +132,8 @@ async function sustained() {
       failed: last.failed,
       received: last.received,
       rssUnderLoadMB: median(list.map((r) => r.rssUnderLoadMB)),
+      liveHeapMB: median(list.map((r) => r.liveHeapMB)),
+      youngGenerationMB: median(list.map((r) => r.youngGenerationMB)),
     };
   }
   const base = out.otlp?.cpuUsPerStep ?? NaN;
@@ -396,6 +403,11 @@ function targets(r) {
     const rssBridge = s['bridge-1.0'].rssUnderLoadMB;
     const rssBare = s.otlp.rssUnderLoadMB;
     t.push({ target: 'RSS under sustained load ≤ bare OTel (+ stock OTLP)', value: `${rssBridge.toFixed(0)} vs ${rssBare.toFixed(0)} MB`, met: rssBridge <= rssBare });
+    const liveBridge = s['bridge-1.0'].liveHeapMB;
+    const liveBare = s.otlp.liveHeapMB;
+    if (liveBridge !== undefined && liveBare !== undefined) {
+      t.push({ target: 'live heap after the sustained load ≤ bare OTel (+ stock OTLP)', value: `${liveBridge.toFixed(1)} vs ${liveBare.toFixed(1)} MB`, met: liveBridge <= liveBare });
+    }
   }
   if (r.startup) {
     const added = r.startup.bridge.firstLineMs - r.startup.none.firstLineMs;
@@ -420,16 +432,17 @@ function render(r) {
   const lines = [`# agent-otel-bridge bench — ${r.date}${r.quick ? ' (quick)' : ''}`, '', `${r.machine.cpu}, ${r.machine.cores} cores, ${r.machine.memoryGiB} GiB, Node ${r.machine.node}; ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; load before: ${r.load}`, ''];
   if (r.sustained) {
     lines.push(
-      '**Sustained regime** (the headline): agent steps of 3 spans, every sampled span exported to a loopback counting sink; CPU µs per step incl. export and final flush; median over repetitions, scenario order random per repetition; batch processor at its defaults (queue 2048, batch 512, 5 s delay).',
+      `**Sustained regime** (the headline): agent steps of 3 spans, every sampled span exported to a loopback counting sink; CPU µs per step at steady state (${r.sustained.otlp?.steps ?? '?'} steps measured after ${r.sustained.otlp?.warmup ?? '?'} warm-up steps), export and final flush included; median over repetitions, scenario order random per repetition; batch processor at its defaults (queue 2048, batch 512, 5 s delay). The first ${r.sustained.otlp?.firstSteps ?? '?'} steps of each process, timed on their own, include V8's compilation of the stack's code.`,
       '',
-      '| stack | CPU µs / step | × bare OTel + OTLP | CPU µs / delivered span | spans delivered / ended | accounting (drop rate) | RSS under load MB |',
-      '|---|---:|---:|---:|---:|---|---:|',
+      `| stack | CPU µs / step | × bare OTel + OTLP | CPU µs / delivered span | spans delivered / ended | accounting (drop rate) | main-thread GC pauses µs / step | RSS under load MB (young generation) | live heap after GC MB | first ${r.sustained.otlp?.firstSteps ?? '?'} steps: CPU µs / step |`,
+      '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     );
     for (const v of Object.values(r.sustained)) {
       const states = [...new Set(v.accounting.map((a) => a.status))].join(', ');
       const maxDrop = Math.max(...v.accounting.map((a) => a.dropRate));
       const perSpan = v.cpuUsPerDeliveredSpan === undefined ? '—' : v.cpuUsPerDeliveredSpan.toFixed(1);
-      lines.push(`| ${v.label} | ${v.cpuUsPerStep.toFixed(1)} | ${v.ratioToOtlp.toFixed(2)} | ${perSpan} | ${v.received} / ${v.ended} | ${states} (${(maxDrop * 100).toFixed(1)} %) | ${v.rssUnderLoadMB.toFixed(0)} |`);
+      const fixed = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(1));
+      lines.push(`| ${v.label} | ${v.cpuUsPerStep.toFixed(1)} | ${v.ratioToOtlp.toFixed(2)} | ${perSpan} | ${v.received} / ${v.ended} | ${states} (${(maxDrop * 100).toFixed(1)} %) | ${fixed(v.gcPauseUsPerStep)} | ${v.rssUnderLoadMB.toFixed(0)} (${fixed(v.youngGenerationMB)}) | ${fixed(v.liveHeapMB)} | ${fixed(v.firstStepsCpuUsPerStep)} |`);
     }
     lines.push('');
   }

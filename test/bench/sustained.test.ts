@@ -17,6 +17,13 @@ interface SustainedStack {
   cpuUsPerStep: number;
   ratioToOtlp: number;
   cpuUsPerDeliveredSpan?: number;
+  steps: number;
+  warmup: number;
+  firstSteps: number;
+  firstStepsCpuUsPerStep: number;
+  gcPauseUsPerStep: number;
+  liveHeapMB: number;
+  youngGenerationMB: number;
   ended: number;
   exported?: number;
   dropped?: number;
@@ -56,6 +63,14 @@ describe('bench harness, quick mode', () => {
       else expect(s.accounting.some((a) => a.dropRate > 0), name).toBe(true);
       expect(Number.isFinite(s.ratioToOtlp) && s.ratioToOtlp > 0, name).toBe(true);
       expect(s.cpuUsPerStep, name).toBeGreaterThan(0);
+      // the first steps (JIT warm-up included) timed apart from the steady state that follows the warm-up
+      expect(s.firstSteps, name).toBeGreaterThan(0);
+      expect(s.firstSteps, name).toBeLessThanOrEqual(s.warmup);
+      expect(s.firstStepsCpuUsPerStep, name).toBeGreaterThan(0);
+      expect(s.gcPauseUsPerStep, name).toBeGreaterThanOrEqual(0);
+      // what the stack holds after its steps (live heap after GC) beside the young generation V8 sized under load
+      expect(s.liveHeapMB, name).toBeGreaterThan(0);
+      expect(s.youngGenerationMB, name).toBeGreaterThan(0);
     }
     expect(stacks.otlp!.ratioToOtlp).toBe(1);
     // Sampled stacks end about a tenth of the spans; full ones all 3 per step.
