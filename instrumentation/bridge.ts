@@ -170,7 +170,8 @@ async function startEnabled(
 
   const shutdown = (): Promise<void> => lifecycle.shutdown(config.shutdownTimeoutMs);
   if (options.handleSignals !== false) {
-    lifecycle.started('shutdown hooks', installShutdownHooks(shutdown));
+    // Removed last: until the flush is over, a library that exits when its signal listener is alone must not be.
+    lifecycle.started('shutdown hooks', installShutdownHooks(shutdown), { last: true });
     watchProcessErrors(lifecycle, config, shutdown, sentry, sentryErrors, breadcrumbs);
   }
   announce(config, dsn, prometheus?.url, sourceMaps);

@@ -12,9 +12,13 @@ export class Lifecycle {
   private readonly parts: Array<{ name: string; stop: StopPart }> = [];
   private stopping: Promise<void> | undefined;
 
-  /** Record a part that has started. */
-  started(name: string, stop: StopPart): void {
-    this.parts.push({ name, stop });
+  /**
+   * Record a part that has started. Parts stop newest first, except those started with `last`: they stop after
+   * every other part (the signal hooks, which must outlive the flush: ./shutdown.ts).
+   */
+  started(name: string, stop: StopPart, options: { last?: boolean } = {}): void {
+    if (options.last === true) this.parts.unshift({ name, stop });
+    else this.parts.push({ name, stop });
   }
 
   /** Undo a failed start: stop everything started so far, as fast as it goes. Never rejects. */

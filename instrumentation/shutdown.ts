@@ -12,14 +12,20 @@
  * emitter')].count`, `process.__signal_exit_emitter__.count`; see tapjs/signal-exit `src/index.ts`) — so its
  * listeners must not make the bridge think the app took over, or nobody would end the process. Any other
  * listener, including one installed before the bridge by another preload, counts as the application's: the
- * bridge would rather not end a process than end one whose owner meant to keep it running.
+ * bridge would rather not end a process than end one whose owner meant to keep it running. Libraries that end the
+ * process only when their listener is the last one (the OpenAI Agents SDK's trace provider) are observers too:
+ * their instrumentation marks them (./signal-observers.ts).
+ *
+ * The bridge's listeners stay until the flush is over (the lifecycle removes them last, ./bridge.ts): such an
+ * observer, finishing its own cleanup first, would otherwise find itself alone and call `process.exit()` in the
+ * middle of the flush, losing the spans still queued.
  *
  * `process.exit()` cannot be flushed: Node runs 'exit' listeners synchronously and ends the process right after,
  * so no network write can complete. Spans still in the batch queues at that point are lost (exit code and
  * output stay the app's). Returning from main with `process.exitCode` set — the non-forcing way to exit — is
  * flushed through 'beforeExit'.
  */
-const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+import { SHUTDOWN_SIGNALS, isSignalObserver } from './signal-observers.js';
 
 type SignalExitEmitter = { count?: unknown } | undefined;
 
@@ -30,13 +36,19 @@ function signalExitListeners(): number {
   return [v4, v3].reduce((sum, emitter) => sum + (typeof emitter?.count === 'number' ? emitter.count : 0), 0);
 }
 
+/** Whether a listener other than the bridge's own and the observers' handles `signal`: the application's. */
+function applicationHandles(signal: NodeJS.Signals, own: () => void): boolean {
+  let others = 0;
+  for (const listener of process.listeners(signal)) if (listener !== own && !isSignalObserver(listener)) others++;
+  return others - signalExitListeners() > 0;
+}
+
 /** Install the hooks; returns their removal (rollback of a failed start, or a finished shutdown). */
 export function installShutdownHooks(shutdown: () => Promise<void>): () => void {
   let flushing = false;
-  const listeners = SIGNALS.map((signal) => {
+  const listeners = SHUTDOWN_SIGNALS.map((signal) => {
     const onSignal = (): void => {
-      const appHandles = process.listenerCount(signal) - 1 - signalExitListeners() > 0;
-      if (appHandles) {
+      if (applicationHandles(signal, onSignal)) {
         void shutdown();
         return;
       }

@@ -81,10 +81,9 @@ const http = startAgentServer('writer', {
 });
 
 // Importing @openai/agents adds SIGTERM/SIGINT listeners: its trace provider flushes on them and calls process.exit
-// only if it is the last listener left. Seeing a listener of the application's, the bridge flushes without ending
-// the process (instrumentation/shutdown.ts), and removes its own listener when done — so whether the process ends
-// depends on which of the two finishes first. The writer ends itself instead: it closes its servers, and the
-// process exits once the flushes are done.
+// only if it is the last listener left. The bridge keeps its own listener until its flush is over, so the SDK does
+// not end the process mid-flush (instrumentation/shutdown.ts); seeing a listener of the application's, the bridge
+// only flushes. The writer ends itself: it closes its servers, and the process exits once the flushes are done.
 for (const signal of ['SIGTERM', 'SIGINT']) {
   process.once(signal, () => {
     http.close();

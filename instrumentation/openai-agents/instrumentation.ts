@@ -10,10 +10,12 @@
  * `setTraceProcessors` replaces the whole list, so the provider's `setProcessors` is wrapped to keep this processor
  * in any list it is given — first, because the SDK awaits processors one after another and the first one sees each
  * span start synchronously, in the run's own context. `setTracingDisabled(true)` (or OPENAI_AGENTS_DISABLE_TRACING)
- * makes the SDK create no spans at all, so this processor sees none and mirrors none.
+ * makes the SDK create no spans at all, so this processor sees none and mirrors none — as does `NODE_ENV=test`,
+ * under which the SDK disables its tracing by default (agents-core config.mjs `tracing.disabled`).
  */
 import { InstrumentationBase, InstrumentationNodeModuleDefinition, type InstrumentationConfig } from '@opentelemetry/instrumentation';
 import { warnOnce } from '../../src/log.js';
+import { markSignalObserversBySource } from '../signal-observers.js';
 import { isInAgentsSdkModelCall, OPENAI_AGENTS_INSTRUMENTATION, OpenAiAgentsTraceProcessor, type AgentsTracingProcessor } from './trace-processor.js';
 
 /** Versions whose tracing API was read for this mapping (agents-core 0.20); older 0.x share it. */
@@ -57,6 +59,7 @@ export class OpenAiAgentsInstrumentation extends InstrumentationBase {
     this.processor.enabled = true;
     try {
       const provider = exports.getGlobalTraceProvider?.();
+      markAgentsSdkSignalListeners();
       if (provider === undefined || this.providers.has(provider)) return;
       this.providers.add(provider);
       const processor = this.processor;
@@ -71,6 +74,17 @@ export class OpenAiAgentsInstrumentation extends InstrumentationBase {
       warnOnce('openai-agents-attach', `OpenAI Agents SDK tracing could not be observed (${String(err)}); its runs are not traced`);
     }
   }
+}
+
+/**
+ * The provider, created while agents-core loads, has installed SIGTERM / SIGINT listeners that end the process
+ * only when they are alone (agents-core 0.20 tracing/provider.mjs `#addCleanupListeners`: `process.exit(0)` unless
+ * `hasOtherListenersForSignals`): observers, not the application's handlers, to the bridge's shutdown
+ * (../signal-observers.ts). They are closures, recognised by that helper's name in their source; a version
+ * without it keeps them counted as the application's (the bridge then only flushes and never ends the process).
+ */
+function markAgentsSdkSignalListeners(): void {
+  markSignalObserversBySource((source) => source.includes('hasOtherListenersForSignals('));
 }
 
 /** The instrumentation the preload registers (unless OTEL_NODE_DISABLED_INSTRUMENTATIONS names `openai-agents`). */

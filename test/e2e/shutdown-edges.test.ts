@@ -4,6 +4,8 @@
  *    by the signal;
  *  - a signal-exit-style observer does not count as the app's handler: SIGTERM still ends the process by the
  *    signal after the flush (today's bug: nobody re-raised it and the process kept running);
+ *  - the OpenAI Agents SDK's SIGTERM listener (process.exit(0) once it is the last listener) neither cuts the
+ *    flush short (the bridge's listener stays until the flush is over) nor is taken for the app's handler;
  *  - `process.exitCode` + an empty loop is flushed; `process.exit()` keeps its code and cannot be flushed
  *    (Node runs 'exit' listeners synchronously; documented in instrumentation/shutdown.ts);
  *  - a truthy `OTEL_SDK_DISABLED=1` loads nothing: no loader hook, no bridge module.
@@ -55,6 +57,26 @@ describe('shutdown edges', () => {
     const { code, signal } = await app.exited;
     expect({ code, signal }).toEqual({ code: null, signal: 'SIGTERM' });
     expect(ingest.spans().filter((span) => span.service === 'edges-signal-exit')).toHaveLength(10);
+  });
+
+  // NODE_ENV=test: the SDK's tracing is off (agents-core config.mjs), so its cleanup ends within a few ticks —
+  // before the bridge's flush — the race the demo's writer lost under vitest.
+  it('the Agents SDK and an app listener that closes the server: every span flushed, the process ends by itself', async () => {
+    const app = edges('agents-sdk', { NODE_ENV: 'test' });
+    await app.waitFor(/READY/);
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ingest.spans().filter((span) => span.service === 'edges-agents-sdk')).toHaveLength(10);
+  });
+
+  it('the Agents SDK is not the app: SIGTERM flushes, then the SDK ends the process as it would without the bridge', async () => {
+    const app = edges('agents-sdk-alone', { NODE_ENV: 'test' });
+    await app.waitFor(/READY/);
+    app.child.kill('SIGTERM');
+    const { code, signal } = await app.exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    expect(ingest.spans().filter((span) => span.service === 'edges-agents-sdk-alone')).toHaveLength(10);
   });
 
   it('process.exitCode and an empty loop: flushed, exit code kept', async () => {
