@@ -8,8 +8,9 @@
  * is one of these ends on the signal without the bridge, so with the bridge it must end too — the bridge flushes,
  * removes its own listener and re-raises the signal, and the observer, now alone, ends the process its own way.
  * signal-exit's listeners are recognised by the counters it publishes (./shutdown.ts); the instrumentations that
- * see such a library start (../instrumentation/openai-agents/) mark its listeners here.
+ * see such a library start (./openai-agents/) mark its listeners here.
  */
+
 /** The signals the bridge flushes on (./shutdown.ts). */
 export const SHUTDOWN_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 
