@@ -437,11 +437,11 @@ function render(r) {
       `| stack | CPU µs / step | × bare OTel + OTLP | CPU µs / delivered span | spans delivered / ended | accounting (drop rate) | main-thread GC pauses µs / step | RSS under load MB (young generation) | live heap after GC MB | first ${r.sustained.otlp?.firstSteps ?? '?'} steps: CPU µs / step |`,
       '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|',
     );
+    const fixed = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(1));
     for (const v of Object.values(r.sustained)) {
       const states = [...new Set(v.accounting.map((a) => a.status))].join(', ');
       const maxDrop = Math.max(...v.accounting.map((a) => a.dropRate));
       const perSpan = v.cpuUsPerDeliveredSpan === undefined ? '—' : v.cpuUsPerDeliveredSpan.toFixed(1);
-      const fixed = (x) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(1));
       lines.push(`| ${v.label} | ${v.cpuUsPerStep.toFixed(1)} | ${v.ratioToOtlp.toFixed(2)} | ${perSpan} | ${v.received} / ${v.ended} | ${states} (${(maxDrop * 100).toFixed(1)} %) | ${fixed(v.gcPauseUsPerStep)} | ${v.rssUnderLoadMB.toFixed(0)} (${fixed(v.youngGenerationMB)}) | ${fixed(v.liveHeapMB)} | ${fixed(v.firstStepsCpuUsPerStep)} |`);
     }
     lines.push('');

@@ -60,23 +60,18 @@ describe('shutdown edges', () => {
   });
 
   // NODE_ENV=test: the SDK's tracing is off (agents-core config.mjs), so its cleanup ends within a few ticks —
-  // before the bridge's flush — the race the demo's writer lost under vitest.
-  it('the Agents SDK and an app listener that closes the server: every span flushed, the process ends by itself', async () => {
-    const app = edges('agents-sdk', { NODE_ENV: 'test' });
+  // before the bridge's flush — the race the demo's writer lost under vitest. Either way the process ends with code 0
+  // as it would without the bridge: by itself once the app closed its server, or by the SDK's own exit(0).
+  it.each([
+    ['agents-sdk', 'the Agents SDK and an app listener that closes the server: every span flushed, the process ends by itself'],
+    ['agents-sdk-alone', 'the Agents SDK is not the app: SIGTERM flushes, then the SDK ends the process as it would without the bridge'],
+  ])('%s — %s', async (mode) => {
+    const app = edges(mode, { NODE_ENV: 'test' });
     await app.waitFor(/READY/);
     app.child.kill('SIGTERM');
     const { code, signal } = await app.exited;
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(ingest.spans().filter((span) => span.service === 'edges-agents-sdk')).toHaveLength(10);
-  });
-
-  it('the Agents SDK is not the app: SIGTERM flushes, then the SDK ends the process as it would without the bridge', async () => {
-    const app = edges('agents-sdk-alone', { NODE_ENV: 'test' });
-    await app.waitFor(/READY/);
-    app.child.kill('SIGTERM');
-    const { code, signal } = await app.exited;
-    expect({ code, signal }).toEqual({ code: 0, signal: null });
-    expect(ingest.spans().filter((span) => span.service === 'edges-agents-sdk-alone')).toHaveLength(10);
+    expect(ingest.spans().filter((span) => span.service === `edges-${mode}`)).toHaveLength(10);
   });
 
   it('process.exitCode and an empty loop: flushed, exit code kept', async () => {
