@@ -120,6 +120,8 @@ async function sustained() {
       warmup: last.warmup,
       firstSteps: last.firstSteps,
       firstStepsCpuUsPerStep: median(list.map((r) => r.firstStepsCpuUsPerStep)),
+      // The main thread's share (Node ≥ 23.9); the rest of cpuUsPerStep is V8's helper threads (GC, compiler).
+      mainThreadUsPerStep: median(list.map((r) => r.mainThreadUsPerStep)),
       gcPauseUsPerStep: median(list.map((r) => r.gcPauseUsPerStep)),
       samples: list.map((r) => r.cpuUsPerStep),
       cpuUsPerDeliveredSpan: last.delivers ? median(list.map((r) => r.cpuUsPerStep / (r.received / (r.steps + r.warmup)))) : undefined,
