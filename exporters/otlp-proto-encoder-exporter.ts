@@ -10,25 +10,37 @@ import { convertLegacyHttpOptions, createOtlpHttpExportDelegate, type OTLPExport
 import { ProtobufTraceSerializer, TraceExporterMetricsHelper, type ISerializer, type IExportTraceServiceResponse } from '@opentelemetry/otlp-transformer';
 import { OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER } from '../src/agent/semconv-incubating.js';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
-import { encodeTraceRequest } from './otlp-proto-encoder.js';
+import { encodeTraceRequest, type ExporterSpanAttributes } from './otlp-proto-encoder.js';
 import { warnOnce } from '../src/log.js';
 
-const serializer: ISerializer<ReadableSpan[], IExportTraceServiceResponse> = {
-  serializeRequest: (spans) => {
-    try {
-      return encodeTraceRequest(spans);
-    } catch (error) {
-      // Undefined fails this export ("Nothing to send"): the batch is counted as failed, the host never sees a throw.
-      warnOnce('otlp-proto-encoder', `could not encode spans for OTLP export: ${String(error)}`);
-      return undefined;
-    }
-  },
-  deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
-};
+/** The serializer: our encoder, with the attributes this exporter adds to every span (`ExporterSpanAttributes`). */
+function serializerWith(spanAttributes: ExporterSpanAttributes | undefined): ISerializer<ReadableSpan[], IExportTraceServiceResponse> {
+  return {
+    serializeRequest: (spans) => {
+      try {
+        return encodeTraceRequest(spans, spanAttributes);
+      } catch (error) {
+        // Undefined fails this export ("Nothing to send"): the batch is counted as failed, the host never sees a throw.
+        warnOnce('otlp-proto-encoder', `could not encode spans for OTLP export: ${String(error)}`);
+        return undefined;
+      }
+    },
+    deserializeResponse: (data) => ProtobufTraceSerializer.deserializeResponse(data),
+  };
+}
 
-/** An OTLP/HTTP protobuf span exporter; `config` as for `OTLPTraceExporter` of exporter-trace-otlp-proto. */
-export function createOtlpProtoTraceExporter(config: OTLPExporterNodeConfigBase = {}): SpanExporter {
+/**
+ * An OTLP/HTTP protobuf span exporter; `config` as for `OTLPTraceExporter` of exporter-trace-otlp-proto.
+ * `spanAttributes`: attributes written on every span this exporter sends, where the span has no value of its own.
+ */
+export function createOtlpProtoTraceExporter(config: OTLPExporterNodeConfigBase = {}, spanAttributes?: ExporterSpanAttributes): SpanExporter {
   const options = convertLegacyHttpOptions(config, 'TRACES', 'v1/traces', { 'Content-Type': 'application/x-protobuf' });
-  const delegate = createOtlpHttpExportDelegate(options, serializer, OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER, TraceExporterMetricsHelper, config.selfObsMeterProvider);
+  const delegate = createOtlpHttpExportDelegate(
+    options,
+    serializerWith(spanAttributes),
+    OTEL_COMPONENT_TYPE_VALUE_OTLP_HTTP_SPAN_EXPORTER,
+    TraceExporterMetricsHelper,
+    config.selfObsMeterProvider,
+  );
   return new OTLPExporterBase<ReadableSpan[]>(delegate);
 }

@@ -31,9 +31,25 @@ const writer = new ProtoWriter();
 /** `ResourceSpans.resource` (tag included) per settled Resource: it is the same object for every span. */
 let resourceBytes = new WeakMap<Resource, Uint8Array>();
 
-/** Encodes `spans` as an ExportTraceServiceRequest. */
-export function encodeTraceRequest(spans: readonly ReadableSpan[]): Uint8Array {
+/**
+ * Attributes one exporter adds to every span it sends, after the span's own (a key the span already has keeps the
+ * span's value). Sentry's release and environment are span attributes only Sentry reads (exporters/sentry.ts):
+ * written here, from the exporter, instead of set on every span by a processor, they cost no attribute writes, no
+ * scrub and no memory per span, and the collector export does not carry them. Short string values: after the first
+ * span each one is a copy of cached bytes (`writeStringKeyValue`).
+ */
+export type ExporterSpanAttributes = Readonly<Record<string, string>>;
+
+const NO_EXTRA_ATTRIBUTES: readonly (readonly [string, string])[] = [];
+let extraAttributes = NO_EXTRA_ATTRIBUTES;
+
+/**
+ * Encodes `spans` as an ExportTraceServiceRequest; with `spanAttributes`, exactly what the stock encoder writes for
+ * the same spans with those attributes added where absent (test/unit/exporters/otlp-proto-encoder.test.ts).
+ */
+export function encodeTraceRequest(spans: readonly ReadableSpan[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
   writer.reset();
+  extraAttributes = spanAttributes === undefined ? NO_EXTRA_ATTRIBUTES : Object.entries(spanAttributes);
   try {
     for (const [resource, scopes] of groupByResourceAndScope(spans)) {
       writer.tag(1, LEN); // ExportTraceServiceRequest.resource_spans
@@ -146,6 +162,11 @@ function writeSpan(span: ReadableSpan): void {
   writer.tag(8, FIXED64);
   writeHrTime(span.endTime);
   writeAttributes(span.attributes, 9);
+  for (const [key, value] of extraAttributes) {
+    if (Object.hasOwn(span.attributes, key)) continue;
+    writer.tag(9, LEN);
+    writeStringKeyValue(key, value);
+  }
   writer.tag(10, VARINT);
   writer.varint(span.droppedAttributesCount);
   for (const event of span.events) writeEvent(event);

@@ -32,7 +32,6 @@ import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
-import { SentrySpanAttributesProcessor } from '../src/processors/sentry-span-attributes.js';
 import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
 import { setCaptureMessageContent } from '../src/agent/content.js';
 import type { PrometheusReader } from '../exporters/prometheus.js';
@@ -161,7 +160,7 @@ async function startEnabled(
   // otlp-transformer) are not on the preload's path otherwise (with a DSN the Sentry exporter loads them in the
   // background, exporters/sentry.ts).
   const collector = config.otlp.enabled ? (await import('../exporters/otlp.js')).createCollectorTraceExporter() : undefined;
-  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector }, options.spanProcessors ?? []);
+  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, collector }, options.spanProcessors ?? []);
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
@@ -224,7 +223,6 @@ interface PipelineParts {
   exportHealth: ExportHealth;
   rootNames: LocalRootNames;
   dscOptions: DscOptions;
-  release: string | undefined;
   /** The OTLP exporter to the collector, when one is configured. */
   collector: SpanExporter | undefined;
 }
@@ -238,7 +236,7 @@ function spanPipeline(
   parts: PipelineParts,
   extra: SpanProcessor[],
 ): { spanProcessors: SpanProcessor[]; sentryErrors: SentryErrorsProcessor | undefined } {
-  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, release, collector } = parts;
+  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, collector } = parts;
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
@@ -265,7 +263,6 @@ function spanPipeline(
     );
   }
   if (sentry !== undefined) {
-    spanProcessors.push(new SentrySpanAttributesProcessor({ release, environment: config.environment }));
     spanProcessors.push(new TraceBreadcrumbsProcessor(breadcrumbs!));
     sentryErrors = new SentryErrorsProcessor({
       operationalErrors: config.operationalErrors,

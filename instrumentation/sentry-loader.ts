@@ -73,7 +73,7 @@ export function loadSentryInBackground(config: BridgeConfig, dsn: string, releas
       // A batch to export (or a flush) does not wait for a quiet period: it starts the load if it has not begun.
       return new DeferredSpanExporter(() => {
         startup.now();
-        return (exporter ??= started.then((sentry) => sentry?.module.createSentryTraceExporter(dsn, timeoutMillis)));
+        return (exporter ??= started.then((sentry) => sentry?.module.createSentryTraceExporter(dsn, timeoutMillis, { release, environment: config.environment })));
       });
     },
     flush: async (timeoutMs) => {

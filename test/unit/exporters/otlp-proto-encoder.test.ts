@@ -179,6 +179,33 @@ describe('OTLP protobuf encoder', () => {
     );
   }, 120_000);
 
+  it("with an exporter's span attributes, encodes exactly what the stock encoder writes for spans carrying them where absent", () => {
+    // Keys the generated spans sometimes have too (their own value wins) and some they never have; the stock
+    // encoder gets each span with the missing ones appended, in order — what the old per-span processor produced.
+    const extraKey = fc.oneof(fc.constantFrom('sentry.release', 'sentry.environment', 'a', 'é', '__proto__'), text.filter((k) => !/^(0|[1-9]\d*)$/.test(k)));
+    const extras = fc.dictionary(extraKey, text, { minKeys: 1, maxKeys: 3 });
+    const withOwn = fc.tuple(batch, extras, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 })).map(([spans, extra, own]) => ({
+      extra,
+      spans: spans.map((span, i) => (own[i] ? { ...span, attributes: { ...span.attributes, [Object.keys(extra)[0]!]: 'own' } } : span)),
+    }));
+    fc.assert(
+      fc.property(withOwn, ({ spans, extra }) => {
+        // fromEntries defines own properties: a generated `__proto__` key stays a key (assigned, it would not)
+        const merged = spans.map((span) => {
+          const missing = Object.entries(extra).filter(([key]) => !Object.hasOwn(span.attributes, key));
+          return { ...span, attributes: Object.fromEntries([...Object.entries(span.attributes), ...missing]) as ReadableSpan['attributes'] };
+        });
+        const ours = encodeTraceRequest(spans, extra);
+        const stock = ProtobufTraceSerializer.serializeRequest(merged)!;
+        if (!Buffer.from(ours).equals(Buffer.from(stock))) expect(decodeExportTraceServiceRequest(ours)).toEqual(decodeExportTraceServiceRequest(stock));
+        expect(Buffer.from(ours).equals(Buffer.from(stock))).toBe(true);
+        // …and the next request without them writes none (the attributes are the one request's)
+        expect(Buffer.from(encodeTraceRequest(spans)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
+      }),
+      { numRuns: 60 },
+    );
+  }, 120_000);
+
   it('writes large batches (lengths that need 3- and 4-byte varints) as the stock encoder does', () => {
     const [sample] = fc.sample(batch, { numRuns: 1, seed: 18 });
     const big = Array.from({ length: 40 }, () => sample!).flat();
