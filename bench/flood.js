@@ -1,7 +1,7 @@
 // A flood of unsampled spans in traces that never end (sampling 0, BENCH_ROOTS open roots, BENCH_RATE spans/s of
-// ~1 KB each for BENCH_SECONDS, after a short warm-up): the failing-trace buffer (src/processors/error-traces.ts) holds them waiting for an
-// error, within its byte bound. Prints RSS once a second, then RSS after GC and what the buffer did with the spans
-// (`agent_bridge_error_trace_spans_total{outcome}`).
+// ~1 KB each for BENCH_SECONDS, after a short warm-up): the failing-trace buffer (src/processors/error-traces.ts)
+// holds them waiting for an error, within its byte bound. Prints RSS once a second, then RSS after GC, the bound in
+// effect and what the buffer did with the spans (`agent_bridge_error_trace_spans_total{outcome}`).
 import { ROOT_CONTEXT, trace } from '@opentelemetry/api';
 import { emitAtRate, metricSum, sleep, startBridgeWith } from './lib.js';
 
@@ -41,6 +41,7 @@ globalThis.gc?.();
 await sleep(200);
 const after = await outcomes();
 const counts = Object.fromEntries(Object.keys(after).map((name) => [name, after[name] - before[name]]));
-console.log(JSON.stringify({ final: true, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, heapBefore, ended, ...counts }));
+const bufferBytes = bridge.config.errorTraceBuffer.maxBytes;
+console.log(JSON.stringify({ final: true, rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, heapBefore, ended, bufferBytes, ...counts }));
 await bridge.shutdown();
 process.exit(0);

@@ -348,7 +348,7 @@ async function flood() {
   const first = samples[0]?.rss ?? final.rss;
   const peak = Math.max(first, ...samples.map((s) => s.rss));
   process.stderr.write(`flood: ${final.ended} spans, ${final.evicted} evicted by the byte bound, RSS +${((peak - first) / 2 ** 20).toFixed(1)} MB\n`);
-  return { seconds, rate, bufferBytes: Number(process.env.AGENT_BRIDGE_ERROR_TRACE_BUFFER_BYTES || 8 * 2 ** 20), ended: final.ended, kept: final.kept, evicted: final.evicted, expired: final.expired, rssFirstMB: first / 2 ** 20, rssPeakMB: peak / 2 ** 20, rssGrowthMB: (peak - first) / 2 ** 20, rssAfterGcMB: final.rss / 2 ** 20, heapGrowthAfterGcMB: (final.heapUsed - final.heapBefore) / 2 ** 20 };
+  return { seconds, rate, bufferBytes: final.bufferBytes, ended: final.ended, kept: final.kept, evicted: final.evicted, expired: final.expired, rssFirstMB: first / 2 ** 20, rssPeakMB: peak / 2 ** 20, rssGrowthMB: (peak - first) / 2 ** 20, rssAfterGcMB: final.rss / 2 ** 20, heapGrowthAfterGcMB: (final.heapUsed - final.heapBefore) / 2 ** 20 };
 }
 
 async function scrape() {
