@@ -31,6 +31,22 @@ export class ProtoWriter {
   private readonly utf8 = new TextEncoder();
   pos = 0;
 
+  /** The buffer written to now: an encoded span keeps a reference to the slab its bytes are in. */
+  get buffer(): Uint8Array {
+    return this.buf;
+  }
+
+  /**
+   * Slab mode (spans encoded as they end): go on in the current buffer while `minFree` bytes are left, else start a
+   * fresh one of `size` bytes, without copying — the spans already written keep the old one alive until exported.
+   */
+  ensureSlab(minFree: number, size: number): void {
+    if (this.buf.length - this.pos >= minFree) return;
+    this.buf = new Uint8Array(size);
+    this.view = new DataView(this.buf.buffer);
+    this.pos = 0;
+  }
+
   /** The bytes written since `reset()`, copied out: the exporter may hold them for retries while we write on. */
   takeBytes(): Uint8Array {
     const out = this.buf.slice(0, this.pos);
@@ -185,6 +201,14 @@ export class ProtoWriter {
     this.ensure(value.length);
     this.buf.set(value, this.pos);
     this.pos += value.length;
+  }
+
+  /** Appends `source[start, end)` (a span encoded as it ended). */
+  rawRange(source: Uint8Array, start: number, end: number): void {
+    const length = end - start;
+    this.ensure(length);
+    this.buf.set(source.subarray(start, end), this.pos);
+    this.pos += length;
   }
 
   /** The bytes from `start` to the current position, copied (to cache them). */

@@ -14,7 +14,7 @@
 import type { InstrumentationScope } from '@opentelemetry/core';
 import type { Resource } from '@opentelemetry/resources';
 import type { ReadableSpan, TimedEvent } from '@opentelemetry/sdk-trace';
-import type { Link, SpanContext, SpanStatus } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, TraceFlags, type Link, type SpanContext, type SpanStatus } from '@opentelemetry/api';
 import { FIXED32, FIXED64, LEN, ProtoWriter, VARINT } from './otlp-proto-encoder-writer.js';
 
 /** Span.flags bits (trace.proto, SpanFlags): the low byte is the W3C trace flags. */
@@ -27,7 +27,9 @@ type Attributes = Readonly<Record<string, unknown>>;
 /** The SDK's scope may carry attributes beyond the `InstrumentationScope` type (the stock encoder writes them). */
 type Scope = InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number };
 
-const writer = new ProtoWriter();
+/** The request being written; while a span is encoded as it ends, that encoder's slab (`createSpanEncoder`). */
+const requestWriter = new ProtoWriter();
+let writer = requestWriter;
 /** `ResourceSpans.resource` (tag included) per settled Resource: it is the same object for every span. */
 let resourceBytes = new WeakMap<Resource, Uint8Array>();
 
@@ -45,9 +47,12 @@ let extraAttributes = NO_EXTRA_ATTRIBUTES;
 
 /**
  * Encodes `spans` as an ExportTraceServiceRequest; with `spanAttributes`, exactly what the stock encoder writes for
- * the same spans with those attributes added where absent (test/unit/exporters/otlp-proto-encoder.test.ts).
+ * the same spans with those attributes added where absent (test/unit/exporters/otlp-proto-encoder.test.ts). Spans
+ * encoded as they ended (`EncodedSpan`, from `createSpanEncoder`) are copied in: they carry their encoder's
+ * attributes already.
  */
-export function encodeTraceRequest(spans: readonly ReadableSpan[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
+export function encodeTraceRequest(spans: readonly (ReadableSpan | EncodedSpan)[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
+  writer = requestWriter;
   writer.reset();
   extraAttributes = spanAttributes === undefined ? NO_EXTRA_ATTRIBUTES : Object.entries(spanAttributes);
   try {
@@ -65,15 +70,84 @@ export function encodeTraceRequest(spans: readonly ReadableSpan[], spanAttribute
     return writer.takeBytes();
   } catch (error) {
     writer.reset();
-    resourceBytes = new WeakMap();
-    keyBytes = new Map();
-    pairBytes = new Map();
+    forgetCaches();
     throw error;
   }
 }
 
-function groupByResourceAndScope(spans: readonly ReadableSpan[]): Map<Resource, Map<InstrumentationScope, ReadableSpan[]>> {
-  const byResource = new Map<Resource, Map<InstrumentationScope, ReadableSpan[]>>();
+/** After a failed write nothing cached is trusted: the next request starts from empty caches. */
+function forgetCaches(): void {
+  resourceBytes = new WeakMap();
+  keyBytes = new Map();
+  pairBytes = new Map();
+}
+
+/** What a span encoder keeps of an ended span until its batch is exported. */
+type SpanForExport = ReadableSpan | EncodedSpan;
+
+/** A span the batch processor holds as its `spanContext()` sees it: only the sampled flag is ever read. */
+const SAMPLED_VIEW: SpanContext = Object.freeze({ ...INVALID_SPAN_CONTEXT, traceFlags: TraceFlags.SAMPLED });
+const UNSAMPLED_VIEW: SpanContext = Object.freeze({ ...INVALID_SPAN_CONTEXT, traceFlags: TraceFlags.NONE });
+
+/**
+ * An ended span as the export slot holds it until its batch is sent: its `ScopeSpans.spans` entry, already in
+ * protobuf bytes (`slab[start, end)`), with the resource and scope it is grouped by. BatchSpanProcessor reads only
+ * `spanContext().traceFlags` (sampled or not) and `resource` (asynchronous attributes pending) of what it holds;
+ * the encoder reads the rest. A few dozen bytes of object and a few hundred of bytes per span instead of the span's
+ * whole object graph: the spans themselves die young (see `createSpanEncoder`).
+ */
+export class EncodedSpan {
+  constructor(
+    readonly slab: Uint8Array,
+    readonly start: number,
+    readonly end: number,
+    readonly resource: Resource,
+    readonly instrumentationScope: InstrumentationScope,
+    private readonly traceFlags: number,
+  ) {}
+
+  spanContext(): SpanContext {
+    return (this.traceFlags & TraceFlags.SAMPLED) !== 0 ? SAMPLED_VIEW : UNSAMPLED_VIEW;
+  }
+}
+
+/** Spans are written into slabs of this size, a fresh one when less than SLAB_MIN_FREE bytes are left. */
+const SLAB_BYTES = 64 * 1024;
+const SLAB_MIN_FREE = 4 * 1024;
+
+/**
+ * An encoder for one export slot: each ended span to an `EncodedSpan`, with `spanAttributes` added as
+ * `encodeTraceRequest` adds them. Why encode as spans end, not when their batch leaves: a batch processor holds up
+ * to a batch of spans (512 by default, for up to 5 s), and every span it holds outlives V8's young generation when a
+ * collection comes — after a long task (the app loading modules while the first spans wait for their first export)
+ * V8 found nearly all of the SDK's span objects alive, decided to allocate them in the old generation from then on
+ * (allocation-site pretenuring, a decision it keeps for the life of the process) and every later span became
+ * old-generation garbage for full collections (`npm run bench`, sustained: bench/README). Encoded at once, the span
+ * objects die with the work that made them; the slot keeps bytes.
+ */
+export function createSpanEncoder(spanAttributes?: ExporterSpanAttributes): (span: ReadableSpan) => EncodedSpan {
+  const slab = new ProtoWriter();
+  const extra = spanAttributes === undefined ? NO_EXTRA_ATTRIBUTES : Object.entries(spanAttributes);
+  return (span) => {
+    slab.ensureSlab(SLAB_MIN_FREE, SLAB_BYTES);
+    const start = slab.pos;
+    writer = slab;
+    extraAttributes = extra;
+    try {
+      writeSpan(span);
+    } catch (error) {
+      slab.pos = start;
+      forgetCaches();
+      throw error;
+    } finally {
+      writer = requestWriter;
+    }
+    return new EncodedSpan(slab.buffer, start, slab.pos, span.resource, span.instrumentationScope, span.spanContext().traceFlags);
+  };
+}
+
+function groupByResourceAndScope(spans: readonly SpanForExport[]): Map<Resource, Map<InstrumentationScope, SpanForExport[]>> {
+  const byResource = new Map<Resource, Map<InstrumentationScope, SpanForExport[]>>();
   for (const span of spans) {
     let byScope = byResource.get(span.resource);
     if (byScope === undefined) byResource.set(span.resource, (byScope = new Map()));
@@ -103,12 +177,15 @@ function writeResource(resource: Resource): void {
 }
 
 /** ScopeSpans { scope = 1, spans = 2, schema_url = 3 }. */
-function writeScopeSpans(spans: readonly ReadableSpan[]): void {
+function writeScopeSpans(spans: readonly SpanForExport[]): void {
   const scope = spans[0]!.instrumentationScope as Scope;
   writer.tag(2, LEN); // ResourceSpans.scope_spans
   const mark = writer.begin(3);
   writeScope(scope);
-  for (const span of spans) writeSpan(span);
+  for (const span of spans) {
+    if (span instanceof EncodedSpan) writer.rawRange(span.slab, span.start, span.end);
+    else writeSpan(span);
+  }
   if (scope.schemaUrl) {
     writer.tag(3, LEN);
     writer.string(scope.schemaUrl);

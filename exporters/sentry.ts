@@ -8,7 +8,6 @@
  */
 import * as Sentry from '@sentry/node';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
-import type { ExporterSpanAttributes } from './otlp-proto-encoder.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event, Integration } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
@@ -169,23 +168,9 @@ export const sentryErrorReporter: ErrorReporter = {
   addBreadcrumb: (breadcrumb) => Sentry.addBreadcrumb(breadcrumb),
 };
 
-export const ATTR_SENTRY_RELEASE = 'sentry.release' as const;
-export const ATTR_SENTRY_ENVIRONMENT = 'sentry.environment' as const;
+import { sentrySpanAttributes } from './sentry-span-attributes.js';
 
-/**
- * Release and environment on every span sent to Sentry, as Sentry reads them. Relay takes span fields only from span
- * attributes: OTLP resource attributes arrive as `resource.*` attributes (getsentry/relay
- * relay-spans/src/otel_to_sentry_v2.rs), so `service.version` would be `resource.service.version`, not a release.
- * Sentry's release and environment are the span attributes `sentry.release` / `sentry.environment`
- * (getsentry/sentry-conventions model/attributes/sentry/sentry__release.json, sentry__environment.json). The
- * exporter writes them (exporters/otlp-proto-encoder.ts `ExporterSpanAttributes`); a span that has its own keeps it.
- */
-export function sentrySpanAttributes(values: { release: string | undefined; environment: string | undefined }): ExporterSpanAttributes {
-  const attributes: Record<string, string> = {};
-  if (values.release !== undefined && values.release !== '') attributes[ATTR_SENTRY_RELEASE] = values.release;
-  if (values.environment !== undefined && values.environment !== '') attributes[ATTR_SENTRY_ENVIRONMENT] = values.environment;
-  return attributes;
-}
+export { ATTR_SENTRY_ENVIRONMENT, ATTR_SENTRY_RELEASE, sentrySpanAttributes } from './sentry-span-attributes.js';
 
 /**
  * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included, with the

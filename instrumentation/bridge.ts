@@ -24,15 +24,17 @@ import {
 } from '../src/agent/semconv-incubating.js';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
-import { createPropagator, LocalRootNames, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
-import { LocalRootNamesProcessor } from '../src/processors/local-root-names.js';
+import { createPropagator, localRootTransaction, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
+import { LocalRootsProcessor } from '../src/processors/local-roots.js';
 import { ErrorTraceProcessor } from '../src/processors/error-traces.js';
 import { AiSdkSpansProcessor } from '../src/processors/ai-sdk-spans.js';
 import { ScrubSpanProcessor } from '../src/processors/scrub.js';
 import { SpanMetricsProcessor } from '../src/processors/span-metrics.js';
 import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
-import { CountingBatchSpanProcessor } from '../src/processors/counting-batch.js';
+import { CountingBatchSpanProcessor, type SpanEncoder } from '../src/processors/counting-batch.js';
+import { createSpanEncoder } from '../exporters/otlp-proto-encoder.js';
+import { sentrySpanAttributes } from '../exporters/sentry-span-attributes.js';
 import { setCaptureMessageContent } from '../src/agent/content.js';
 import type { PrometheusReader } from '../exporters/prometheus.js';
 import { startMetricsServer } from '../exporters/prometheus-endpoint.js';
@@ -146,9 +148,8 @@ async function startEnabled(
   }
 
   // One DSC for a trace this process heads: what the propagator sends downstream and what its error events carry.
-  const rootNames = new LocalRootNames();
   const dscOptions: DscOptions = {
-    transactionOf: rootNames.transactionOf,
+    transactionOf: localRootTransaction,
     publicKey: config.sentry.publicKey,
     orgId: orgIdFromDsn(dsn),
     environment: config.environment,
@@ -160,7 +161,7 @@ async function startEnabled(
   // otlp-transformer) are not on the preload's path otherwise (with a DSN the Sentry exporter loads them in the
   // background, exporters/sentry.ts).
   const collector = config.otlp.enabled ? (await import('../exporters/otlp.js')).createCollectorTraceExporter() : undefined;
-  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, collector }, options.spanProcessors ?? []);
+  const { spanProcessors, sentryErrors } = spanPipeline(config, { prometheus, sentry, breadcrumbs, exportHealth, dscOptions, collector, release }, options.spanProcessors ?? []);
   // Scrapes and probes of the bridge's own /metrics and /healthz get no span: not entry points of the app.
   const isOwnEndpoint = (request: IncomingMessage): boolean => prometheus?.servesRequest(request) ?? false;
   const instrumentations = await createInstrumentations(config.instrumentations, { isOwnEndpoint });
@@ -221,8 +222,9 @@ interface PipelineParts {
   sentry: BackgroundSentry | undefined;
   breadcrumbs: TraceBreadcrumbs | undefined;
   exportHealth: ExportHealth;
-  rootNames: LocalRootNames;
   dscOptions: DscOptions;
+  /** The release spans sent to Sentry carry (exporters/sentry-span-attributes.ts). */
+  release: string | undefined;
   /** The OTLP exporter to the collector, when one is configured. */
   collector: SpanExporter | undefined;
 }
@@ -236,7 +238,7 @@ function spanPipeline(
   parts: PipelineParts,
   extra: SpanProcessor[],
 ): { spanProcessors: SpanProcessor[]; sentryErrors: SentryErrorsProcessor | undefined } {
-  const { prometheus, sentry, breadcrumbs, exportHealth, rootNames, dscOptions, collector } = parts;
+  const { prometheus, sentry, breadcrumbs, exportHealth, dscOptions, collector, release } = parts;
   let sentryErrors: SentryErrorsProcessor | undefined;
   const exportPipelines: SpanProcessor[] = [];
   // GenAI spans of other instrumentations (the AI SDK's, …) get the helpers' hints first, so scrub, metrics and
@@ -249,7 +251,7 @@ function spanPipeline(
     frameworkSpans,
     new AiSdkSpansProcessor(),
     new ContextAttributesProcessor(config.context),
-    new LocalRootNamesProcessor(rootNames),
+    new LocalRootsProcessor(),
     new ScrubSpanProcessor({ extraKeys: config.scrub.extraKeys }),
   ];
   if (prometheus !== undefined) {
@@ -275,11 +277,12 @@ function spanPipeline(
     });
     spanProcessors.push(sentryErrors);
     if (config.sentry.traces) {
-      exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config, exportHealth));
+      const encode = createSpanEncoder(sentrySpanAttributes({ release, environment: config.environment }));
+      exportPipelines.push(exportPipeline('sentry', sentry.createTraceExporter(config.batch.exportTimeoutMillis), config, exportHealth, encode));
     }
   }
   if (collector !== undefined) {
-    exportPipelines.push(exportPipeline('otlp', collector, config, exportHealth));
+    exportPipelines.push(exportPipeline('otlp', collector, config, exportHealth, createSpanEncoder()));
   }
   // Unsampled traces that fail are exported whole after all (before the pipelines: it hands them kept spans).
   const { maxBytes, maxAgeMs } = config.errorTraceBuffer;
@@ -300,9 +303,12 @@ function announce(config: BridgeConfig, dsn: string | undefined, metricsUrl: str
   info(`started for service "${config.serviceName}": ${sentry}${collector}, metrics ${metricsUrl ?? 'off'}${maps}`);
 }
 
-/** Sampled spans → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within the exporters' concurrency. */
-function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig, observer: ExportObserver): SpanProcessor {
-  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT, observer });
+/**
+ * Sampled spans → encoded as they end → batch → exporter, every outcome counted (`agent_bridge_spans_total`), within
+ * the exporters' concurrency. Both exporters are the bridge's OTLP encoder, which takes the encoded spans.
+ */
+function exportPipeline(name: string, exporter: SpanExporter, config: BridgeConfig, observer: ExportObserver, encode: SpanEncoder): SpanProcessor {
+  return new CountingBatchSpanProcessor({ exporter, name, ...config.batch, maxConcurrentExports: EXPORT_CONCURRENCY_LIMIT, observer, encode });
 }
 
 function bridgeResource(config: BridgeConfig, release: string | undefined): Resource {

@@ -10,15 +10,31 @@
  *    would be wrong while a batch waits for async resource attributes).
  *  - after shutdown: the BSP silently ignores spans; this wrapper counts sampled ones as dropped.
  * Exported / failed come from the exporter's ExportResult via CountingSpanExporter.
+ *
+ * With `encode`, each sampled span is handed to the BSP as what `encode` makes of it as it ends (the bridge's OTLP
+ * encoder: its bytes, exporters/otlp-proto-encoder.ts `createSpanEncoder`, where the reason is): the BSP holds bytes,
+ * not spans. A span that cannot be encoded is counted `failed`.
  */
-import { TraceFlags, createNoopMeter, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { TraceFlags, createNoopMeter, type SpanContext, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
 import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '../agent/semconv-incubating.js';
 import { CountingSpanExporter } from './counting-exporter.js';
 import { ExportSlots } from './export-slots.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
+import { warnOnce } from '../log.js';
 import type { ExportObserver } from './export-health.js';
+
+/**
+ * What the slot hands the BSP for an ended sampled span instead of the span: an object the slot's exporter knows
+ * (the encoder's `EncodedSpan`). The BSP reads nothing else of what it holds (sdk-trace 3.1 BatchSpanProcessorBase:
+ * `spanContext().traceFlags` in onEnd, `resource` before an export).
+ */
+export interface SpanStandIn {
+  spanContext(): SpanContext;
+  readonly resource: ReadableSpan['resource'];
+}
+export type SpanEncoder = (span: ReadableSpan) => SpanStandIn;
 
 export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcessorOptions, 'exporter'> {
   exporter: SpanExporter;
@@ -28,6 +44,8 @@ export interface CountingBatchSpanProcessorOptions extends Omit<BatchSpanProcess
   record?: SpanOutcomeRecorder;
   /** The exporter's own concurrency limit: batches beyond it wait their turn (./export-slots.ts). */
   maxConcurrentExports?: number;
+  /** Encode spans as they end, for an exporter that takes what this returns (see above). */
+  encode?: SpanEncoder;
   /** Told of export attempts, their outcomes and queue-full drops (the bridge's readiness, ./export-health.ts). */
   observer?: ExportObserver;
 }
@@ -40,11 +58,13 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   private readonly record: SpanOutcomeRecorder;
   private readonly name: string;
   private readonly observer: ExportObserver | undefined;
+  private readonly encode: SpanEncoder | undefined;
   private isShutdown = false;
 
   constructor(options: CountingBatchSpanProcessorOptions) {
-    const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, observer, ...batchOptions } = options;
+    const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, observer, encode, ...batchOptions } = options;
     this.observer = observer;
+    this.encode = encode;
     this.name = name;
     this.record = record ?? recordSpanOutcome;
     // A flush hands over at most the queue's worth of batches at once (+1 for the one already being exported).
@@ -63,11 +83,21 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   }
 
   onEnd(span: ReadableSpan): void {
+    const sampled = (span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0;
     if (this.isShutdown) {
-      if ((span.spanContext().traceFlags & TraceFlags.SAMPLED) !== 0) this.dropped(1);
+      if (sampled) this.dropped(1);
       return;
     }
-    this.inner.onEnd(span);
+    if (!sampled || this.encode === undefined) return this.inner.onEnd(span);
+    let encoded: SpanStandIn;
+    try {
+      encoded = this.encode(span);
+    } catch (err) {
+      warnOnce(`encode-${this.name}`, `a span could not be encoded for the ${this.name} export and is counted failed: ${String(err)}`);
+      this.outcome('failed', 1);
+      return;
+    }
+    this.inner.onEnd(encoded as unknown as ReadableSpan); // what the BSP reads of it: SpanStandIn
   }
 
   forceFlush(): Promise<void> {
@@ -89,8 +119,12 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   }
 
   private dropped(count: number): void {
+    this.outcome('dropped', count);
+  }
+
+  private outcome(outcome: 'dropped' | 'failed', count: number): void {
     try {
-      this.record('dropped', this.name, count);
+      this.record(outcome, this.name, count);
     } catch {
       // counting never breaks the span path
     }

@@ -35,8 +35,8 @@ export interface DscOptions {
   release?: string;
   /** The root sample rate in [0, 1]. */
   sampleRate?: number;
-  /** The DSC `transaction` of a trace this process heads (see local-roots.ts). */
-  transactionOf?: (traceId: string) => string | undefined;
+  /** The DSC `transaction` of a trace this process heads, for a DSC sent from the given context (local-roots.ts). */
+  transactionOf?: (ctx: Context) => string | undefined;
 }
 
 const INCOMING_DSC = createContextKey('agent-otel-bridge.propagation.incoming-dsc');
@@ -137,8 +137,8 @@ function storedDsc(ctx: Context): StoredDsc | undefined {
   }
 }
 
-/** The DSC a trace head sends, from the options and the span's own decision. */
-export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Partial<DynamicSamplingContext> {
+/** The DSC a trace head sends from `ctx`, from the options and the span's own decision. */
+export function createHeadDsc(ctx: Context, spanContext: SpanContext, options: DscOptions): Partial<DynamicSamplingContext> {
   const traceId = spanContext.traceId.toLowerCase();
   const sampled = isSampled(spanContext);
   const rate = validRate(options.sampleRate);
@@ -147,7 +147,7 @@ export function createHeadDsc(spanContext: SpanContext, options: DscOptions): Pa
   if (usable(options.orgId)) dsc.org_id = options.orgId;
   if (usable(options.environment)) dsc.environment = options.environment;
   if (usable(options.release)) dsc.release = options.release;
-  const transaction = options.transactionOf?.(traceId);
+  const transaction = options.transactionOf?.(ctx);
   if (usable(transaction)) dsc.transaction = transaction;
   if (rate !== undefined) dsc.sample_rate = String(rate);
   dsc.sampled = String(sampled);
@@ -170,7 +170,7 @@ export function resolveDynamicSamplingContext(
 ): Readonly<Partial<DynamicSamplingContext>> {
   const decided = spanSampleRate(ctx);
   const incoming = storedDsc(ctx);
-  if (incoming === undefined) return createHeadDsc(spanContext, decided === undefined ? options : { ...options, sampleRate: decided });
+  if (incoming === undefined) return createHeadDsc(ctx, spanContext, decided === undefined ? options : { ...options, sampleRate: decided });
   if (!incoming.deferred || decided === undefined) return incoming.dsc;
   return { ...incoming.dsc, sample_rate: String(decided), sampled: String(isSampled(spanContext)) };
 }

@@ -1,54 +1,80 @@
 /**
- * The DSC's `transaction`: the name of the trace's root span, for a trace this process heads.
+ * The DSC's `transaction`: the name of the local root span of the span a DSC is sent from, in a trace this process
+ * heads.
  *
  * A Sentry SDK heading a trace puts its root span's name into the DSC unless the name came from a URL
  * (@sentry/core tracing/dynamicSamplingContext.js `getDynamicSamplingContextFromSpan`: `source !== 'url'`); Relay's
  * dynamic sampling rules match on it (getsentry/relay relay-sampling/src/dsc.rs `transaction`; sentry-docs
- * develop-docs/sdk/telemetry/traces/dynamic-sampling-context.mdx). OpenTelemetry keeps no link from a span to its
- * trace's root, so the local roots this process starts are remembered here by trace id (bounded: the older half
- * is let go at once, src/bounded-map.ts).
+ * develop-docs/sdk/telemetry/traces/dynamic-sampling-context.mdx).
+ *
+ * OpenTelemetry keeps no link from a span to its root. As Sentry's SDK does (@sentry/core utils/spanUtils.js
+ * `addChildSpanToSpan` puts `_sentryRootSpan` on every child, `getRootSpan` reads it), each span started below a
+ * local root gets a reference to that root when it starts (`linkLocalRoot`, from the local-root processor's
+ * onStart), and the name is read from the root itself: while it runs (an HTTP server span is renamed once its
+ * route is known) and after it ended, for as long as a span or context of the trace is around to send a DSC.
+ * Nothing is kept per trace. (Until 2026-12 a map from trace id to the root's name kept each trace for ~4,096
+ * traces: every entry outlived V8's young generation and was only collected by full GCs — `npm run bench`.)
  *
  * URL-sourced names are left out as Sentry does: an HTTP span without `http.route` is named from the request
  * target (src/naming/http-server-span-name.ts), and the route arrives only when the response ends — after every
  * downstream call has already sent its DSC.
  */
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
-import type { Attributes } from '@opentelemetry/api';
-import { BoundedMap } from '../bounded-map.js';
+import { trace, type Attributes, type Context, type SpanContext } from '@opentelemetry/api';
 
-/** What the registry reads from a root span: its current name and attributes (the SDK's span objects). */
+/** What is read from a root span: the SDK's span objects (a recording span started by a tracer of ours). */
 export interface RootSpanView {
   readonly name: string;
   readonly attributes: Attributes;
+  readonly parentSpanContext?: SpanContext | undefined;
 }
 
 /** Relay cuts transaction names at 200 characters (relay-event-schema `Event.transaction`, max_chars 200). */
 const MAX_TRANSACTION_LENGTH = 200;
 
-export class LocalRootNames {
-  /** traceId → the running root span, or once it ended its final transaction name (`null`: none to send). */
-  private readonly roots: BoundedMap<string, RootSpanView | string | null>;
+/** A symbol, not a string key: invisible to `Object.keys`, JSON and every exporter that walks a span's fields. */
+const LOCAL_ROOT = Symbol('agent-otel-bridge.local-root');
 
-  constructor(capacity = 4096) {
-    this.roots = new BoundedMap(capacity);
-  }
+type Linkable = object & { [LOCAL_ROOT]?: RootSpanView };
 
-  /** A local root started (no parent, or a remote one): the latest one names the trace in this process. */
-  started(traceId: string, span: RootSpanView): void {
-    this.roots.set(traceId, span);
-  }
+/**
+ * Sentry's root span is the local one (@sentry/core `getRootSpan` follows local parents): a span without a parent,
+ * or with a remote one, is its own root.
+ */
+export function isLocalRoot(span: { readonly parentSpanContext?: SpanContext | undefined }): boolean {
+  const parent = span.parentSpanContext;
+  return parent === undefined || parent.isRemote === true;
+}
 
-  /** The root ended: keep its final name only, not the span. */
-  ended(traceId: string, span: RootSpanView): void {
-    if (this.roots.get(traceId) === span) this.roots.set(traceId, transactionName(span));
-  }
+/**
+ * Call when `span` starts in `parentContext` (a span processor's onStart): a span below a local root remembers that
+ * root. A root itself stores nothing (it is found as its own root), and neither does a span whose parent is not a
+ * span of ours (a non-recording one): its DSC then has no `transaction`.
+ */
+export function linkLocalRoot(span: object & { readonly parentSpanContext?: SpanContext | undefined }, parentContext: Context): void {
+  if (isLocalRoot(span)) return;
+  const root = localRootOf(trace.getSpan(parentContext));
+  if (root !== undefined) (span as Linkable)[LOCAL_ROOT] = root;
+}
 
-  /** The DSC `transaction` for a trace this process heads, or `undefined` (unknown root, URL-sourced name). */
-  readonly transactionOf = (traceId: string): string | undefined => {
-    const root = this.roots.get(traceId);
-    if (root === undefined || root === null) return undefined;
-    return typeof root === 'string' ? root : (transactionName(root) ?? undefined);
-  };
+/** The local root of a span (itself when it is one), or `undefined` when it is not a recording span of ours. */
+export function localRootOf(span: unknown): RootSpanView | undefined {
+  if (typeof span !== 'object' || span === null) return undefined;
+  const linked = (span as Linkable)[LOCAL_ROOT];
+  if (linked !== undefined) return linked;
+  return isRootView(span) && isLocalRoot(span) ? span : undefined;
+}
+
+/** The DSC `transaction` for a DSC sent from `ctx` (the local root of its active span), or `undefined`. */
+export function localRootTransaction(ctx: Context): string | undefined {
+  const root = localRootOf(trace.getSpan(ctx));
+  return root === undefined ? undefined : (transactionName(root) ?? undefined);
+}
+
+/** The SDK's span objects have their name, attributes and (possibly undefined) parent span context as fields. */
+function isRootView(span: object): span is RootSpanView {
+  const view = span as Partial<RootSpanView>;
+  return typeof view.name === 'string' && typeof view.attributes === 'object' && view.attributes !== null && 'parentSpanContext' in span;
 }
 
 function transactionName(span: RootSpanView): string | null {

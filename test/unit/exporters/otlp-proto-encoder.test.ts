@@ -13,7 +13,7 @@ import { TraceState } from '@opentelemetry/core';
 import { resourceFromAttributes, type Resource } from '@opentelemetry/resources';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import type { HrTime, Link, SpanContext } from '@opentelemetry/api';
-import { encodeTraceRequest } from '../../../exporters/otlp-proto-encoder.js';
+import { createSpanEncoder, encodeTraceRequest, type EncodedSpan } from '../../../exporters/otlp-proto-encoder.js';
 import { decodeExportTraceServiceRequest } from '../../../src/ingest/otlp-proto.js';
 
 const MIN_SPANS = 10_000;
@@ -110,6 +110,9 @@ const batch = fc.record({
   })),
 );
 
+/** One encoder for the whole file, as one export slot has one for the life of the process. */
+const encodeAsEnded = createSpanEncoder();
+
 describe('OTLP protobuf encoder', () => {
   it(`encodes ≥ ${MIN_SPANS} generated spans exactly as the stock encoder does`, () => {
     let spans = 0;
@@ -119,6 +122,10 @@ describe('OTLP protobuf encoder', () => {
       fc.property(batch, (batchSpans) => {
         const stock = ProtobufTraceSerializer.serializeRequest(batchSpans)!;
         const ours = encodeTraceRequest(batchSpans);
+        // The same spans encoded one by one as they ended (the export slot's path), by one encoder across all runs:
+        // its slabs fill and roll over, and every earlier span's bytes must stay what they were.
+        const eager = encodeTraceRequest(batchSpans.map(encodeAsEnded));
+        expect(Buffer.from(eager).equals(Buffer.from(ours))).toBe(true);
         const same = Buffer.from(ours).equals(Buffer.from(stock));
         // Decoding is most of the test's time: every 4th batch, and every batch whose bytes differ (the
         // decoded diff then says which field); identical bytes decode identically.
@@ -197,6 +204,8 @@ describe('OTLP protobuf encoder', () => {
         });
         const ours = encodeTraceRequest(spans, extra);
         const stock = ProtobufTraceSerializer.serializeRequest(merged)!;
+        // Encoded as they ended by a slot's encoder with those attributes: the same bytes, the request adding none.
+        expect(Buffer.from(encodeTraceRequest(spans.map(createSpanEncoder(extra)))).equals(Buffer.from(ours))).toBe(true);
         if (!Buffer.from(ours).equals(Buffer.from(stock))) expect(decodeExportTraceServiceRequest(ours)).toEqual(decodeExportTraceServiceRequest(stock));
         expect(Buffer.from(ours).equals(Buffer.from(stock))).toBe(true);
         // …and the next request without them writes none (the attributes are the one request's)
@@ -212,7 +221,32 @@ describe('OTLP protobuf encoder', () => {
     const attributesOf = { big: 'x'.repeat(300_000) };
     const huge = [{ ...big[0]!, attributes: attributesOf, spanContext: big[0]!.spanContext }, ...big];
     for (const spans of [big, huge]) {
-      expect(Buffer.from(encodeTraceRequest(spans)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
+      const stock = Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!);
+      expect(Buffer.from(encodeTraceRequest(spans)).equals(stock)).toBe(true);
+      // A span larger than a slab (64 KB) grows it; the spans around it keep their bytes.
+      expect(Buffer.from(encodeTraceRequest(spans.map(encodeAsEnded))).equals(stock)).toBe(true);
     }
+  });
+
+  it('a request of spans encoded as they ended and spans encoded now, mixed, is grouped as the stock encoder groups it', () => {
+    fc.assert(
+      fc.property(batch, fc.array(fc.boolean(), { minLength: 40, maxLength: 40 }), (spans, early) => {
+        const mixed: Array<ReadableSpan | EncodedSpan> = spans.map((span, i) => (early[i] ? encodeAsEnded(span) : span));
+        expect(Buffer.from(encodeTraceRequest(mixed)).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(spans)!))).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
+  });
+
+  it('a span that cannot be encoded throws from the encoder and leaves no partial bytes behind', () => {
+    const [sample] = fc.sample(batch, { numRuns: 1, seed: 3 });
+    const good = sample!.slice(0, 3);
+    const broken = { ...good[0]!, attributes: { get bad(): string { throw new Error('unreadable'); } } as unknown as ReadableSpan['attributes'] };
+    const encode = createSpanEncoder();
+    const before = encode(good[0]!);
+    expect(() => encode(broken)).toThrow('unreadable');
+    const after = good.slice(1).map(encode);
+    expect(after[0]!.start).toBe(before.end); // the failed span's partial bytes were given back
+    expect(Buffer.from(encodeTraceRequest([before, ...after])).equals(Buffer.from(ProtobufTraceSerializer.serializeRequest(good)!))).toBe(true);
   });
 });

@@ -9,14 +9,13 @@ import { TracerProvider } from '@opentelemetry/sdk-trace';
 import { baggageHeaderToDynamicSamplingContext } from '@sentry/core';
 import { ATTR_HTTP_REQUEST_METHOD, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalRootNames } from '../../../src/propagation/index.js';
-import { LocalRootNamesProcessor } from '../../../src/processors/local-root-names.js';
+import { localRootTransaction } from '../../../src/propagation/index.js';
+import { LocalRootsProcessor } from '../../../src/processors/local-roots.js';
 import { DSC_OPTIONS, defaultPropagator, extract, inject } from './helpers.js';
 
-const names = new LocalRootNames(4);
-const provider = new TracerProvider({ spanProcessors: [new LocalRootNamesProcessor(names)] });
+const provider = new TracerProvider({ spanProcessors: [new LocalRootsProcessor()] });
 const tracer = provider.getTracer('dsc-transaction');
-const propagator = defaultPropagator({ ...DSC_OPTIONS, transactionOf: names.transactionOf });
+const propagator = defaultPropagator({ ...DSC_OPTIONS, transactionOf: localRootTransaction });
 const contextManager = new AsyncLocalStorageContextManager();
 
 beforeAll(() => {
@@ -74,11 +73,35 @@ describe('DSC transaction', () => {
     entry.end();
   });
 
-  it('bounded: the oldest roots are forgotten first (the older half at once, src/bounded-map.ts)', () => {
-    const roots = ['a', 'b', 'c', 'd', 'e'].map((name) => tracer.startSpan(`invoke_agent ${name}`));
-    const sent = roots.map((span) => dscSentFrom(trace.setSpan(ROOT_CONTEXT, span)).transaction);
-    expect(sent).toEqual([undefined, undefined, 'invoke_agent c', 'invoke_agent d', 'invoke_agent e']);
-    for (const span of roots) span.end();
+  it('a grandchild finds the root; a span is named by its own local root, not by the trace’s latest one', () => {
+    const T = '2af7651916cd43dd8448eb211c80319c';
+    const first = tracer.startSpan('invoke_agent first', {}, extract(propagator, { traceparent: `00-${T}-b7ad6b7169203331-01` }));
+    const child = tracer.startSpan('memory.search notes', {}, trace.setSpan(ROOT_CONTEXT, first));
+    const grandchildCtx = trace.setSpan(ROOT_CONTEXT, tracer.startSpan('chat gpt-4o', {}, trace.setSpan(ROOT_CONTEXT, child)));
+    // The same trace arrives again (another request of it): its entry span heads its own part of the tree.
+    const second = tracer.startSpan('invoke_agent second', {}, extract(propagator, { traceparent: `00-${T}-c7ad6b7169203331-01` }));
+    expect(dscSentFrom(grandchildCtx).transaction).toBe('invoke_agent first');
+    expect(dscSentFrom(trace.setSpan(ROOT_CONTEXT, second)).transaction).toBe('invoke_agent second');
+    for (const span of [first, child, second]) span.end();
+  });
+
+  it('below a span that is not ours (non-recording, not remote) there is no root to name the trace', () => {
+    const foreign = trace.wrapSpanContext({ traceId: '3af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+    const ctx = trace.setSpan(ROOT_CONTEXT, foreign);
+    const inner = tracer.startSpan('chat gpt-4o', {}, ctx);
+    expect(dscSentFrom(trace.setSpan(ctx, inner))).not.toHaveProperty('transaction');
+    inner.end();
+  });
+
+  it('nothing is kept per trace: the link is a symbol-keyed field of the child span, invisible to its readers', () => {
+    const root = tracer.startSpan('invoke_agent planner');
+    const child = tracer.startSpan('chat gpt-4o', {}, trace.setSpan(ROOT_CONTEXT, root));
+    const symbols = Object.getOwnPropertySymbols(child);
+    expect(symbols).toHaveLength(1);
+    expect(Object.keys(child)).not.toContain(String(symbols[0]));
+    expect(Object.getOwnPropertySymbols(root)).toHaveLength(0);
+    child.end();
+    root.end();
   });
 
   it('a long name is cut at 200 characters (Relay’s limit)', () => {
