@@ -13,12 +13,15 @@
  *
  * With `encode`, each sampled span is handed to the BSP as what `encode` makes of it as it ends (the bridge's OTLP
  * encoder: its bytes, exporters/otlp-proto-encoder.ts `createSpanEncoder`, where the reason is): the BSP holds bytes,
- * not spans. A span that cannot be encoded is counted `failed`.
+ * not spans. A span that cannot be encoded is counted `failed`. A span the BSP would drop because its queue is full
+ * is dropped (and counted) before it is encoded, by the BSP's own test (`queue size >= maxQueueSize`) on the queue
+ * size it reports through the same meter (`otel.sdk.processor.span.queue.size`): a process whose export cannot keep
+ * up pays nothing to encode what is thrown away. Where the BSP reports no queue size, every span is encoded.
  */
-import { TraceFlags, createNoopMeter, type SpanContext, type Attributes, type Context, type Counter, type Meter, type MeterProvider } from '@opentelemetry/api';
+import { TraceFlags, createNoopMeter, type SpanContext, type Attributes, type Context, type Counter, type Meter, type MeterProvider, type ObservableUpDownCounter } from '@opentelemetry/api';
 import { BatchSpanProcessor, type BatchSpanProcessorOptions, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE } from '@opentelemetry/semantic-conventions';
-import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED } from '../agent/semconv-incubating.js';
+import { METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED, METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE } from '../agent/semconv-incubating.js';
 import { CountingSpanExporter } from './counting-exporter.js';
 import { ExportSlots } from './export-slots.js';
 import { recordSpanOutcome, type SpanOutcomeRecorder } from '../self-metrics.js';
@@ -59,12 +62,16 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   private readonly name: string;
   private readonly observer: ExportObserver | undefined;
   private readonly encode: SpanEncoder | undefined;
+  private readonly maxQueueSize: number;
+  /** The BSP's queue size, read through its self-observability callback (see above); 0 until it registers one. */
+  private queueSize: () => number = () => 0;
   private isShutdown = false;
 
   constructor(options: CountingBatchSpanProcessorOptions) {
     const { exporter, name, record, selfObsMeterProvider, maxConcurrentExports, observer, encode, ...batchOptions } = options;
     this.observer = observer;
     this.encode = encode;
+    this.maxQueueSize = batchOptions.maxQueueSize ?? 2048; // the BSP's own default
     this.name = name;
     this.record = record ?? recordSpanOutcome;
     // A flush hands over at most the queue's worth of batches at once (+1 for the one already being exported).
@@ -74,7 +81,7 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
     this.inner = new BatchSpanProcessor({
       ...batchOptions,
       exporter: counted,
-      selfObsMeterProvider: createDropTap((n) => this.queueFull(n), selfObsMeterProvider),
+      selfObsMeterProvider: createSlotTap({ onDropped: (n) => this.queueFull(n), onQueueSize: (read) => (this.queueSize = read) }, selfObsMeterProvider),
     });
   }
 
@@ -89,6 +96,7 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
       return;
     }
     if (!sampled || this.encode === undefined) return this.inner.onEnd(span);
+    if (this.queueSize() >= this.maxQueueSize) return this.queueFull(1);
     let encoded: SpanStandIn;
     try {
       encoded = this.encode(span);
@@ -131,11 +139,20 @@ export class CountingBatchSpanProcessor implements SpanProcessor {
   }
 }
 
+/** What the slot learns from the BSP's self-observability meter. */
+export interface SlotTap {
+  /** Spans the BSP dropped because its queue was full. */
+  onDropped(count: number): void;
+  /** Called once the BSP registers its queue-size callback: `read()` returns the queue size now. */
+  onQueueSize?(read: () => number): void;
+}
+
 /**
- * A MeterProvider for the BSP's self-observability: everything is forwarded to `forward` (or a no-op meter),
- * and adds to `otel.sdk.processor.span.processed` with `error.type="queue_full"` are also reported to `onDropped`.
+ * A MeterProvider for the BSP's self-observability: everything is forwarded to `forward` (or a no-op meter); adds to
+ * `otel.sdk.processor.span.processed` with `error.type="queue_full"` are also reported to `tap.onDropped`, and the
+ * callback of `otel.sdk.processor.span.queue.size` is handed to `tap.onQueueSize` as a reader.
  */
-export function createDropTap(onDropped: (count: number) => void, forward?: MeterProvider): MeterProvider {
+export function createSlotTap(tap: SlotTap, forward?: MeterProvider): MeterProvider {
   return {
     getMeter(name, version, options): Meter {
       const base = forward ? forward.getMeter(name, version, options) : createNoopMeter();
@@ -145,7 +162,11 @@ export function createDropTap(onDropped: (count: number) => void, forward?: Mete
         createUpDownCounter: (n, o) => base.createUpDownCounter(n, o),
         createObservableGauge: (n, o) => base.createObservableGauge(n, o),
         createObservableCounter: (n, o) => base.createObservableCounter(n, o),
-        createObservableUpDownCounter: (n, o) => base.createObservableUpDownCounter(n, o),
+        createObservableUpDownCounter: (n, o) => {
+          const observable = base.createObservableUpDownCounter(n, o);
+          const onQueueSize = tap.onQueueSize;
+          return n === METRIC_OTEL_SDK_PROCESSOR_SPAN_QUEUE_SIZE && onQueueSize !== undefined ? readableQueueSize(observable, onQueueSize) : observable;
+        },
         addBatchObservableCallback: (cb, obs) => base.addBatchObservableCallback(cb, obs),
         removeBatchObservableCallback: (cb, obs) => base.removeBatchObservableCallback(cb, obs),
         createCounter: <A extends Attributes>(n: string, o?: Parameters<Meter['createCounter']>[1]): Counter<A> => {
@@ -153,12 +174,30 @@ export function createDropTap(onDropped: (count: number) => void, forward?: Mete
           if (n !== METRIC_OTEL_SDK_PROCESSOR_SPAN_PROCESSED) return counter;
           return {
             add(value, attributes, context) {
-              if (attributes?.[ATTR_ERROR_TYPE] === QUEUE_FULL) onDropped(value);
+              if (attributes?.[ATTR_ERROR_TYPE] === QUEUE_FULL) tap.onDropped(value);
               counter.add(value, attributes, context);
             },
           };
         },
       };
     },
+  };
+}
+
+/** The queue-size observable, forwarding as before, with each callback also handed over as a reader of the size. */
+function readableQueueSize<A extends Attributes>(observable: ObservableUpDownCounter<A>, onQueueSize: (read: () => number) => void): ObservableUpDownCounter<A> {
+  return {
+    addCallback(callback) {
+      // One result object per callback, reused: reading the size on every span allocates nothing.
+      const result = { size: 0, observe(value: number) { this.size = value; } };
+      const read = (): number => {
+        result.size = 0;
+        void callback(result as unknown as Parameters<typeof callback>[0]);
+        return result.size;
+      };
+      onQueueSize(read);
+      observable.addCallback(callback);
+    },
+    removeCallback: (callback) => observable.removeCallback(callback),
   };
 }

@@ -121,6 +121,37 @@ describe('spans encoded as they end', () => {
     await provider.shutdown();
   });
 
+  it('a span the full queue would drop is dropped before it is encoded, counted as the BSP counts it', async () => {
+    let encoded = 0;
+    const outcomes = { exported: 0, failed: 0, dropped: 0 };
+    let release: (() => void) | undefined;
+    const slot = new CountingBatchSpanProcessor({
+      name: 'test',
+      // An export that does not finish until released: the BSP exports one batch at a time, the rest waits.
+      exporter: { export: (_items, done) => (release = () => done({ code: 0 })), shutdown: () => Promise.resolve() },
+      record: (outcome, _name, count) => (outcomes[outcome as keyof typeof outcomes] += count),
+      maxQueueSize: 4,
+      maxExportBatchSize: 4,
+      scheduledDelayMillis: 60_000,
+      encode: (span) => {
+        encoded++;
+        return createSpanEncoder()(span);
+      },
+    });
+    const provider = new TracerProvider({ spanProcessors: [slot] });
+    const tracer = provider.getTracer('encoded');
+    for (let i = 0; i < 20; i++) tracer.startSpan(`span ${i}`).end();
+    // 4 handed to the exporter (in flight), 4 queued, 12 dropped by the queue bound — and only the 8 kept encoded.
+    expect(outcomes.dropped).toBe(12);
+    expect(encoded).toBe(8);
+    release!();
+    await new Promise((resolve) => setImmediate(resolve));
+    release!();
+    await provider.forceFlush();
+    expect(outcomes).toEqual({ exported: 8, failed: 0, dropped: 12 });
+    await provider.shutdown();
+  });
+
   it('an unsampled span is not encoded at all', async () => {
     let encoded = 0;
     const slot = new CountingBatchSpanProcessor({
