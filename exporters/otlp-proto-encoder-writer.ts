@@ -31,6 +31,17 @@ export class ProtoWriter {
   private readonly utf8 = new TextEncoder();
   pos = 0;
 
+  /** Exchanges buffer and position with `other` (a slab swapped in to encode one span, then swapped back). */
+  swap(other: ProtoWriter): void {
+    const { buf, view, pos } = this;
+    this.buf = other.buf;
+    this.view = other.view;
+    this.pos = other.pos;
+    other.buf = buf;
+    other.view = view;
+    other.pos = pos;
+  }
+
   /** The buffer written to now: an encoded span keeps a reference to the slab its bytes are in. */
   get buffer(): Uint8Array {
     return this.buf;

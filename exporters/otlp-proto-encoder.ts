@@ -27,9 +27,12 @@ type Attributes = Readonly<Record<string, unknown>>;
 /** The SDK's scope may carry attributes beyond the `InstrumentationScope` type (the stock encoder writes them). */
 type Scope = InstrumentationScope & { attributes?: Attributes; droppedAttributesCount?: number };
 
-/** The request being written; while a span is encoded as it ends, that encoder's slab (`createSpanEncoder`). */
-const requestWriter = new ProtoWriter();
-let writer = requestWriter;
+/**
+ * The one writer every encoding function writes to: a request, or — while a span is encoded as it ends — its slot's
+ * slab, swapped in (`createSpanEncoder`), so the functions stay free of a writer parameter and the module variable is
+ * never reassigned.
+ */
+const writer = new ProtoWriter();
 /** `ResourceSpans.resource` (tag included) per settled Resource: it is the same object for every span. */
 let resourceBytes = new WeakMap<Resource, Uint8Array>();
 
@@ -52,7 +55,6 @@ let extraAttributes = NO_EXTRA_ATTRIBUTES;
  * attributes already.
  */
 export function encodeTraceRequest(spans: readonly (ReadableSpan | EncodedSpan)[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
-  writer = requestWriter;
   writer.reset();
   extraAttributes = spanAttributes === undefined ? NO_EXTRA_ATTRIBUTES : Object.entries(spanAttributes);
   try {
@@ -131,17 +133,17 @@ export function createSpanEncoder(spanAttributes?: ExporterSpanAttributes): (spa
   return (span) => {
     slab.ensureSlab(SLAB_MIN_FREE, SLAB_BYTES);
     const start = slab.pos;
-    writer = slab;
     extraAttributes = extra;
+    writer.swap(slab);
     try {
       writeSpan(span);
     } catch (error) {
+      writer.swap(slab);
       slab.pos = start;
       forgetCaches();
       throw error;
-    } finally {
-      writer = requestWriter;
     }
+    writer.swap(slab);
     return new EncodedSpan(slab.buffer, start, slab.pos, span.resource, span.instrumentationScope, span.spanContext().traceFlags);
   };
 }
@@ -182,10 +184,25 @@ function writeScopeSpans(spans: readonly SpanForExport[]): void {
   writer.tag(2, LEN); // ResourceSpans.scope_spans
   const mark = writer.begin(3);
   writeScope(scope);
+  // Spans encoded as they ended lie one after another in their slab, mostly: each run is copied at once.
+  let run: EncodedSpan | undefined;
+  let runEnd = 0;
   for (const span of spans) {
-    if (span instanceof EncodedSpan) writer.rawRange(span.slab, span.start, span.end);
-    else writeSpan(span);
+    if (span instanceof EncodedSpan) {
+      if (run !== undefined && span.slab === run.slab && span.start === runEnd) {
+        runEnd = span.end;
+        continue;
+      }
+      if (run !== undefined) writer.rawRange(run.slab, run.start, runEnd);
+      run = span;
+      runEnd = span.end;
+      continue;
+    }
+    if (run !== undefined) writer.rawRange(run.slab, run.start, runEnd);
+    run = undefined;
+    writeSpan(span);
   }
+  if (run !== undefined) writer.rawRange(run.slab, run.start, runEnd);
   if (scope.schemaUrl) {
     writer.tag(3, LEN);
     writer.string(scope.schemaUrl);
