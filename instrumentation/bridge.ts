@@ -34,6 +34,7 @@ import { SentryErrorsProcessor } from '../src/processors/sentry-errors.js';
 import { FrameworkSpansProcessor } from '../src/processors/framework-spans.js';
 import { CountingBatchSpanProcessor, type SpanEncoder } from '../src/processors/counting-batch.js';
 import { createSpanEncoder } from '../exporters/otlp-proto-encoder.js';
+import { settleSpanAllocationFeedback } from './allocation-feedback.js';
 import { sentrySpanAttributes } from '../exporters/sentry-span-attributes.js';
 import { setCaptureMessageContent } from '../src/agent/content.js';
 import type { PrometheusReader } from '../exporters/prometheus.js';
@@ -446,6 +447,7 @@ function startSdk(
     spanLimits: spanLimitsFromEnv(),
     spanProcessors,
   });
+  settleSpanAllocationFeedback(resource);
   // Registered before start: a start that throws half-way has already set some globals and patched modules.
   // The ESM loader hook (instrumentation/register.ts) cannot be unregistered — Node has no API for it — but
   // with every instrumentation disabled nothing is patched through it.
