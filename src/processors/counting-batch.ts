@@ -192,7 +192,11 @@ function readableQueueSize<A extends Attributes>(observable: ObservableUpDownCou
       const result = { size: 0, observe(value: number) { this.size = value; } };
       const read = (): number => {
         result.size = 0;
-        void callback(result as unknown as Parameters<typeof callback>[0]);
+        try {
+          void callback(result as unknown as Parameters<typeof callback>[0]);
+        } catch {
+          return 0; // read on the span path: a callback that throws only means every span is encoded
+        }
         return result.size;
       };
       onQueueSize(read);

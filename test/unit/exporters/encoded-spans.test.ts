@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TraceFlags, type Context } from '@opentelemetry/api';
 import { AlwaysOffSampler, TracerProvider, type ReadableSpan, type Span, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
-import { CountingBatchSpanProcessor } from '../../../src/processors/counting-batch.js';
+import { CountingBatchSpanProcessor, createSlotTap } from '../../../src/processors/counting-batch.js';
 import { createOtlpProtoTraceExporter } from '../../../exporters/otlp-proto-encoder-exporter.js';
 import { EncodedSpan, createSpanEncoder, encodeTraceRequest } from '../../../exporters/otlp-proto-encoder.js';
 import { sentrySpanAttributes } from '../../../exporters/sentry-span-attributes.js';
@@ -150,6 +150,17 @@ describe('spans encoded as they end', () => {
     await provider.forceFlush();
     expect(outcomes).toEqual({ exported: 8, failed: 0, dropped: 12 });
     await provider.shutdown();
+  });
+
+  it('a queue-size callback that throws reads as an empty queue: the span path never sees the throw', () => {
+    let read: (() => number) | undefined;
+    const meter = createSlotTap({ onDropped: () => {}, onQueueSize: (reader) => (read = reader) }).getMeter('bsp');
+    meter.createObservableUpDownCounter('otel.sdk.processor.span.queue.size').addCallback(() => {
+      throw new Error('broken callback');
+    });
+    expect(read!()).toBe(0);
+    meter.createObservableUpDownCounter('otel.sdk.processor.span.queue.size').addCallback((result) => result.observe(7));
+    expect(read!()).toBe(7);
   });
 
   it('an unsampled span is not encoded at all', async () => {
