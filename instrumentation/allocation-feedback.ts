@@ -9,9 +9,10 @@
  * process whose young generation has already grown that far when its first spans are made — any application of some
  * size, or one that loaded the Sentry SDK — V8 tenured the sites of sdk-trace's `SpanImpl` fields (`status`,
  * `endTime`, `_duration`, in some processes `events`) and of the SDK's time arrays within the first few hundred spans,
- * and every later span's objects became old-generation garbage (`npm run bench`, sustained, the bridge at 1.0: RSS under load 241 MB with
- * the sites tenured, 191–193 once settled; GC pauses 1.3–1.5 against 0.5–0.8 µs per step; bare OpenTelemetry in a
- * process that imported `@sentry/node` got the same, bench/README.md "Findings of 2026-12-03, 12:35–14:00").
+ * and every later span's objects became old-generation garbage (`npm run bench`, sustained, the bridge at 1.0: RSS
+ * under load 241 MB with the sites tenured, 191–193 once settled; GC pauses 1.3–1.5 against 0.5–0.8 µs per step;
+ * bare OpenTelemetry in a process that imported `@sentry/node` got the same, bench/README.md "Findings of 2026-12-03,
+ * 12:35–14:00").
  *
  * So at start the bridge makes a few hundred spans that die at once, on a tracer provider of its own (same SDK code,
  * so the same allocation sites; no processors, no exporter, no meter): the next collection finds those sites' objects
