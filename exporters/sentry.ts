@@ -19,6 +19,7 @@ import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
 import type { ErrorReporter, LinkedCaptureHint, TraceLink } from '../src/errors/error-reporter.js';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
 import { EXPORT_CONCURRENCY_LIMIT } from './concurrency.js';
+import { sentrySpanAttributes } from './sentry-span-attributes.js';
 
 export interface SentryClientHandle {
   flush(timeoutMs: number): Promise<boolean>;
@@ -167,8 +168,6 @@ export const sentryErrorReporter: ErrorReporter = {
   captureLinked,
   addBreadcrumb: (breadcrumb) => Sentry.addBreadcrumb(breadcrumb),
 };
-
-import { sentrySpanAttributes } from './sentry-span-attributes.js';
 
 export { ATTR_SENTRY_ENVIRONMENT, ATTR_SENTRY_RELEASE, sentrySpanAttributes } from './sentry-span-attributes.js';
 
