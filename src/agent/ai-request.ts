@@ -2,11 +2,8 @@
  * `aiRequest` — one call to an LLM (agent.span.type `ai.request`): span `{operation} {model}`, kind CLIENT,
  * sentry.op `gen_ai.{operation}`. `startAiRequest` is the manual form for streaming responses.
  */
-import { context, createContextKey, SpanKind, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { context, createContextKey, SpanKind, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import {
-  ATTR_GEN_AI_AGENT_ID,
-  ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -28,11 +25,11 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_CHAT,
 } from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_AI_REQUEST, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_PREFIX } from './attributes.js';
-import { getCurrentAgent } from './agent-context.js';
+import { getCurrentAgent, setAgentAttributes } from './agent-context.js';
 import { readAiResult, readOutputMessages, readUsage, toSemconvMessages, type TokenUsage } from './ai-result.js';
 import { isCaptureMessageContentEnabled } from './content.js';
-import { compact, count, finite, guard, identifier, isRecord, prop } from './internal.js';
-import { runInSpan, SpanHandle, startSpan, type AgentSpan, type ManualSpan } from './span-handle.js';
+import { count, finite, guard, identifier, isRecord, prop, readFields } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan, type ManualSpan, type SpanPlan } from './span-handle.js';
 
 export type { TokenUsage } from './ai-result.js';
 
@@ -97,7 +94,7 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
 
   recordUsage(usage: TokenUsage): this {
     this.explicit.usage = true;
-    this.applyUsage(usage);
+    this.applyGivenUsage(usage);
     return this;
   }
 
@@ -198,9 +195,12 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
     }
   }
 
-  private applyUsage(usage: TokenUsage): void {
-    // typed TokenUsage, or (from JS callers) a provider usage object such as { input_tokens, output_tokens }
-    const normalised: TokenUsage = isTypedUsage(usage) ? usage : (readUsage(usage) ?? {});
+  /** What a caller passed to `recordUsage`: a typed TokenUsage or (from JS callers) a provider usage object such as { input_tokens, output_tokens }. */
+  private applyGivenUsage(usage: TokenUsage): void {
+    this.applyUsage(isTypedUsage(usage) ? usage : (readUsage(usage) ?? {}));
+  }
+
+  private applyUsage(normalised: TokenUsage): void {
     this.setCount(ATTR_GEN_AI_USAGE_INPUT_TOKENS, normalised.input);
     this.setCount(ATTR_GEN_AI_USAGE_OUTPUT_TOKENS, normalised.output);
     this.setCount(ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS, normalised.cacheRead);
@@ -214,32 +214,7 @@ class AiRequestSpanImpl extends SpanHandle implements AiRequestHandle {
   }
 }
 
-function plan(options: AiRequestOptions, tracer?: Tracer) {
-  return () => {
-    const operation = identifier(prop(options, 'operation')) ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
-    const model = identifier(prop(options, 'model'));
-    const agent = getCurrentAgent();
-    return {
-      tracer,
-      name: model === undefined ? operation : `${operation} ${model}`,
-      kind: SpanKind.CLIENT,
-      attributes: () => compact({
-        [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
-        [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_PREFIX + operation,
-        [ATTR_GEN_AI_OPERATION_NAME]: operation,
-        [ATTR_GEN_AI_PROVIDER_NAME]: identifier(prop(options, 'provider')),
-        [ATTR_GEN_AI_REQUEST_MODEL]: model,
-        [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
-        [ATTR_GEN_AI_AGENT_ID]: agent?.id,
-        [ATTR_GEN_AI_CONVERSATION_ID]: identifier(prop(options, 'conversationId')) ?? agent?.conversationId,
-        [ATTR_GEN_AI_REQUEST_TEMPERATURE]: finite(prop(options, 'temperature')),
-        [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: count(prop(options, 'maxTokens')),
-        [ATTR_GEN_AI_REQUEST_TOP_P]: finite(prop(options, 'topP')),
-        [ATTR_GEN_AI_REQUEST_STREAM]: typeof prop(options, 'stream') === 'boolean' ? (prop(options, 'stream') as boolean) : undefined,
-      }),
-    };
-  };
-}
+const FIELDS = ['operation', 'provider', 'model', 'conversationId', 'temperature', 'maxTokens', 'topP', 'stream', 'input'] as const;
 
 /** Marks the context of an ai.request span (see `isInAiRequest`). */
 const AI_REQUEST_KEY = createContextKey('agent-otel-bridge.ai_request');
@@ -254,8 +229,41 @@ export function isInAiRequest(ctx: Context = context.active()): boolean {
 }
 
 function create(options: AiRequestOptions, tracer?: Tracer): AiRequestSpanImpl {
-  const handle = startSpan(plan(options, tracer), (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx.setValue(AI_REQUEST_KEY, true)));
-  const input = prop(options, 'input');
+  let input: unknown;
+  const handle = startSpan(
+    (active) => readFields<AiRequestOptions, SpanPlan>(options, FIELDS, (o) => {
+      input = o.input;
+      const operation = identifier(o.operation) ?? GEN_AI_OPERATION_NAME_VALUE_CHAT;
+      const model = identifier(o.model);
+      const agent = getCurrentAgent(active);
+      return {
+        tracer,
+        name: model === undefined ? operation : `${operation} ${model}`,
+        kind: SpanKind.CLIENT,
+        attributes: () => readFields<AiRequestOptions, Attributes>(o, FIELDS, (a) => {
+          const provider = identifier(a.provider);
+          const temperature = finite(a.temperature);
+          const maxTokens = count(a.maxTokens);
+          const topP = finite(a.topP);
+          const stream = a.stream;
+          const attributes: Attributes = {
+            [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AI_REQUEST,
+            [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_PREFIX + operation,
+            [ATTR_GEN_AI_OPERATION_NAME]: operation,
+          };
+          if (provider !== undefined) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+          if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+          setAgentAttributes(attributes, agent, identifier(a.conversationId) ?? agent?.conversationId);
+          if (temperature !== undefined) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
+          if (maxTokens !== undefined) attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
+          if (topP !== undefined) attributes[ATTR_GEN_AI_REQUEST_TOP_P] = topP;
+          if (typeof stream === 'boolean') attributes[ATTR_GEN_AI_REQUEST_STREAM] = stream;
+          return attributes;
+        }),
+      };
+    }),
+    (span: Span, ctx: Context) => new AiRequestSpanImpl(span, ctx.setValue(AI_REQUEST_KEY, true)),
+  );
   if (input !== undefined) handle.recordInput(input);
   return handle;
 }

@@ -11,7 +11,7 @@
  *
  * Everything is optional and defensive: unknown shapes yield nothing, never an error.
  */
-import { count, identifier, isRecord, prop } from './internal.js';
+import { count, identifier, isRecord, prop, readFields, type Untrusted } from './internal.js';
 
 export interface TokenUsage {
   /** gen_ai.usage.input_tokens — all input tokens, cached ones included. */
@@ -35,86 +35,101 @@ export interface AiResultFacts {
 
 const MAX_FINISH_REASONS = 16;
 
+/** The fields of an LLM result read here (see the module comment). */
+const RESULT_FIELDS = [
+  'usage', 'usageMetadata', 'model', 'id',
+  'finish_reasons', 'finishReasons', 'finish_reason', 'finishReason', 'stop_reason', 'stopReason', 'choices', 'candidates',
+] as const;
+type ResultFields = Record<(typeof RESULT_FIELDS)[number], unknown>;
+
+// The top-level fields of results and usage objects are read directly (`readFields`: monomorphic loads per field,
+// ~30 of them per LLM call); nested objects, rarer and of unknown shape, through `prop`.
 export function readAiResult(result: unknown): AiResultFacts {
-  const facts: AiResultFacts = {};
-  if (!isRecord(result)) return facts;
-  const usage = readUsage(prop(result, 'usage') ?? prop(result, 'usageMetadata'));
-  if (usage !== undefined) facts.usage = usage;
-  const model = identifier(prop(result, 'model'));
-  if (model !== undefined) facts.model = model;
-  const id = identifier(prop(result, 'id'));
-  if (id !== undefined) facts.id = id;
-  const reasons = readFinishReasons(result);
-  if (reasons !== undefined) facts.finishReasons = reasons;
-  return facts;
+  if (!isRecord(result)) return {};
+  return readFields<ResultFields, AiResultFacts>(result, RESULT_FIELDS, (r) => {
+    const facts: AiResultFacts = {};
+    const usage = readUsage(r.usage ?? r.usageMetadata);
+    if (usage !== undefined) facts.usage = usage;
+    const model = identifier(r.model);
+    if (model !== undefined) facts.model = model;
+    const id = identifier(r.id);
+    if (id !== undefined) facts.id = id;
+    const reasons = readFinishReasons(r);
+    if (reasons !== undefined) facts.finishReasons = reasons;
+    return facts;
+  });
 }
 
-/** Each count's names across providers, in order of preference (constants: no key list per call). */
-const INPUT_KEYS = ['input_tokens', 'inputTokens', 'prompt_tokens', 'promptTokens', 'promptTokenCount'];
-const OUTPUT_KEYS = ['output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens'];
-const CACHE_READ_KEYS = ['cacheReadInputTokens', 'cachedInputTokens', 'cachedContentTokenCount'];
-const CACHE_CREATION_KEYS = ['cacheCreationInputTokens'];
-const REASONING_KEYS = ['reasoningTokens'];
-
-/** The first of `keys` whose value in `usage` is a count. */
-function pick(usage: unknown, keys: readonly string[]): number | undefined {
-  for (const key of keys) {
-    const value = count(prop(usage, key));
-    if (value !== undefined) return value;
-  }
-  return undefined;
-}
+/** Where each count is found across providers (see the module comment). */
+const USAGE_FIELDS = [
+  'input_tokens', 'inputTokens', 'prompt_tokens', 'promptTokens', 'promptTokenCount',
+  'output_tokens', 'outputTokens', 'completion_tokens', 'completionTokens', 'candidatesTokenCount', 'thoughtsTokenCount',
+  'cache_read_input_tokens', 'cache_creation_input_tokens', 'cacheReadInputTokens', 'cachedInputTokens', 'cachedContentTokenCount',
+  'cacheCreationInputTokens', 'reasoningTokens',
+  'prompt_tokens_details', 'input_tokens_details', 'completion_tokens_details', 'output_tokens_details',
+] as const;
+type UsageFields = Record<(typeof USAGE_FIELDS)[number], unknown>;
 
 export function readUsage(usage: unknown): TokenUsage | undefined {
   if (!isRecord(usage)) return undefined;
-  let input = pick(usage, INPUT_KEYS);
-  let output = pick(usage, OUTPUT_KEYS);
-  // Gemini: candidatesTokenCount leaves out thoughtsTokenCount, which is billed as output; the semconv output
-  // total includes reasoning tokens, so both are added (ai.google.dev API reference, UsageMetadata).
-  const geminiThoughts = count(prop(usage, 'thoughtsTokenCount'));
-  if (output === undefined) {
-    const candidates = count(prop(usage, 'candidatesTokenCount'));
-    output = candidates === undefined ? undefined : candidates + (geminiThoughts ?? 0);
-  }
-  const anthropicCacheRead = count(prop(usage, 'cache_read_input_tokens'));
-  const anthropicCacheCreation = count(prop(usage, 'cache_creation_input_tokens'));
-  const cacheRead =
-    anthropicCacheRead ??
-    pick(usage, CACHE_READ_KEYS) ??
-    count(prop(prop(usage, 'prompt_tokens_details'), 'cached_tokens')) ??
-    count(prop(prop(usage, 'input_tokens_details'), 'cached_tokens'));
-  const cacheCreation = anthropicCacheCreation ?? pick(usage, CACHE_CREATION_KEYS);
-  const reasoning =
-    pick(usage, REASONING_KEYS) ??
-    count(prop(prop(usage, 'completion_tokens_details'), 'reasoning_tokens')) ??
-    count(prop(prop(usage, 'output_tokens_details'), 'reasoning_tokens')) ??
-    geminiThoughts;
-  // Anthropic's input_tokens excludes cache reads and writes; the semconv total includes them.
-  if (input !== undefined && typeof prop(usage, 'input_tokens') === 'number') {
-    input += (anthropicCacheRead ?? 0) + (anthropicCacheCreation ?? 0);
-  }
-  if (input === undefined && output === undefined && cacheRead === undefined && cacheCreation === undefined && reasoning === undefined) {
-    return undefined;
-  }
-  return { input, output, cacheRead, cacheCreation, reasoning };
+  return readFields<UsageFields, TokenUsage | undefined>(usage, USAGE_FIELDS, (u) => {
+    // Each count under the first of its names that holds a count, in order of preference.
+    let input = count(u.input_tokens) ?? count(u.inputTokens) ?? count(u.prompt_tokens) ?? count(u.promptTokens) ?? count(u.promptTokenCount);
+    // Gemini: candidatesTokenCount leaves out thoughtsTokenCount, which is billed as output; the semconv output
+    // total includes reasoning tokens, so both are added (ai.google.dev API reference, UsageMetadata).
+    const geminiThoughts = count(u.thoughtsTokenCount);
+    const candidates = count(u.candidatesTokenCount);
+    const output =
+      count(u.output_tokens) ?? count(u.outputTokens) ?? count(u.completion_tokens) ?? count(u.completionTokens) ??
+      (candidates === undefined ? undefined : candidates + (geminiThoughts ?? 0));
+    const anthropicCacheRead = count(u.cache_read_input_tokens);
+    const anthropicCacheCreation = count(u.cache_creation_input_tokens);
+    const cacheRead =
+      anthropicCacheRead ??
+      count(u.cacheReadInputTokens) ??
+      count(u.cachedInputTokens) ??
+      count(u.cachedContentTokenCount) ??
+      count(prop(u.prompt_tokens_details, 'cached_tokens')) ??
+      count(prop(u.input_tokens_details, 'cached_tokens'));
+    const cacheCreation = anthropicCacheCreation ?? count(u.cacheCreationInputTokens);
+    const reasoning =
+      count(u.reasoningTokens) ??
+      count(prop(u.completion_tokens_details, 'reasoning_tokens')) ??
+      count(prop(u.output_tokens_details, 'reasoning_tokens')) ??
+      geminiThoughts;
+    // Anthropic's input_tokens excludes cache reads and writes; the semconv total includes them.
+    if (input !== undefined && typeof u.input_tokens === 'number') {
+      input += (anthropicCacheRead ?? 0) + (anthropicCacheCreation ?? 0);
+    }
+    if (input === undefined && output === undefined && cacheRead === undefined && cacheCreation === undefined && reasoning === undefined) {
+      return undefined;
+    }
+    return { input, output, cacheRead, cacheCreation, reasoning };
+  });
 }
 
-export function readFinishReasons(result: unknown): string[] | undefined {
+function readFinishReasons(r: Untrusted<ResultFields>): string[] | undefined {
   const reasons: string[] = [];
-  const add = (value: unknown): void => {
-    const reason = identifier(value);
-    if (reason !== undefined && reasons.length < MAX_FINISH_REASONS) reasons.push(reason);
-  };
-  for (const key of ['finish_reasons', 'finishReasons']) {
-    const list = prop(result, key);
-    if (Array.isArray(list)) list.forEach(add);
-  }
-  for (const key of ['finish_reason', 'finishReason', 'stop_reason', 'stopReason']) add(prop(result, key));
-  const choices = prop(result, 'choices');
-  if (Array.isArray(choices)) for (const choice of choices) add(prop(choice, 'finish_reason') ?? prop(choice, 'finishReason'));
-  const candidates = prop(result, 'candidates');
-  if (Array.isArray(candidates)) for (const candidate of candidates) add(prop(candidate, 'finishReason'));
+  addReasons(reasons, r.finish_reasons);
+  addReasons(reasons, r.finishReasons);
+  addReason(reasons, r.finish_reason);
+  addReason(reasons, r.finishReason);
+  addReason(reasons, r.stop_reason);
+  addReason(reasons, r.stopReason);
+  const choices = r.choices;
+  if (Array.isArray(choices)) for (const choice of choices) addReason(reasons, prop(choice, 'finish_reason') ?? prop(choice, 'finishReason'));
+  const candidates = r.candidates;
+  if (Array.isArray(candidates)) for (const candidate of candidates) addReason(reasons, prop(candidate, 'finishReason'));
   return reasons.length > 0 ? reasons : undefined;
+}
+
+function addReasons(reasons: string[], list: unknown): void {
+  if (Array.isArray(list)) for (const value of list) addReason(reasons, value);
+}
+
+function addReason(reasons: string[], value: unknown): void {
+  const reason = identifier(value);
+  if (reason !== undefined && reasons.length < MAX_FINISH_REASONS) reasons.push(reason);
 }
 
 /** A semconv message: `{ role, parts: [{ type: 'text', content }], finish_reason? }`. */

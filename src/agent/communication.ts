@@ -6,7 +6,7 @@
  * - `receiveFromAgent`: span `process {agent}`, CONSUMER (SERVER for request–reply), sentry.op `queue.process`;
  *   a child of the sender's span when the message carries a valid context.
  */
-import { context, SpanKind, type Context } from '@opentelemetry/api';
+import { SpanKind, type Context } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_ID,
   ATTR_GEN_AI_AGENT_NAME,
@@ -87,8 +87,8 @@ const MAX_RECEIVE_LATENCY_MS = 7 * 24 * 3600 * 1000;
 export function sendToAgent<M extends object, T>(options: SendToAgentOptions<M>, fn: (span: CommunicationSpan) => T): T {
   let source: string | undefined;
   const handle = startSpan(
-    () => {
-      const agent = getCurrentAgent();
+    (active) => {
+      const agent = getCurrentAgent(active);
       const target = identifier(prop(options, 'to'));
       source = identifier(prop(options, 'from')) ?? agent?.name;
       const requestReply = prop(options, 'requestReply') === true;
@@ -125,13 +125,13 @@ export function sendToAgent<M extends object, T>(options: SendToAgentOptions<M>,
  */
 export function receiveFromAgent<T>(options: ReceiveFromAgentOptions, fn: (span: CommunicationSpan) => T): T {
   const handle = startSpan(
-    () => {
+    (active) => {
       const message = prop(options, 'message');
-      const current = getCurrentAgent();
+      const current = getCurrentAgent(active);
       const name = identifier(prop(options, 'agent')) ?? current?.name;
       const conversationId = identifier(prop(options, 'conversationId')) ?? current?.conversationId;
       const remote = extractContext(message);
-      const parent: Context = hasValidSpanContext(remote) ? remote : context.active();
+      const parent: Context = hasValidSpanContext(remote) ? remote : active;
       const agent: AgentIdentity | undefined =
         name === undefined ? undefined : { name, id: current?.name === name ? current.id : undefined, conversationId };
       const requestReply = prop(options, 'requestReply') === true;

@@ -3,7 +3,7 @@
  * INTERNAL (SERVER when it is the entry point of a request from outside, CLIENT for a remote agent service),
  * sentry.op `gen_ai.invoke_agent`. The agent becomes the current agent for everything inside the callback.
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
   ATTR_GEN_AI_AGENT_ID,
@@ -20,8 +20,8 @@ import {
 import { AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_INVOKE_AGENT } from './attributes.js';
 import { getCurrentAgent, type AgentIdentity } from './agent-context.js';
 import { toSemconvMessages } from './ai-result.js';
-import { compact, identifier, prop } from './internal.js';
-import { runInSpan, SpanHandle, startSpan, type AgentSpan } from './span-handle.js';
+import { identifier, readFields } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan, type SpanPlan } from './span-handle.js';
 
 export interface InvokeAgentOptions {
   /** gen_ai.agent.name — low cardinality (a metric label). */
@@ -67,6 +67,8 @@ class AgentInvocationSpanImpl extends SpanHandle implements AgentInvocationSpan 
 
 const KINDS: readonly SpanKind[] = [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind.CLIENT];
 
+const FIELDS = ['name', 'id', 'description', 'version', 'conversationId', 'provider', 'model', 'kind', 'input'] as const;
+
 /**
  * Trace one agent run. Spans started inside `fn` (ai.request, memory, tool, send) carry this agent's
  * `gen_ai.agent.name` / `gen_ai.agent.id` and conversation id.
@@ -75,34 +77,41 @@ const KINDS: readonly SpanKind[] = [SpanKind.INTERNAL, SpanKind.SERVER, SpanKind
  * const answer = await invokeAgent({ name: 'planner' }, async () => plan(task));
  */
 export function invokeAgent<T>(options: InvokeAgentOptions, fn: (span: AgentInvocationSpan) => T): T {
+  let input: unknown;
   const handle = startSpan(
-    () => {
-      const name = identifier(prop(options, 'name')) ?? 'unknown';
-      const id = identifier(prop(options, 'id'));
-      const conversationId = identifier(prop(options, 'conversationId')) ?? getCurrentAgent()?.conversationId;
-      const kind = prop(options, 'kind');
+    (active) => readFields<InvokeAgentOptions, SpanPlan>(options, FIELDS, (o) => {
+      input = o.input;
+      const name = identifier(o.name) ?? 'unknown';
+      const id = identifier(o.id);
+      const conversationId = identifier(o.conversationId) ?? getCurrentAgent(active)?.conversationId;
       const agent: AgentIdentity = { name, id, conversationId };
       return {
         name: `invoke_agent ${name}`,
-        kind: KINDS.includes(kind as SpanKind) ? (kind as SpanKind) : SpanKind.INTERNAL,
+        kind: KINDS.includes(o.kind as SpanKind) ? (o.kind as SpanKind) : SpanKind.INTERNAL,
         agent,
-        attributes: () => compact({
-          [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,
-          [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_INVOKE_AGENT,
-          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-          [ATTR_GEN_AI_AGENT_NAME]: name,
-          [ATTR_GEN_AI_AGENT_ID]: id,
-          [ATTR_GEN_AI_AGENT_DESCRIPTION]: identifier(prop(options, 'description')),
-          [ATTR_GEN_AI_AGENT_VERSION]: identifier(prop(options, 'version')),
-          [ATTR_GEN_AI_CONVERSATION_ID]: conversationId,
-          [ATTR_GEN_AI_PROVIDER_NAME]: identifier(prop(options, 'provider')),
-          [ATTR_GEN_AI_REQUEST_MODEL]: identifier(prop(options, 'model')),
+        attributes: () => readFields<InvokeAgentOptions, Attributes>(o, FIELDS, (a) => {
+          const description = identifier(a.description);
+          const version = identifier(a.version);
+          const provider = identifier(a.provider);
+          const model = identifier(a.model);
+          const attributes: Attributes = {
+            [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,
+            [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_INVOKE_AGENT,
+            [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
+            [ATTR_GEN_AI_AGENT_NAME]: name,
+          };
+          if (id !== undefined) attributes[ATTR_GEN_AI_AGENT_ID] = id;
+          if (description !== undefined) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = description;
+          if (version !== undefined) attributes[ATTR_GEN_AI_AGENT_VERSION] = version;
+          if (conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
+          if (provider !== undefined) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
+          if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
+          return attributes;
         }),
       };
-    },
+    }),
     (span, ctx) => new AgentInvocationSpanImpl(span, ctx),
   );
-  const input = prop(options, 'input');
   if (input !== undefined) handle.recordInput(input);
   return runInSpan(handle, fn);
 }

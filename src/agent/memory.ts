@@ -8,12 +8,7 @@
  * (getsentry/relay relay-event-normalization/src/eap/ai.rs `is_ai_item`, `normalize_ai_type`; span/ai.rs
  * `infer_ai_operation_type`). Memory searches would be counted as model calls without a model.
  */
-import { context, createContextKey, SpanKind, type Context, type Span } from '@opentelemetry/api';
-import {
-  ATTR_GEN_AI_AGENT_ID,
-  ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_CONVERSATION_ID,
-} from './semconv-incubating.js';
+import { context, createContextKey, SpanKind, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import {
   AGENT_MEMORY_OPERATION_VALUE_GET,
   AGENT_MEMORY_OPERATION_VALUE_SEARCH,
@@ -28,9 +23,9 @@ import {
   ATTR_SENTRY_OP,
   SENTRY_OP_MEMORY_PREFIX,
 } from './attributes.js';
-import { getCurrentAgent } from './agent-context.js';
-import { compact, count, identifier, prop } from './internal.js';
-import { runInSpan, SpanHandle, startSpan, type AgentSpan } from './span-handle.js';
+import { getCurrentAgent, setAgentAttributes } from './agent-context.js';
+import { count, identifier, prop, readFields } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan, type SpanPlan } from './span-handle.js';
 
 export type MemoryOperation = 'search' | 'get' | 'put' | 'delete' | (string & {});
 
@@ -116,6 +111,8 @@ function resultCount(operation: string, result: unknown): number | undefined {
   return undefined; // e.g. a search callback that returns nothing: unknown, not a miss
 }
 
+const FIELDS = ['operation', 'store', 'dataSourceId', 'query', 'content'] as const;
+
 /** Marks the context of a memory.operation span (see `isInMemoryOperation`). */
 const MEMORY_OPERATION_KEY = createContextKey('agent-otel-bridge.memory_operation');
 
@@ -138,32 +135,36 @@ export function isInMemoryOperation(ctx: Context = context.active()): boolean {
 export function memoryOperation<T>(options: MemoryOperationOptions, fn: (span: MemorySpan) => T): T {
   let operation = 'unknown';
   let isRead = false;
+  let query: unknown;
+  let content: unknown;
   const handle = startSpan(
-    () => {
-      operation = identifier(prop(options, 'operation')) ?? 'unknown';
+    (active) => readFields<MemoryOperationOptions, SpanPlan>(options, FIELDS, (o) => {
+      operation = identifier(o.operation) ?? 'unknown';
       isRead = operation === AGENT_MEMORY_OPERATION_VALUE_SEARCH || operation === AGENT_MEMORY_OPERATION_VALUE_GET;
-      const store = identifier(prop(options, 'store'));
-      const agent = getCurrentAgent();
+      query = o.query;
+      content = o.content;
+      const store = identifier(o.store);
+      const agent = getCurrentAgent(active);
       return {
         name: store === undefined ? `memory.${operation}` : `memory.${operation} ${store}`,
         kind: SpanKind.CLIENT,
-        attributes: () => compact({
-          [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,
-          [ATTR_SENTRY_OP]: SENTRY_OP_MEMORY_PREFIX + operation,
-          [ATTR_AGENT_MEMORY_OPERATION]: operation,
-          [ATTR_AGENT_MEMORY_STORE]: store,
-          [ATTR_GEN_AI_MEMORY_STORE_ID]: identifier(prop(options, 'dataSourceId')) ?? store,
-          [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
-          [ATTR_GEN_AI_AGENT_ID]: agent?.id,
-          [ATTR_GEN_AI_CONVERSATION_ID]: agent?.conversationId,
+        attributes: () => readFields<MemoryOperationOptions, Attributes>(o, FIELDS, (a) => {
+          const storeId = identifier(a.dataSourceId) ?? store;
+          const attributes: Attributes = {
+            [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_MEMORY_OPERATION,
+            [ATTR_SENTRY_OP]: SENTRY_OP_MEMORY_PREFIX + operation,
+            [ATTR_AGENT_MEMORY_OPERATION]: operation,
+          };
+          if (store !== undefined) attributes[ATTR_AGENT_MEMORY_STORE] = store;
+          if (storeId !== undefined) attributes[ATTR_GEN_AI_MEMORY_STORE_ID] = storeId;
+          setAgentAttributes(attributes, agent);
+          return attributes;
         }),
       };
-    },
+    }),
     (span, ctx) => new MemorySpanImpl(span, ctx.setValue(MEMORY_OPERATION_KEY, true), isRead, operation),
   );
-  const query = prop(options, 'query');
   if (query !== undefined) handle.recordQuery(query);
-  const content = prop(options, 'content');
   if (content !== undefined) handle.recordContent(content);
   return runInSpan(handle, fn);
 }

@@ -2,11 +2,8 @@
  * `executeTool` — one tool/function call made on a model's behalf (agent.span.type `tool.execution`): span
  * `execute_tool {name}`, kind INTERNAL, sentry.op `gen_ai.execute_tool`.
  */
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, type Attributes } from '@opentelemetry/api';
 import {
-  ATTR_GEN_AI_AGENT_ID,
-  ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
@@ -17,9 +14,9 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
 } from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_EXECUTE_TOOL } from './attributes.js';
-import { getCurrentAgent } from './agent-context.js';
-import { compact, identifier, prop } from './internal.js';
-import { runInSpan, SpanHandle, startSpan, type AgentSpan } from './span-handle.js';
+import { getCurrentAgent, setAgentAttributes } from './agent-context.js';
+import { identifier, readFields } from './internal.js';
+import { runInSpan, SpanHandle, startSpan, type AgentSpan, type SpanPlan } from './span-handle.js';
 
 export interface ExecuteToolOptions {
   /** gen_ai.tool.name */
@@ -56,6 +53,8 @@ class ToolSpanImpl extends SpanHandle implements ToolSpan {
   }
 }
 
+const FIELDS = ['name', 'callId', 'type', 'description', 'arguments'] as const;
+
 /**
  * Trace a tool execution. The return value is the tool result (recorded only with content capture on).
  *
@@ -63,30 +62,35 @@ class ToolSpanImpl extends SpanHandle implements ToolSpan {
  * const weather = await executeTool({ name: 'get_weather', callId: call.id, arguments: call.args }, () => getWeather(call.args));
  */
 export function executeTool<T>(options: ExecuteToolOptions, fn: (span: ToolSpan) => T): T {
+  let args: unknown;
   const handle = startSpan(
-    () => {
-      const name = identifier(prop(options, 'name')) ?? 'unknown';
-      const agent = getCurrentAgent();
+    (active) => readFields<ExecuteToolOptions, SpanPlan>(options, FIELDS, (o) => {
+      args = o.arguments;
+      const name = identifier(o.name) ?? 'unknown';
+      const agent = getCurrentAgent(active);
       return {
         name: `execute_tool ${name}`,
         kind: SpanKind.INTERNAL,
-        attributes: () => compact({
-          [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION,
-          [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_EXECUTE_TOOL,
-          [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
-          [ATTR_GEN_AI_TOOL_NAME]: name,
-          [ATTR_GEN_AI_TOOL_CALL_ID]: identifier(prop(options, 'callId')),
-          [ATTR_GEN_AI_TOOL_TYPE]: identifier(prop(options, 'type')),
-          [ATTR_GEN_AI_TOOL_DESCRIPTION]: identifier(prop(options, 'description')),
-          [ATTR_GEN_AI_AGENT_NAME]: agent?.name,
-          [ATTR_GEN_AI_AGENT_ID]: agent?.id,
-          [ATTR_GEN_AI_CONVERSATION_ID]: agent?.conversationId,
+        attributes: () => readFields<ExecuteToolOptions, Attributes>(o, FIELDS, (a) => {
+          const callId = identifier(a.callId);
+          const type = identifier(a.type);
+          const description = identifier(a.description);
+          const attributes: Attributes = {
+            [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_TOOL_EXECUTION,
+            [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_EXECUTE_TOOL,
+            [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_EXECUTE_TOOL,
+            [ATTR_GEN_AI_TOOL_NAME]: name,
+          };
+          if (callId !== undefined) attributes[ATTR_GEN_AI_TOOL_CALL_ID] = callId;
+          if (type !== undefined) attributes[ATTR_GEN_AI_TOOL_TYPE] = type;
+          if (description !== undefined) attributes[ATTR_GEN_AI_TOOL_DESCRIPTION] = description;
+          setAgentAttributes(attributes, agent);
+          return attributes;
         }),
       };
-    },
+    }),
     (span, ctx) => new ToolSpanImpl(span, ctx),
   );
-  const args = prop(options, 'arguments');
   if (args !== undefined) handle.recordArguments(args);
   return runInSpan(handle, fn);
 }

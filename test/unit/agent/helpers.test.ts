@@ -507,6 +507,46 @@ describe('current agent through context', () => {
   });
 });
 
+describe('hostile options and results lose only what cannot be read', () => {
+  const boom = (): never => {
+    throw new Error('getter');
+  };
+  const withThrowing = <T extends object>(fields: T, key: string): T => Object.defineProperty({ ...fields }, key, { enumerable: true, get: boom });
+  const throwingProxy = (): object => new Proxy({}, { get: boom, has: boom, ownKeys: boom, getOwnPropertyDescriptor: boom });
+
+  it('a getter that throws loses its own option; every other option is recorded', async () => {
+    await invokeAgent(withThrowing({ name: 'planner', id: 'a-1', conversationId: 'c-9', model: 'm' }, 'description'), async () => {
+      await aiRequest(withThrowing({ provider: 'openai', model: 'gpt-4o', maxTokens: 100 }, 'temperature'), async () => ({ id: 'r-1' }));
+      await memoryOperation(withThrowing({ operation: 'search', store: 'notes' }, 'dataSourceId'), async () => [1, 2]);
+      executeTool(withThrowing({ name: 'lookup', callId: 'call-1' }, 'type'), () => 1);
+    });
+    expect(sdk.span('invoke_agent planner').attributes).toMatchObject({ [ATTR_GEN_AI_AGENT_ID]: 'a-1', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-9', [ATTR_GEN_AI_REQUEST_MODEL]: 'm' });
+    const chat = sdk.span('chat gpt-4o').attributes;
+    expect(chat).toMatchObject({ [ATTR_GEN_AI_PROVIDER_NAME]: 'openai', [ATTR_GEN_AI_REQUEST_MAX_TOKENS]: 100, [ATTR_GEN_AI_RESPONSE_ID]: 'r-1', [ATTR_GEN_AI_AGENT_NAME]: 'planner' });
+    expect(chat[ATTR_GEN_AI_REQUEST_TEMPERATURE]).toBeUndefined();
+    expect(sdk.span('memory.search notes').attributes).toMatchObject({ [ATTR_GEN_AI_MEMORY_STORE_ID]: 'notes', [ATTR_AGENT_MEMORY_RESULT_COUNT]: 2 });
+    expect(sdk.span('execute_tool lookup').attributes).toMatchObject({ [ATTR_GEN_AI_TOOL_CALL_ID]: 'call-1', [ATTR_GEN_AI_CONVERSATION_ID]: 'c-9' });
+  });
+
+  it('options that are no object, or a proxy that throws on every trap, give the defaults', () => {
+    for (const options of [undefined, null, 'gpt-4o', 42, throwingProxy()]) {
+      expect(aiRequest(options as never, () => 'ok')).toBe('ok');
+      expect(invokeAgent(options as never, () => 'ok')).toBe('ok');
+    }
+    expect(sdk.exporter.getFinishedSpans().map((span) => span.name)).toEqual(Array(10).fill('').map((_, i) => (i % 2 === 0 ? 'chat' : 'invoke_agent unknown')));
+  });
+
+  it('a result or usage object with throwing getters still gives every count that can be read', async () => {
+    await aiRequest({ model: 'a' }, async () => withThrowing({ model: 'gpt-4o-1', id: 'r-2' }, 'usage'));
+    expect(sdk.span('chat a').attributes).toMatchObject({ [ATTR_GEN_AI_RESPONSE_MODEL]: 'gpt-4o-1', [ATTR_GEN_AI_RESPONSE_ID]: 'r-2' });
+    const usage = withThrowing({ prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: withThrowing({}, 'cached_tokens') }, 'cacheReadInputTokens');
+    await aiRequest({ model: 'b' }, async () => ({ usage, choices: [withThrowing({}, 'finish_reason'), { finish_reason: 'length' }] }));
+    const attributes = sdk.span('chat b').attributes;
+    expect(attributes).toMatchObject({ [ATTR_GEN_AI_USAGE_INPUT_TOKENS]: 12, [ATTR_GEN_AI_USAGE_OUTPUT_TOKENS]: 5, [ATTR_GEN_AI_RESPONSE_FINISH_REASONS]: '["length"]' });
+    expect(attributes[ATTR_GEN_AI_USAGE_CACHE_READ_INPUT_TOKENS]).toBeUndefined();
+  });
+});
+
 describe('errors', () => {
   const helpers: [string, (fn: () => unknown) => unknown][] = [
     ['chat m', (fn) => aiRequest({ provider: 'p', model: 'm' }, fn)],
