@@ -45,8 +45,9 @@ export function finite(value: unknown): number | undefined {
 
 /**
  * Attributes (or tags) without the undefined entries: samplers, processors and Sentry see only values that are set.
- * Off the per-span path: its stores see every caller's keys, so they are megamorphic — building a helper's start attributes this way
- * cost ~100 ns against ~18 for a literal and a store per set key (micro-benchmark), hence the helpers do the latter.
+ * Off the per-span path: its stores see every caller's keys, so they are megamorphic — building a helper's start
+ * attributes this way cost ~100 ns against ~18 for a literal and a store per set key (micro-benchmark), hence the
+ * helpers do the latter.
  */
 export function compact<T extends AttributeValue = AttributeValue>(entries: Record<string, T | undefined>): Record<string, T> {
   const out: Record<string, T> = {};
