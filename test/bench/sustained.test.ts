@@ -16,6 +16,8 @@ interface SustainedStack {
   label: string;
   cpuUsPerStep: number;
   ratioToOtlp: number;
+  ratioToOtlpRange: [number, number];
+  samples: number[];
   cpuUsPerDeliveredSpan?: number;
   steps: number;
   warmup: number;
@@ -62,6 +64,11 @@ describe('bench harness, quick mode', () => {
       if (lost === 0) expect(s.accounting.every((a) => a.status === 'exact'), name).toBe(true);
       else expect(s.accounting.some((a) => a.dropRate > 0), name).toBe(true);
       expect(Number.isFinite(s.ratioToOtlp) && s.ratioToOtlp > 0, name).toBe(true);
+      // the ratio within each repetition (each ran every stack once): its spread beside the ratio of medians
+      const [low, high] = s.ratioToOtlpRange;
+      expect(low, name).toBeGreaterThan(0);
+      expect(high, name).toBeGreaterThanOrEqual(low);
+      expect(s.samples.length, name).toBe(stacks.otlp!.samples.length);
       expect(s.cpuUsPerStep, name).toBeGreaterThan(0);
       // the first steps (JIT warm-up included) timed apart from the steady state that follows the warm-up
       expect(s.firstSteps, name).toBeGreaterThan(0);
@@ -73,6 +80,7 @@ describe('bench harness, quick mode', () => {
       expect(s.youngGenerationMB, name).toBeGreaterThan(0);
     }
     expect(stacks.otlp!.ratioToOtlp).toBe(1);
+    expect(stacks.otlp!.ratioToOtlpRange).toEqual([1, 1]);
     // Sampled stacks end about a tenth of the spans; full ones all 3 per step.
     expect(stacks['bridge-0.1']!.ended).toBeLessThan(stacks['bridge-1.0']!.ended / 3);
     expect(stacks['ratio-0.1']!.ended).toBeLessThan(stacks.otlp!.ended / 3);
@@ -101,6 +109,7 @@ describe('bench harness, quick mode', () => {
     expect(timed.sampler!.usPerStep).toBeGreaterThan(0);
     const targets = results.targets.map((t) => t.target).join('\n');
     expect(targets).toMatch(/bridge 1.0 ≤ 1.0 × bare OTel/);
+    expect(results.targets.find((t) => t.target.includes('bridge 1.0 ≤'))!.value).toMatch(/within a repetition \d+\.\d\d–\d+\.\d\d/);
     expect(targets).toMatch(/≥ 8 × the bridge per delivered span/);
     expect(targets).toMatch(/start-up added/);
     expect(targets).toMatch(/failing-trace buffer under a flood/);
