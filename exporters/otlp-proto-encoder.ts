@@ -48,13 +48,16 @@ export type ExporterSpanAttributes = Readonly<Record<string, string>>;
 const NO_EXTRA_ATTRIBUTES: readonly (readonly [string, string])[] = [];
 let extraAttributes = NO_EXTRA_ATTRIBUTES;
 
+/** What a span encoder keeps of an ended span until its batch is exported. */
+type SpanForExport = ReadableSpan | EncodedSpan;
+
 /**
  * Encodes `spans` as an ExportTraceServiceRequest; with `spanAttributes`, exactly what the stock encoder writes for
  * the same spans with those attributes added where absent (test/unit/exporters/otlp-proto-encoder.test.ts). Spans
  * encoded as they ended (`EncodedSpan`, from `createSpanEncoder`) are copied in: they carry their encoder's
  * attributes already.
  */
-export function encodeTraceRequest(spans: readonly (ReadableSpan | EncodedSpan)[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
+export function encodeTraceRequest(spans: readonly SpanForExport[], spanAttributes?: ExporterSpanAttributes): Uint8Array {
   writer.reset();
   extraAttributes = spanAttributes === undefined ? NO_EXTRA_ATTRIBUTES : Object.entries(spanAttributes);
   try {
@@ -83,9 +86,6 @@ function forgetCaches(): void {
   keyBytes = new Map();
   pairBytes = new Map();
 }
-
-/** What a span encoder keeps of an ended span until its batch is exported. */
-type SpanForExport = ReadableSpan | EncodedSpan;
 
 /** A span the batch processor holds as its `spanContext()` sees it: only the sampled flag is ever read. */
 const SAMPLED_VIEW: SpanContext = Object.freeze({ ...INVALID_SPAN_CONTEXT, traceFlags: TraceFlags.SAMPLED });

@@ -169,8 +169,6 @@ export const sentryErrorReporter: ErrorReporter = {
   addBreadcrumb: (breadcrumb) => Sentry.addBreadcrumb(breadcrumb),
 };
 
-export { ATTR_SENTRY_ENVIRONMENT, ATTR_SENTRY_RELEASE, sentrySpanAttributes } from './sentry-span-attributes.js';
-
 /**
  * The OTLP protobuf exporter pointed at the DSN's Sentry OTLP traces endpoint, auth header included, with the
  * bounded concurrency every export path shares (see `./concurrency.ts`); every span it sends carries the release and

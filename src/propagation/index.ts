@@ -29,4 +29,4 @@ export { sampleRandForDecision, sampleRandFromTraceId } from './sample-rand.js';
 export { formatSentryTrace, parseSentryTrace, SENTRY_TRACE_HEADER, type SentryTraceData } from './sentry-trace.js';
 export { BAGGAGE_HEADER } from './baggage-codec.js';
 export * from './limits.js';
-export { localRootTransaction, type RootSpanView } from './local-roots.js';
+export { localRootTransaction } from './local-roots.js';

@@ -1,14 +1,15 @@
 /**
  * Every span sent to Sentry carries Sentry's release and environment attributes (Relay reads no release from the
- * resource): the Sentry exporter writes them (exporters/sentry.ts `sentrySpanAttributes`), not a processor on every
- * span. Spans made by the real SDK, exported by the real OTLP exporter over loopback HTTP, decoded with the OTLP schema.
+ * resource): the Sentry exporter writes them (exporters/sentry-span-attributes.ts `sentrySpanAttributes`), not a
+ * processor on every span. Spans made by the real SDK, exported by the real OTLP exporter over loopback HTTP, decoded
+ * with the OTLP schema.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOtlpProtoTraceExporter } from '../../../exporters/otlp-proto-encoder-exporter.js';
-import { ATTR_SENTRY_ENVIRONMENT, ATTR_SENTRY_RELEASE, sentrySpanAttributes } from '../../../exporters/sentry.js';
+import { ATTR_SENTRY_ENVIRONMENT, ATTR_SENTRY_RELEASE, sentrySpanAttributes } from '../../../exporters/sentry-span-attributes.js';
 import { decodeExportTraceServiceRequest } from '../../../src/ingest/otlp-proto.js';
 
 let server: Server | undefined;
