@@ -47,6 +47,7 @@ import { loadSentryInBackground, type BackgroundSentry } from './sentry-loader.j
 import { watchAppStartup, type StartupSettled } from './startup-settled.js';
 import { ContextAttributesProcessor } from '../src/processors/context-attributes.js';
 import { TraceBreadcrumbsProcessor } from '../src/processors/trace-breadcrumbs.js';
+import { SpanPath } from '../src/processors/span-path.js';
 import { ExportHealth, type ExportObserver } from '../src/processors/export-health.js';
 import { TraceBreadcrumbs } from '../src/context/trace-breadcrumbs.js';
 import { EventContextBuilder, decorationForContext } from '../src/context/event-context.js';
@@ -445,7 +446,7 @@ function startSdk(
     resource,
     sampler: createBridgeSampler(config.sampling),
     spanLimits: spanLimitsFromEnv(),
-    spanProcessors,
+    spanProcessors: [new SpanPath(spanProcessors)],
   });
   settleSpanAllocationFeedback(resource);
   // Registered before start: a start that throws half-way has already set some globals and patched modules.

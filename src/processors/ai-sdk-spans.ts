@@ -23,7 +23,7 @@
  */
 import { SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
 import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import {
   ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_INPUT_MESSAGES,
@@ -59,6 +59,7 @@ import { AGENT_SPAN_TYPE_VALUE_NONE, agentSpanTypeOfOperation } from '../agent/s
 import { isCaptureMessageContentEnabled } from '../agent/content.js';
 import { warnOnce } from '../log.js';
 import { recordInstrumentationDrop } from '../self-metrics.js';
+import { SpanStage } from './span-path.js';
 
 /** The AI SDK's legacy attribute names (no semantic-convention constants exist for them). */
 export const ATTR_AI_OPERATION_ID = 'ai.operationId' as const;
@@ -125,7 +126,6 @@ const LEGACY_OPERATIONS: ReadonlyMap<string, string> = new Map([
   ['ai.embedMany.doEmbed', GEN_AI_OPERATION_NAME_VALUE_EMBEDDINGS],
 ]);
 
-
 /**
  * AI SDK provider ids (`openai.chat`, `amazon-bedrock`, …) → gen_ai.provider.name, as @ai-sdk/otel's current shape
  * maps them (src/gen-ai-format-messages.ts mapProviderName); the legacy shape sends the raw id.
@@ -177,16 +177,17 @@ interface OpenGenAiSpan {
   wrapsRequest: boolean;
 }
 
-export class AiSdkSpansProcessor implements SpanProcessor {
+export class AiSdkSpansProcessor extends SpanStage {
   /** spanId → what children need of open GenAI spans. Bounded, insertion-ordered. */
   private readonly open = new Map<string, OpenGenAiSpan>();
   private readonly maxOpenSpans: number;
 
   constructor(options: AiSdkSpansProcessorOptions = {}) {
+    super();
     this.maxOpenSpans = options.maxOpenSpans ?? 4096;
   }
 
-  onStart(span: Span, parentContext: Context): void {
+  override onStart(span: Span, parentContext: Context): void {
     try {
       this.start(span, parentContext);
     } catch (err) {
@@ -204,15 +205,11 @@ export class AiSdkSpansProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     if (this.open.size > 0) this.open.delete(span.spanContext().spanId);
   }
 
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
+  override shutdown(): Promise<void> {
     this.open.clear();
     return Promise.resolve();
   }

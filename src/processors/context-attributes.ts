@@ -16,18 +16,20 @@
  * value at span end, like any other attribute.
  */
 import { propagation, trace, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { MAX_CONTEXT_VALUE_LENGTH, contextIdValue, effectiveContextKeys, type ContextPolicy } from '../context/keys.js';
 import { recordContextDrop } from '../self-metrics.js';
+import { SpanStage } from './span-path.js';
 
-export class ContextAttributesProcessor implements SpanProcessor {
+export class ContextAttributesProcessor extends SpanStage {
   private readonly keys: string[];
 
   constructor(policy: ContextPolicy) {
+    super();
     this.keys = effectiveContextKeys(policy);
   }
 
-  onStart(span: Span, parentContext: Context): void {
+  override onStart(span: Span, parentContext: Context): void {
     if (this.keys.length === 0) return;
     try {
       const baggage = propagation.getBaggage(parentContext);
@@ -48,15 +50,5 @@ export class ContextAttributesProcessor implements SpanProcessor {
     } catch {
       // a baggage or parent we cannot read leaves the span without context; never break span start
     }
-  }
-
-  onEnd(_span: ReadableSpan): void {}
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }

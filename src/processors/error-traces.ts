@@ -18,14 +18,15 @@
  * a trace started here leaves when its root ends without a bug, and spans older than `maxAgeMs` leave unkept
  * (`expired`, the normal fate of a trace that never fails).
  */
-import { SpanStatusCode, TraceFlags, type Context, type SpanContext } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { SpanStatusCode, TraceFlags, type SpanContext } from '@opentelemetry/api';
+import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_SENTRY_CLIENT_SAMPLE_RATE } from '../propagation/index.js';
 import { BoundedMap } from '../bounded-map.js';
 import { recordErrorTraceSpans } from '../self-metrics.js';
 import { classifySpanError } from '../errors/classify.js';
 import { lastException } from '../errors/exception-event.js';
 import { ATTR_EXCEPTION_TYPE } from '@opentelemetry/semantic-conventions';
+import { SpanStage } from './span-path.js';
 
 export const ATTR_KEPT_FOR = 'agent_bridge.kept_for';
 
@@ -55,7 +56,7 @@ interface Held {
   at: number;
 }
 
-export class ErrorTraceProcessor implements SpanProcessor {
+export class ErrorTraceProcessor extends SpanStage {
   /** traceId → its held spans; Map order = first held, so the oldest trace is first. */
   private readonly held = new Map<string, Held[]>();
   /** Held spans in arrival order, for expiry and eviction (each entry's trace looked up in `held`). */
@@ -66,13 +67,12 @@ export class ErrorTraceProcessor implements SpanProcessor {
   private readonly now: () => number;
 
   constructor(private readonly options: ErrorTraceOptions) {
+    super();
     this.kept = new BoundedMap(options.maxKeptTraces ?? 4096);
     this.now = options.now ?? Date.now;
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     const spanContext = span.spanContext();
     if ((spanContext.traceFlags & TraceFlags.SAMPLED) !== 0) return; // exported anyway
     try {
@@ -176,11 +176,7 @@ export class ErrorTraceProcessor implements SpanProcessor {
     this.held.delete(traceId);
   }
 
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
+  override shutdown(): Promise<void> {
     const unkept = [...this.held.values()].reduce((n, list) => n + list.length, 0);
     recordErrorTraceSpans('expired', unkept);
     this.held.clear();

@@ -22,9 +22,10 @@
  */
 import { type Context } from '@opentelemetry/api';
 import { getRPCMetadata, RPCType, type RPCMetadata } from '@opentelemetry/core';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { ATTR_EXCEPTION_MESSAGE, ATTR_EXCEPTION_STACKTRACE, ATTR_EXCEPTION_TYPE, ATTR_HTTP_ROUTE } from '@opentelemetry/semantic-conventions';
 import { EXCEPTION_EVENT, lastException } from '../errors/exception-event.js';
+import { SpanStage } from './span-path.js';
 
 /** Instrumentation scopes of the framework instrumentations the preload registers (and the Hono middleware). */
 export const FRAMEWORK_SCOPES: ReadonlySet<string> = new Set([
@@ -36,12 +37,12 @@ export const FRAMEWORK_SCOPES: ReadonlySet<string> = new Set([
 
 type HttpRequestMetadata = Extract<RPCMetadata, { type: RPCType.HTTP }>;
 
-export class FrameworkSpansProcessor implements SpanProcessor {
+export class FrameworkSpansProcessor extends SpanStage {
   private readonly requests = new WeakMap<Span, HttpRequestMetadata>();
 
   private readonly handedOver = new WeakSet<ReadableSpan>();
 
-  onStart(span: Span, parentContext: Context): void {
+  override onStart(span: Span, parentContext: Context): void {
     try {
       if (!FRAMEWORK_SCOPES.has(span.instrumentationScope.name)) return;
       const metadata = getRPCMetadata(parentContext);
@@ -51,7 +52,7 @@ export class FrameworkSpansProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     try {
       const metadata = this.requests.get(span as Span);
       if (metadata === undefined) return;
@@ -73,14 +74,6 @@ export class FrameworkSpansProcessor implements SpanProcessor {
   /** Whether `span`'s exception now lives on its request's server span (which reports it, or not, by its status). */
   isHandedOver(span: ReadableSpan): boolean {
     return this.handedOver.has(span);
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

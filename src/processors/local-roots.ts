@@ -4,25 +4,16 @@
  * non-root span, nothing kept per trace.
  */
 import type { Context } from '@opentelemetry/api';
-import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { Span } from '@opentelemetry/sdk-trace';
 import { linkLocalRoot } from '../propagation/local-roots.js';
+import { SpanStage } from './span-path.js';
 
-export class LocalRootsProcessor implements SpanProcessor {
-  onStart(span: Span, parentContext: Context): void {
+export class LocalRootsProcessor extends SpanStage {
+  override onStart(span: Span, parentContext: Context): void {
     try {
       linkLocalRoot(span, parentContext);
     } catch {
       // a span we cannot link sends no transaction; never break the span path
     }
-  }
-
-  onEnd(): void {}
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }

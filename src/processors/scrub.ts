@@ -5,10 +5,11 @@
  * read are filtered (src/scrub/scrubber.ts `scrubAttributes`); a span that cannot be scrubbed at all is marked
  * unsampled, so no exporter sends it.
  */
-import { TraceFlags, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { TraceFlags, type Attributes } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/sdk-trace';
 import { FILTERED, MAX_REMEMBERED_LENGTH, Scrubber, detached, scrubString } from '../scrub/index.js';
 import { scrubFailed } from '../scrub/failures.js';
+import { SpanStage } from './span-path.js';
 
 export interface ScrubSpanProcessorOptions {
   /** Extra attribute key names (or key parts) whose values are always filtered. */
@@ -23,15 +24,14 @@ interface HasAttributes {
   attributes?: Attributes;
 }
 
-export class ScrubSpanProcessor implements SpanProcessor {
+export class ScrubSpanProcessor extends SpanStage {
   private readonly scrubber: Scrubber;
   private readonly cleanNames = new Set<string>();
 
   constructor(options: ScrubSpanProcessorOptions = {}) {
+    super();
     this.scrubber = new Scrubber(options.extraKeys);
   }
-
-  onStart(_span: Span, _parentContext: Context): void {}
 
   onEnding(span: Span): void {
     try {
@@ -51,8 +51,6 @@ export class ScrubSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
-
   private scrubName(span: Span): void {
     const name = span.name;
     if (this.cleanNames.has(name)) return;
@@ -66,14 +64,6 @@ export class ScrubSpanProcessor implements SpanProcessor {
     if (attributes === undefined) return;
     const clean = this.scrubber.scrubAttributes(attributes);
     if (clean !== attributes) holder.attributes = clean;
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

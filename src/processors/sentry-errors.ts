@@ -15,7 +15,7 @@
  *    LLM, memory and tool calls of its trace as breadcrumbs.
  */
 import { SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import {
   ATTR_ERROR_TYPE,
   ATTR_EXCEPTION_MESSAGE,
@@ -41,6 +41,7 @@ import type { DscOptions } from '../propagation/dsc.js';
 import { EventContextBuilder, eventDecoration } from '../context/event-context.js';
 import { DEFAULT_CONTEXT_POLICY, type ContextPolicy } from '../context/keys.js';
 import type { TraceBreadcrumbs } from '../context/trace-breadcrumbs.js';
+import { SpanStage } from './span-path.js';
 
 /** sdkProcessingMetadata flag of the events this processor captures (exporters/span-error-dedupe.ts reads it). */
 export const SPAN_ERROR_EVENT = 'agentBridgeSpanError';
@@ -64,7 +65,7 @@ export interface SentryErrorsProcessorOptions {
   isHandedOver?: (span: ReadableSpan) => boolean;
 }
 
-export class SentryErrorsProcessor implements SpanProcessor {
+export class SentryErrorsProcessor extends SpanStage {
   /** traceId + exception fingerprint of what was already reported (bounded in count and bytes: digests only). */
   private readonly reported = new BoundedSet(2000);
 
@@ -73,11 +74,12 @@ export class SentryErrorsProcessor implements SpanProcessor {
   private readonly eventContext: EventContextBuilder;
 
   constructor(private readonly options: SentryErrorsProcessorOptions) {
+    super();
     this.traceDsc = new TraceDscMemory(options.dsc ?? {});
     this.eventContext = new EventContextBuilder(options.context ?? DEFAULT_CONTEXT_POLICY);
   }
 
-  onStart(span: Span, parentContext: Context): void {
+  override onStart(span: Span, parentContext: Context): void {
     try {
       this.traceDsc.onStart(span, parentContext);
     } catch {
@@ -85,7 +87,7 @@ export class SentryErrorsProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     if (span.status.code !== SpanStatusCode.ERROR || this.options.isHandedOver?.(span) === true) return;
     try {
       this.report(span);
@@ -152,14 +154,6 @@ export class SentryErrorsProcessor implements SpanProcessor {
     } catch {
       return undefined;
     }
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }
 

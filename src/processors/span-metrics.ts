@@ -18,7 +18,7 @@
  * Sentry computes its own from the token attributes (docs/sentry.md, "Cost").
  */
 import { SpanKind, SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import { ATTR_ERROR_TYPE, ATTR_EXCEPTION_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE, ERROR_TYPE_VALUE_OTHER } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_GEN_AI_AGENT_NAME,
@@ -63,6 +63,7 @@ import { ActiveInvocations } from '../metrics/active-invocations.js';
 import { PICO_PER_USD, PriceTable } from '../metrics/price-table.js';
 import type { ModelPrice } from '../metrics/prices.js';
 import type { FixedPointCounter, PreAggregatedCounter, PreAggregatedHistogram, SpanMetricsStore } from '../metrics/span-metrics-store.js';
+import { SpanStage } from './span-path.js';
 
 export interface SpanMetricsProcessorOptions {
   /** Where the series live: the store the Prometheus reader collects (exporters/prometheus.ts). */
@@ -94,7 +95,7 @@ const ACTIVE_LABELS = [ATTR_GEN_AI_AGENT_NAME];
 const COST_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL, ATTR_GEN_AI_AGENT_NAME];
 const UNPRICED_LABELS = [ATTR_GEN_AI_PROVIDER_NAME, ATTR_GEN_AI_REQUEST_MODEL];
 
-export class SpanMetricsProcessor implements SpanProcessor {
+export class SpanMetricsProcessor extends SpanStage {
   private readonly operationDuration: PreAggregatedHistogram;
   private readonly timeToFirstChunk: PreAggregatedHistogram;
   private readonly tokenUsage: PreAggregatedHistogram;
@@ -117,6 +118,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
   private readonly errorOrigin = new ErrorOrigin();
 
   constructor(options: SpanMetricsProcessorOptions) {
+    super();
     const store = options.store;
     this.operationDuration = store.histogram(METRICS.operationDuration, LLM_LABELS);
     this.timeToFirstChunk = store.histogram(METRICS.timeToFirstChunk, LLM_LABELS);
@@ -145,7 +147,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     store.onCollect(() => this.active.sweep());
   }
 
-  onStart(span: Span, _parentContext: Context): void {
+  override onStart(span: Span, _parentContext: Context): void {
     try {
       // An invocation by the one classification (helpers set agent.span.type, instrumented libraries
       // gen_ai.operation.name = invoke_agent), both at start, with gen_ai.agent.name.
@@ -157,7 +159,7 @@ export class SpanMetricsProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     try {
       if (agentSpanTypeOf(span.attributes) === AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION) {
         const { traceId, spanId } = span.spanContext();
@@ -167,14 +169,6 @@ export class SpanMetricsProcessor implements SpanProcessor {
     } catch (err) {
       warnOnce('span-metrics', `span metrics: a span could not be recorded (${String(err)}); continuing`);
     }
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 
   private record(span: ReadableSpan): void {

@@ -9,17 +9,17 @@
  * bench`, bridge at sampling 1.0). A trace that arrived from another process may come back in another request, so
  * its breadcrumbs stay until the bounds let them go.
  */
-import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { breadcrumbFromSpan } from '../context/span-breadcrumb.js';
 import type { TraceBreadcrumbs } from '../context/trace-breadcrumbs.js';
+import { SpanStage } from './span-path.js';
 
-export class TraceBreadcrumbsProcessor implements SpanProcessor {
-  constructor(private readonly memory: TraceBreadcrumbs) {}
+export class TraceBreadcrumbsProcessor extends SpanStage {
+  constructor(private readonly memory: TraceBreadcrumbs) {
+    super();
+  }
 
-  onStart(_span: Span, _parentContext: Context): void {}
-
-  onEnd(span: ReadableSpan): void {
+  override onEnd(span: ReadableSpan): void {
     try {
       const traceId = span.spanContext().traceId;
       if (span.parentSpanContext === undefined) {
@@ -35,13 +35,5 @@ export class TraceBreadcrumbsProcessor implements SpanProcessor {
     } catch {
       // a span we cannot read is no breadcrumb; never break the span path
     }
-  }
-
-  forceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-
-  shutdown(): Promise<void> {
-    return Promise.resolve();
   }
 }

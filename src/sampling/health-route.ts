@@ -7,8 +7,7 @@
  * `/ping` are as often real API routes of an agent service, and dropping those traces would hide real traffic.
  * A service whose probes use them adds a sampling rule at rate 0 (`urlPath`, README "Sampling rules").
  */
-import { SamplingDecision, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
-import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
+import type { Attributes } from '@opentelemetry/api';
 import { ATTR_HTTP_ROUTE, ATTR_URL_PATH } from '@opentelemetry/semantic-conventions';
 import { ATTR_HTTP_TARGET } from '../agent/semconv-incubating.js';
 
@@ -25,17 +24,4 @@ export function isHealthRoute(spanName: string, attributes: Attributes): boolean
   // Span names like `GET /healthz`; most names (`chat gpt-4o`) fail the '/' check without a slice or a regex.
   const space = spanName.indexOf(' ');
   return space > 0 && spanName.charCodeAt(space + 1) === SLASH && HEALTH_PATH.test(spanName.slice(space + 1));
-}
-
-export class HealthRouteSampler implements Sampler {
-  constructor(private readonly delegate: Sampler) {}
-
-  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
-    if (isHealthRoute(spanName, attributes)) return { decision: SamplingDecision.NOT_RECORD };
-    return this.delegate.shouldSample(context, traceId, spanName, spanKind, attributes, links);
-  }
-
-  toString(): string {
-    return `HealthRoute{${this.delegate.toString()}}`;
-  }
 }

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapGetter, trace, type Context } from '@opentelemetry/api';
-import { ATTR_SENTRY_CLIENT_SAMPLE_RATE, createPropagator } from '../../../src/propagation/index.js';
-import { SamplingDecision, TraceIdRatioBasedSampler } from '@opentelemetry/sdk-trace';
+import { INVALID_SPAN_CONTEXT, ROOT_CONTEXT, SpanKind, TraceFlags, defaultTextMapGetter, trace, type Context, type SpanContext } from '@opentelemetry/api';
+import { ATTR_SENTRY_CLIENT_SAMPLE_RATE, createPropagator, isSamplingDeferred } from '../../../src/propagation/index.js';
+import { ParentBasedSampler, SamplingDecision, TraceIdRatioBasedSampler, createAlwaysRecordSampler, type Sampler } from '@opentelemetry/sdk-trace';
 import { createBridgeSampler, isHealthRoute } from '../../../src/sampling/index.js';
-import { ratioSampler } from '../../../src/sampling/rate-sampler.js';
+import { RateSampler, ratioSampler } from '../../../src/sampling/rate-sampler.js';
+import { RuleSampler } from '../../../src/sampling/rule-sampler.js';
 import { InheritedRateSampler } from '../../../src/sampling/inherited-rate.js';
 import { loadConfig } from '../../../src/config.js';
 
@@ -158,5 +159,109 @@ describe('InheritedRateSampler', () => {
       expect(Object.isFrozen(result) && Object.isFrozen(result.attributes)).toBe(true);
     }
     expect(sampler.shouldSample(localParent(0.5))).toBe(sampler.shouldSample(localParent(0.5)));
+  });
+});
+
+describe('the bridge sampler is the SDK composition it replaces', () => {
+  /**
+   * What createBridgeSampler returned until 2026-12-03: the SDK's AlwaysRecord and ParentBased samplers around the
+   * bridge's own (src/sampling/index.ts says why it is one class now). The same decision, attributes and trace state
+   * for every parent, rule and span.
+   */
+  function composedSampler(config: ReturnType<typeof sampling>): Sampler {
+    const inheritSampled = new InheritedRateSampler(true);
+    const inheritNotSampled = new InheritedRateSampler(false);
+    const parentBased = (root: Sampler): Sampler =>
+      new ParentBasedSampler({
+        root,
+        remoteParentSampled: inheritSampled,
+        remoteParentNotSampled: {
+          shouldSample: (ctx, ...rest) => (isSamplingDeferred(ctx) ? root : inheritNotSampled).shouldSample(ctx, ...rest),
+          toString: () => 'DeferredRemoteParent',
+        },
+        localParentSampled: inheritSampled,
+        localParentNotSampled: inheritNotSampled,
+      });
+    const explicit = config.explicit;
+    const arg = explicit?.arg ?? 1;
+    const decision =
+      explicit === undefined
+        ? parentBased(new RuleSampler(config.rootRate, config.rules))
+        : {
+            always_on: new RateSampler(1),
+            always_off: new RateSampler(0),
+            traceidratio: new RateSampler(arg),
+            parentbased_always_on: parentBased(new RateSampler(1)),
+            parentbased_always_off: parentBased(new RateSampler(0)),
+            parentbased_traceidratio: parentBased(new RateSampler(arg)),
+          }[explicit.name];
+    return createAlwaysRecordSampler({
+      shouldSample: (ctx, traceId, name, kind, attributes, links) =>
+        isHealthRoute(name, attributes) ? { decision: SamplingDecision.NOT_RECORD } : decision.shouldSample(ctx, traceId, name, kind, attributes, links),
+      toString: () => 'HealthRoute',
+    });
+  }
+
+  const propagator = createPropagator(['tracecontext', 'baggage', 'sentry'], { dsc: {} });
+  const parentTrace = 'c'.repeat(32);
+  const extracted = (carrier: Record<string, string>) => propagator.extract(ROOT_CONTEXT, carrier, defaultTextMapGetter);
+  const local = (traceFlags: number, rate?: number, spanContext: Partial<SpanContext> = {}): Context => {
+    const parent = trace.wrapSpanContext({ traceId: parentTrace, spanId: 'd'.repeat(16), traceFlags, ...spanContext });
+    return trace.setSpan(ROOT_CONTEXT, rate === undefined ? parent : Object.assign(parent, { attributes: { [ATTR_SENTRY_CLIENT_SAMPLE_RATE]: rate } }));
+  };
+  const parents: Record<string, Context> = {
+    'no parent': ROOT_CONTEXT,
+    'an invalid parent': trace.setSpanContext(ROOT_CONTEXT, INVALID_SPAN_CONTEXT),
+    'a parent with an invalid span id': local(TraceFlags.SAMPLED, 0.5, { spanId: '0'.repeat(16) }),
+    'a local sampled parent at 0.25': local(TraceFlags.SAMPLED, 0.25),
+    'a local unsampled parent at 0.25': local(TraceFlags.NONE, 0.25),
+    'a local parent without a rate': local(TraceFlags.SAMPLED),
+    'a remote sampled parent': extracted({ traceparent: `00-${parentTrace}-${'e'.repeat(16)}-01` }),
+    'a remote unsampled parent': extracted({ traceparent: `00-${parentTrace}-${'e'.repeat(16)}-00` }),
+    'a remote parent with a DSC': extracted({ traceparent: `00-${parentTrace}-${'e'.repeat(16)}-01`, baggage: `sentry-trace_id=${parentTrace},sentry-sample_rate=0.125` }),
+    'a deferred remote parent': extracted({ 'sentry-trace': `${parentTrace}-${'e'.repeat(16)}` }),
+    'a deferred remote parent with sample_rand': extracted({ 'sentry-trace': `${parentTrace}-${'e'.repeat(16)}`, baggage: `sentry-trace_id=${parentTrace},sentry-sample_rand=0.2` }),
+  };
+  const spans: Array<[string, Record<string, string>]> = [
+    ['op', {}],
+    ['chat gpt-4o', { 'gen_ai.operation.name': 'chat', 'gen_ai.agent.name': 'noisy' }],
+    ['GET /healthz', {}],
+    ['GET', { 'url.path': '/users/42/history' }],
+    ['boring', {}],
+  ];
+  const configs: Array<Record<string, string>> = [
+    { SENTRY_TRACES_SAMPLE_RATE: '0' },
+    { SENTRY_TRACES_SAMPLE_RATE: '0.3' },
+    { SENTRY_TRACES_SAMPLE_RATE: '1' },
+    ...['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'].map((name) => ({
+      OTEL_TRACES_SAMPLER: name,
+      OTEL_TRACES_SAMPLER_ARG: '0.3',
+    })),
+  ];
+
+  it.each(configs)('under %o', (env) => {
+    const config = { ...sampling(env), rules: [{ agent: 'noisy', rate: 0 }, { urlPath: '/users/:id/history', rate: 0.5 }, { spanName: 'boring', rate: 0 }] };
+    const ours = createBridgeSampler(config);
+    const reference = composedSampler(config);
+    let compared = 0;
+    for (const [parentName, ctx] of Object.entries(parents)) {
+      for (const [name, attributes] of spans) {
+        for (let i = 0; i < 40; i++) {
+          // Children share their parent's trace id (the tracer passes it); roots get new ones.
+          const traceId = i % 2 === 0 ? parentTrace : randomTraceId(i);
+          const got = ours.shouldSample(ctx, traceId, name, SpanKind.SERVER, attributes, []);
+          const want = reference.shouldSample(ctx, traceId, name, SpanKind.SERVER, attributes, []);
+          expect({ parentName, name, decision: got.decision, attributes: got.attributes, traceState: got.traceState }).toEqual({
+            parentName,
+            name,
+            decision: want.decision,
+            attributes: want.attributes,
+            traceState: want.traceState,
+          });
+          compared++;
+        }
+      }
+    }
+    expect(compared).toBe(Object.keys(parents).length * spans.length * 40);
   });
 });
