@@ -11,7 +11,13 @@
  */
 import { fitJson } from './content-json.js';
 import { parseBooleanEnv } from './boolean-env.js';
-
+import {
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+} from './semconv-incubating.js';
 
 /** Upper bound, in UTF-16 code units, of every captured content attribute (marker included). */
 export const CONTENT_MAX_LENGTH = 4096;
@@ -19,6 +25,35 @@ export const CONTENT_MAX_LENGTH = 4096;
 export const CONTENT_TRUNCATION_MARKER = '…[truncated]';
 
 const ENV_VAR = 'OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT';
+
+/**
+ * Span attributes that carry prompts, completions and tool payloads — the GenAI semantic conventions' and the AI
+ * SDK's own (`ai.*`, which it records by default: @ai-sdk/otel src/legacy-open-telemetry.ts). While capture is off,
+ * the scrub processor removes them from every span, whoever set them (privacy fails closed).
+ */
+export const MESSAGE_CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([
+  ATTR_GEN_AI_INPUT_MESSAGES,
+  ATTR_GEN_AI_OUTPUT_MESSAGES,
+  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
+  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
+  ATTR_GEN_AI_TOOL_CALL_RESULT,
+  'ai.prompt',
+  'ai.prompt.messages',
+  'ai.request.text',
+  'ai.response.text',
+  'ai.response.reasoning',
+  'ai.response.toolCalls',
+  'ai.response.object',
+  'ai.response.files',
+  'ai.toolCall.args',
+  'ai.toolCall.result',
+  'ai.value',
+  'ai.values',
+  'ai.embedding',
+  'ai.embeddings',
+  'ai.documents',
+  'ai.ranking',
+]);
 
 let capture: boolean | undefined;
 

@@ -17,8 +17,9 @@
  * their enclosing agent's (the AI SDK puts the name on the root span only); an LLM-call span that wraps another one
  * (the AI SDK's embeddings operation) is marked `none` at its end, so each provider call is counted once. At ending:
  * legacy usage and first-chunk time, and the current shape's first-chunk attribute, are copied to the gen_ai.* names
- * span-metrics reads; a failed call's HTTP status becomes its error.type; with content capture off, prompt and
- * completion attributes are removed (the AI SDK records them by default).
+ * span-metrics reads; a failed call's HTTP status becomes its error.type. With content capture off, the prompt and
+ * completion attributes the AI SDK records by default are removed by the scrub processor (src/agent/content.ts
+ * `MESSAGE_CONTENT_ATTRIBUTES`), from every span.
  * Work per span is a fixed number of attribute reads and writes; no string is scanned beyond a fixed bound.
  */
 import { SpanStatusCode, type Attributes, type AttributeValue, type Context } from '@opentelemetry/api';
@@ -26,17 +27,12 @@ import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import {
   ATTR_GEN_AI_AGENT_NAME,
-  ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
   ATTR_GEN_AI_PROVIDER_NAME,
   ATTR_GEN_AI_REQUEST_MODEL,
   ATTR_GEN_AI_RESPONSE_MODEL,
   ATTR_GEN_AI_RESPONSE_TIME_TO_FIRST_CHUNK,
-  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
   ATTR_GEN_AI_TOOL_CALL_ID,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
   ATTR_GEN_AI_TOOL_NAME,
   ATTR_GEN_AI_USAGE_INPUT_TOKENS,
   ATTR_GEN_AI_USAGE_OUTPUT_TOKENS,
@@ -56,7 +52,6 @@ import {
 } from '../agent/attributes.js';
 import { getCurrentAgent } from '../agent/agent-context.js';
 import { AGENT_SPAN_TYPE_VALUE_NONE, agentSpanTypeOfOperation } from '../agent/span-type.js';
-import { isCaptureMessageContentEnabled } from '../agent/content.js';
 import { warnOnce } from '../log.js';
 import { recordInstrumentationDrop } from '../self-metrics.js';
 import { SpanStage } from './span-path.js';
@@ -79,31 +74,6 @@ const LEGACY_OUTPUT_TOKENS = ['ai.usage.outputTokens', 'ai.usage.completionToken
  * (@ai-sdk/otel src/open-telemetry.ts getGenAIClientPerformanceAttributes); span-metrics reads the semconv attribute.
  */
 const ATTR_AI_SDK_TIME_TO_FIRST_CHUNK = METRIC_GEN_AI_CLIENT_OPERATION_TIME_TO_FIRST_CHUNK;
-
-/** Prompt / completion / tool payload attributes, removed when content capture is off (privacy fails closed). */
-const CONTENT_ATTRIBUTES: ReadonlySet<string> = new Set([
-  ATTR_GEN_AI_INPUT_MESSAGES,
-  ATTR_GEN_AI_OUTPUT_MESSAGES,
-  ATTR_GEN_AI_SYSTEM_INSTRUCTIONS,
-  ATTR_GEN_AI_TOOL_CALL_ARGUMENTS,
-  ATTR_GEN_AI_TOOL_CALL_RESULT,
-  'ai.prompt',
-  'ai.prompt.messages',
-  'ai.request.text',
-  'ai.response.text',
-  'ai.response.reasoning',
-  'ai.response.toolCalls',
-  'ai.response.object',
-  'ai.response.files',
-  'ai.toolCall.args',
-  'ai.toolCall.result',
-  'ai.value',
-  'ai.values',
-  'ai.embedding',
-  'ai.embeddings',
-  'ai.documents',
-  'ai.ranking',
-]);
 
 /**
  * The current shape's step span operation (@ai-sdk/otel src/open-telemetry.ts onStepStart); not a GenAI
@@ -294,7 +264,6 @@ export class AiSdkSpansProcessor extends SpanStage {
       const status = attrs[ATTR_HTTP_RESPONSE_STATUS_CODE];
       if (typeof status === 'number' && Number.isInteger(status) && status >= 400 && status <= 599) span.setAttribute(ATTR_ERROR_TYPE, String(status));
     }
-    if (!isCaptureMessageContentEnabled()) removeContent(span);
   }
 }
 
@@ -312,17 +281,6 @@ function applyLegacyStart(span: Span, operationId: string): void {
     setIfAbsent(span, ATTR_GEN_AI_TOOL_NAME, shortString(attrs[ATTR_AI_TOOL_CALL_NAME]));
     setIfAbsent(span, ATTR_GEN_AI_TOOL_CALL_ID, shortString(attrs[ATTR_AI_TOOL_CALL_ID]));
   }
-}
-
-/**
- * The SDK's span keeps attributes in a plain object (sdk-trace 3.x Span.attributes); nothing else can remove one.
- * The span's own keys are walked (a dozen, typically) rather than every content key probed (22): one Set lookup
- * per key instead of a property lookup per content key — 150 → 60 ns per span with a chat span's 15 attributes
- * (micro-benchmark), on every GenAI span the helpers end. Deleting the key being visited is safe in for-in.
- */
-function removeContent(span: Span): void {
-  const attrs = span.attributes as Attributes;
-  for (const key in attrs) if (CONTENT_ATTRIBUTES.has(key)) delete attrs[key];
 }
 
 function setIfAbsent(span: Span, key: string, value: string | number | undefined): void {

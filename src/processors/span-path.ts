@@ -46,16 +46,60 @@ export class SpanPath implements SpanProcessor {
     this.ends = stages.filter((stage) => stage.onEnd !== UNUSED_END);
   }
 
+  // The hooks below call the first stages from one call site each instead of from one loop: a loop's single site
+  // sees every processor class and stays megamorphic, a site per position sees one class, so its hook can be
+  // inlined (most are a guard and a return for most spans). 0.1–0.25 µs per agent step over the loop, measured as
+  // above (4 runs). The bridge has at most 6 stages with onStart, 2 with onEnding and 8 with onEnd; stages past
+  // those are looped over.
+
   onStart(span: Span, parentContext: Context): void {
-    for (const stage of this.starts) stage.onStart(span, parentContext);
+    const s = this.starts;
+    const n = s.length;
+    if (n === 0) return;
+    s[0]!.onStart(span, parentContext);
+    if (n === 1) return;
+    s[1]!.onStart(span, parentContext);
+    if (n === 2) return;
+    s[2]!.onStart(span, parentContext);
+    if (n === 3) return;
+    s[3]!.onStart(span, parentContext);
+    if (n === 4) return;
+    s[4]!.onStart(span, parentContext);
+    if (n === 5) return;
+    s[5]!.onStart(span, parentContext);
+    for (let i = 6; i < n; i++) s[i]!.onStart(span, parentContext);
   }
 
   onEnding(span: Span): void {
-    for (const stage of this.endings) stage.onEnding(span);
+    const s = this.endings;
+    const n = s.length;
+    if (n === 0) return;
+    s[0]!.onEnding(span);
+    if (n === 1) return;
+    s[1]!.onEnding(span);
+    for (let i = 2; i < n; i++) s[i]!.onEnding(span);
   }
 
   onEnd(span: ReadableSpan): void {
-    for (const stage of this.ends) stage.onEnd(span);
+    const s = this.ends;
+    const n = s.length;
+    if (n === 0) return;
+    s[0]!.onEnd(span);
+    if (n === 1) return;
+    s[1]!.onEnd(span);
+    if (n === 2) return;
+    s[2]!.onEnd(span);
+    if (n === 3) return;
+    s[3]!.onEnd(span);
+    if (n === 4) return;
+    s[4]!.onEnd(span);
+    if (n === 5) return;
+    s[5]!.onEnd(span);
+    if (n === 6) return;
+    s[6]!.onEnd(span);
+    if (n === 7) return;
+    s[7]!.onEnd(span);
+    for (let i = 8; i < n; i++) s[i]!.onEnd(span);
   }
 
   /** Every stage's, as MultiSpanProcessor's: a stage that fails to flush is reported, and the flush still resolves. */

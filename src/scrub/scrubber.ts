@@ -15,6 +15,8 @@ const MAX_CACHED_KEYS = 2048;
 
 interface KeyState {
   readonly sensitive: boolean;
+  /** A message-content key: removed from span attributes while content capture is off (see `attributesInPlace`). */
+  readonly content: boolean;
   /** The last value of this key that scrubbing left unchanged: the same value again needs no regex. */
   lastClean: string | undefined;
   /** Whether `lastClean` came again since it was remembered (a key whose values repeat). */
@@ -37,7 +39,12 @@ export class Scrubber {
 
   private readonly identifierKeys: ReadonlySet<string>;
 
-  constructor(extraKeys: readonly string[] = []) {
+  /**
+   * @param extraKeys key names (or parts) whose values are always filtered, beyond the built-in patterns.
+   * @param contentKeys span attribute keys that carry message content (src/agent/content.ts): `scrubAttributes`
+   *   removes them when asked to. Checked on the key's cached state, so the removal costs no lookup of its own.
+   */
+  constructor(extraKeys: readonly string[] = [], private readonly contentKeys: ReadonlySet<string> = new Set()) {
     this.sensitiveKey = keyPattern(extraKeys);
     this.identifierKeys = new Set([...IDENTIFIER_KEYS].filter((key) => !extraKeys.includes(key)));
   }
@@ -53,7 +60,10 @@ export class Scrubber {
    */
   attributeValue(key: string, value: AttributeValue | undefined): AttributeValue | undefined {
     if (value === undefined || value === null) return value;
-    const state = this.keyState(key);
+    return this.valueFor(this.keyState(key), value);
+  }
+
+  private valueFor(state: KeyState, value: AttributeValue): AttributeValue {
     if (state.sensitive) return FILTERED;
     if (typeof value === 'string') {
       // Most keys carry the same few values span after span (model, provider, operation): the value-shape
@@ -88,7 +98,13 @@ export class Scrubber {
     // The key regex ran for every attribute of every span (bench profile); a cached verdict is one Map lookup.
     let state = this.keys.get(key);
     if (state === undefined) {
-      state = { sensitive: !this.identifierKeys.has(key) && this.sensitiveKey.test(key), lastClean: undefined, repeated: true, skipped: 0 };
+      state = {
+        sensitive: !this.identifierKeys.has(key) && this.sensitiveKey.test(key),
+        content: this.contentKeys.has(key),
+        lastClean: undefined,
+        repeated: true,
+        skipped: 0,
+      };
       if (this.keys.size < MAX_CACHED_KEYS) this.keys.set(key, state);
     }
     return state;
@@ -96,29 +112,37 @@ export class Scrubber {
 
   /**
    * The scrubbed attributes: the same object, scrubbed in place, or — when reading or writing one of them throws
-   * (a getter, a proxy, a frozen object) — a clean copy in which whatever could not be read is filtered.
+   * (a getter, a proxy, a frozen object) — a clean copy in which whatever could not be read is filtered. With
+   * `removeContent`, the content keys are removed as well.
    */
-  scrubAttributes(attributes: Attributes): Attributes {
+  scrubAttributes(attributes: Attributes, removeContent = false): Attributes {
     try {
-      this.attributesInPlace(attributes);
+      this.attributesInPlace(attributes, removeContent);
       return attributes;
     } catch {
-      return this.filteredCopy(attributes);
+      return this.filteredCopy(attributes, removeContent);
     }
   }
 
   /** Scrub an attributes object in place (may throw: `scrubAttributes` is the fail-closed entry point). */
-  attributesInPlace(attributes: Attributes): void {
+  attributesInPlace(attributes: Attributes, removeContent = false): void {
     // for-in rather than Object.keys: no key array per span (half the loop's cost in a micro-benchmark).
-    // Attribute objects are plain `{}` records: nothing enumerable is inherited.
+    // Attribute objects are plain `{}` records: nothing enumerable is inherited. Deleting the key being visited is
+    // safe in for-in.
     for (const key in attributes) {
       const value = attributes[key];
-      const clean = this.attributeValue(key, value);
+      if (value === undefined || value === null) continue;
+      const state = this.keyState(key);
+      if (removeContent && state.content) {
+        delete attributes[key];
+        continue;
+      }
+      const clean = this.valueFor(state, value);
       if (clean !== value) attributes[key] = clean;
     }
   }
 
-  private filteredCopy(attributes: Attributes): Attributes {
+  private filteredCopy(attributes: Attributes, removeContent: boolean): Attributes {
     const out: Attributes = {};
     let keys: string[];
     try {
@@ -128,6 +152,7 @@ export class Scrubber {
       return out;
     }
     for (const key of keys) {
+      if (removeContent && this.contentKeys.has(key)) continue;
       try {
         out[key] = this.attributeValue(key, attributes[key]);
       } catch {

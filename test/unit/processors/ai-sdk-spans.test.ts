@@ -18,6 +18,7 @@ import { AiSdkSpansProcessor, providerNameOfAiSdkId } from '../../../src/process
 import { agentSpanTypeOf, agentSpanTypeOfOperation as spanTypeOfGenAiOperation } from '../../../src/agent/span-type.js';
 import { relayAiType } from '../../helpers/relay-ai.js';
 import { SpanMetricsProcessor } from '../../../src/processors/span-metrics.js';
+import { ScrubSpanProcessor } from '../../../src/processors/scrub.js';
 import { aiRequest, executeTool, invokeAgent, setCaptureMessageContent, startAiRequest } from '../../../src/agent/index.js';
 import { get, parseExposition, select, type Sample } from '../../helpers/exposition.js';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
@@ -46,7 +47,13 @@ beforeAll(async () => {
   server = (await startOpenAiServer({ seed: 7, latencyMs: [1, 3], chunkDelayMs: 1 })) as Server;
   endpoint = await startPrometheusExporter({ host: '127.0.0.1', port: 0, selfMetrics: false });
   provider = new TracerProvider({
-    spanProcessors: [new AiSdkSpansProcessor(), new SpanMetricsProcessor({ store: endpoint.spanMetrics }), new SimpleSpanProcessor({ exporter: exported })],
+    // In the bridge's order: the scrub processor removes the AI SDK's content attributes (content capture is off).
+    spanProcessors: [
+      new AiSdkSpansProcessor(),
+      new ScrubSpanProcessor(),
+      new SpanMetricsProcessor({ store: endpoint.spanMetrics }),
+      new SimpleSpanProcessor({ exporter: exported }),
+    ],
   });
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(provider);

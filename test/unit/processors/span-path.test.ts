@@ -49,6 +49,22 @@ describe('SpanPath', () => {
     expect(path.stages).toBe(stages);
   });
 
+  it('calls every stage in order however many there are (the first positions have call sites of their own)', () => {
+    for (const count of [0, 1, 2, 3, 5, 6, 7, 8, 9, 12]) {
+      const calls: string[] = [];
+      const stages = Array.from({ length: count }, (_, i): SpanProcessor => ({
+        onStart: () => void calls.push(`start ${i}`),
+        onEnding: () => void calls.push(`ending ${i}`),
+        onEnd: () => void calls.push(`end ${i}`),
+        forceFlush: () => Promise.resolve(),
+        shutdown: () => Promise.resolve(),
+      }));
+      new TracerProvider({ spanProcessors: [new SpanPath(stages)] }).getTracer('t').startSpan('s').end();
+      const each = (hook: string) => Array.from({ length: count }, (_, i) => `${hook} ${i}`);
+      expect(calls).toEqual([...each('start'), ...each('ending'), ...each('end')]);
+    }
+  });
+
   it('hands spans on exactly as MultiSpanProcessor does to processors that use every hook', async () => {
     const exporter = new InMemorySpanExporter();
     const provider = new TracerProvider({ spanProcessors: [new SpanPath([new SimpleSpanProcessor({ exporter })])] });

@@ -4,6 +4,7 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { FILTERED, Scrubber, scrubEvent, scrubString } from '../../../src/scrub/index.js';
 import { ScrubSpanProcessor } from '../../../src/processors/scrub.js';
+import { MESSAGE_CONTENT_ATTRIBUTES, setCaptureMessageContent } from '../../../src/agent/content.js';
 
 const SECRETS: Array<[string, string]> = [
   ['bearer token', 'Authorization was Bearer eyabc123SECRETtoken'],
@@ -159,5 +160,42 @@ describe('ScrubSpanProcessor', () => {
       expect(text).not.toContain(secret);
     }
     expect(exported!.attributes['http.request.header.authorization']).toBe(FILTERED);
+  });
+});
+
+describe('ScrubSpanProcessor and message content', () => {
+  const CONTENT = { 'gen_ai.input.messages': '[{"role":"user","content":"my diagnosis"}]', 'ai.prompt': 'the prompt', 'ai.response.text': 'the answer' };
+  const KEPT = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 12 };
+
+  async function exportedAttributes(capture: boolean | undefined, attributes: Record<string, string | number>, name = 'chat gpt-4o') {
+    setCaptureMessageContent(capture);
+    try {
+      const exporter = new InMemorySpanExporter();
+      const provider = new TracerProvider({ spanProcessors: [new ScrubSpanProcessor(), new SimpleSpanProcessor({ exporter })] });
+      const span = provider.getTracer('t').startSpan(name, { attributes });
+      span.setAttribute('ai.response.text', 'set after the start');
+      span.end();
+      await provider.forceFlush();
+      return exporter.getFinishedSpans()[0]!.attributes;
+    } finally {
+      setCaptureMessageContent(undefined);
+    }
+  }
+
+  it('removes content attributes from every span while capture is off, GenAI or not, and keeps the rest', async () => {
+    for (const name of ['chat gpt-4o', 'GET /api/tasks']) {
+      expect(await exportedAttributes(false, { ...CONTENT, ...KEPT }, name)).toEqual(KEPT);
+    }
+  });
+
+  it('keeps them when capture is on, switched at run time', async () => {
+    expect(await exportedAttributes(true, { ...CONTENT, ...KEPT })).toEqual({ ...CONTENT, ...KEPT, 'ai.response.text': 'set after the start' });
+    expect(await exportedAttributes(false, { ...CONTENT, ...KEPT })).toEqual(KEPT);
+  });
+
+  it('removes them from the filtered copy of attributes that cannot be scrubbed in place', () => {
+    const attributes = Object.freeze({ ...CONTENT, ...KEPT, password: 'kSECRETk' });
+    const clean = new Scrubber([], MESSAGE_CONTENT_ATTRIBUTES).scrubAttributes(attributes, true);
+    expect(clean).toEqual({ ...KEPT, password: FILTERED });
   });
 });
