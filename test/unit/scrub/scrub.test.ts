@@ -1,8 +1,9 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import { FILTERED, Scrubber, scrubEvent, scrubString } from '../../../src/scrub/index.js';
+import { MAYBE_SECRET } from '../../../src/scrub/patterns.js';
 import { ScrubSpanProcessor } from '../../../src/processors/scrub.js';
 import { MESSAGE_CONTENT_ATTRIBUTES, setCaptureMessageContent } from '../../../src/agent/content.js';
 
@@ -131,6 +132,23 @@ describe('Scrubber remembered clean values', () => {
       expect(span).toEqual({ 'gen_ai.response.id': scrubString(value), 'gen_ai.request.model': 'gpt-4o' });
     }
     for (const [, secret] of SECRETS) expect(scrubString(secret)).toContain(FILTERED);
+  });
+
+  it('a key whose value differs by kind of span (a value per kind) is scanned once per value, not on every span', () => {
+    const scrubber = new Scrubber();
+    const scans = vi.spyOn(MAYBE_SECRET, 'test');
+    try {
+      const values = ['gen_ai.invoke_agent', 'memory.search', 'gen_ai.chat'];
+      for (let i = 0; i < 90; i++) {
+        const span = { 'sentry.op': values[i % 3]!, 'gen_ai.operation.name': i % 3 === 2 ? 'chat_completion' : 'invoke_agent' };
+        scrubber.attributesInPlace(span);
+        expect(span['sentry.op']).toBe(values[i % 3]);
+      }
+      // With one remembered value per key, each span's value displaced the other's: 128 scans here.
+      expect(scans.mock.calls.length).toBeLessThan(20);
+    } finally {
+      scans.mockRestore();
+    }
   });
 
   it('remembers clean span names without letting a secret name through', async () => {
