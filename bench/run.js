@@ -400,12 +400,17 @@ for (const name of args.out ? [] : names) {
   writeFileSync(`${ROOT}bench/results/${name}.md`, `${markdown}\n`);
 }
 
+/** A ratio's range within repetitions, as the table and the target print it. */
+function formatRange([min, max]) {
+  return `${min.toFixed(2)}–${max.toFixed(2)}`;
+}
+
 function targets(r) {
   const t = [];
   if (r.sustained?.['bridge-1.0'] && r.sustained.otlp) {
     const s = r.sustained;
     const range = s['bridge-1.0'].ratioToOtlpRange;
-    const within = range === undefined ? '' : ` (within a repetition ${range[0].toFixed(2)}–${range[1].toFixed(2)})`;
+    const within = range === undefined ? '' : ` (within a repetition ${formatRange(range)})`;
     t.push({ target: 'sustained: bridge 1.0 ≤ 1.0 × bare OTel + stock OTLP', value: `${s['bridge-1.0'].ratioToOtlp.toFixed(2)} ×${within}`, met: s['bridge-1.0'].ratioToOtlp <= 1 });
     if (s.sentry) {
       const x = s.sentry.cpuUsPerDeliveredSpan / s['bridge-1.0'].cpuUsPerDeliveredSpan;
@@ -453,7 +458,7 @@ function render(r) {
       const states = [...new Set(v.accounting.map((a) => a.status))].join(', ');
       const maxDrop = Math.max(...v.accounting.map((a) => a.dropRate));
       const perSpan = v.cpuUsPerDeliveredSpan === undefined ? '—' : v.cpuUsPerDeliveredSpan.toFixed(1);
-      const range = v.ratioToOtlpRange === undefined ? '—' : `${v.ratioToOtlpRange[0].toFixed(2)}–${v.ratioToOtlpRange[1].toFixed(2)}`;
+      const range = v.ratioToOtlpRange === undefined ? '—' : formatRange(v.ratioToOtlpRange);
       lines.push(`| ${v.label} | ${v.cpuUsPerStep.toFixed(1)} | ${v.ratioToOtlp.toFixed(2)} | ${range} | ${perSpan} | ${v.received} / ${v.ended} | ${states} (${(maxDrop * 100).toFixed(1)} %) | ${fixed(v.gcPauseUsPerStep)} | ${v.rssUnderLoadMB.toFixed(0)} (${fixed(v.youngGenerationMB)}) | ${fixed(v.liveHeapMB)} | ${fixed(v.firstStepsCpuUsPerStep)} |`);
     }
     lines.push('');

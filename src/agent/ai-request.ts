@@ -253,7 +253,7 @@ function create(options: AiRequestOptions, tracer?: Tracer): AiRequestSpanImpl {
           };
           if (provider !== undefined) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
           if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
-          setAgentAttributes(attributes, agent, identifier(a.conversationId) ?? agent?.conversationId);
+          setAgentAttributes(attributes, agent, identifier(a.conversationId)); // else the agent's
           if (temperature !== undefined) attributes[ATTR_GEN_AI_REQUEST_TEMPERATURE] = temperature;
           if (maxTokens !== undefined) attributes[ATTR_GEN_AI_REQUEST_MAX_TOKENS] = maxTokens;
           if (topP !== undefined) attributes[ATTR_GEN_AI_REQUEST_TOP_P] = topP;

@@ -6,10 +6,7 @@
 import { SpanKind, type Attributes } from '@opentelemetry/api';
 import {
   ATTR_GEN_AI_AGENT_DESCRIPTION,
-  ATTR_GEN_AI_AGENT_ID,
-  ATTR_GEN_AI_AGENT_NAME,
   ATTR_GEN_AI_AGENT_VERSION,
-  ATTR_GEN_AI_CONVERSATION_ID,
   ATTR_GEN_AI_INPUT_MESSAGES,
   ATTR_GEN_AI_OPERATION_NAME,
   ATTR_GEN_AI_OUTPUT_MESSAGES,
@@ -18,7 +15,7 @@ import {
   GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
 } from './semconv-incubating.js';
 import { AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION, ATTR_AGENT_SPAN_TYPE, ATTR_SENTRY_OP, SENTRY_OP_GEN_AI_INVOKE_AGENT } from './attributes.js';
-import { getCurrentAgent, type AgentIdentity } from './agent-context.js';
+import { getCurrentAgent, setAgentAttributes, type AgentIdentity } from './agent-context.js';
 import { toSemconvMessages } from './ai-result.js';
 import { identifier, readFields } from './internal.js';
 import { runInSpan, SpanHandle, startSpan, type AgentSpan, type SpanPlan } from './span-handle.js';
@@ -98,12 +95,10 @@ export function invokeAgent<T>(options: InvokeAgentOptions, fn: (span: AgentInvo
             [ATTR_AGENT_SPAN_TYPE]: AGENT_SPAN_TYPE_VALUE_AGENT_INVOCATION,
             [ATTR_SENTRY_OP]: SENTRY_OP_GEN_AI_INVOKE_AGENT,
             [ATTR_GEN_AI_OPERATION_NAME]: GEN_AI_OPERATION_NAME_VALUE_INVOKE_AGENT,
-            [ATTR_GEN_AI_AGENT_NAME]: name,
           };
-          if (id !== undefined) attributes[ATTR_GEN_AI_AGENT_ID] = id;
+          setAgentAttributes(attributes, agent);
           if (description !== undefined) attributes[ATTR_GEN_AI_AGENT_DESCRIPTION] = description;
           if (version !== undefined) attributes[ATTR_GEN_AI_AGENT_VERSION] = version;
-          if (conversationId !== undefined) attributes[ATTR_GEN_AI_CONVERSATION_ID] = conversationId;
           if (provider !== undefined) attributes[ATTR_GEN_AI_PROVIDER_NAME] = provider;
           if (model !== undefined) attributes[ATTR_GEN_AI_REQUEST_MODEL] = model;
           return attributes;
