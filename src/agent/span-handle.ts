@@ -11,6 +11,7 @@ import { recordError } from './errors.js';
 import { setCurrentAgent, type AgentIdentity } from './agent-context.js';
 import { serializeContent, isCaptureMessageContentEnabled } from './content.js';
 import { getTracer, guard, reportInternal } from './internal.js';
+import { linkable } from './linked-context.js';
 
 /** What every helper's callback receives. */
 export interface AgentSpan {
@@ -177,7 +178,8 @@ export function startSpan<H extends SpanHandle>(plan: (active: Context) => SpanP
   try {
     const active = context.active();
     const p = plan(active);
-    const parent = p.parent ?? active;
+    // Linked, so that this span, the agent and the helpers' markers are added to it without copying it each time.
+    const parent = linkable(p.parent ?? active);
     const tracer = p.tracer ?? getTracer();
     let span: Span;
     let ctx: Context;
