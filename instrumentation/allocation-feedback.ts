@@ -14,15 +14,15 @@
  * bare OpenTelemetry in a process that imported `@sentry/node` got the same, bench/README.md "Findings of 2026-12-03,
  * 12:35–14:00").
  *
- * So at start the bridge makes a few hundred spans that die at once, on a tracer provider of its own (same SDK code,
- * so the same allocation sites; no processors, no exporter, no meter): the next collection finds those sites' objects
- * dead and marks them "don't tenure" before the application's first span. 5–9 ms at start on cold code (measured
- * alone, three cold processes); nothing of it is exported, counted or kept. A V8 that counts differently just makes
- * this a few hundred short-lived objects.
+ * So at start the bridge makes a few hundred spans that die at once, on a tracer provider of its own (the bridge's
+ * class, so the same allocation sites, its fast `startSpan`'s included; no processors, no exporter, no meter): the
+ * next collection finds those sites' objects dead and marks them "don't tenure" before the application's first span.
+ * 5–9 ms at start on cold code (measured alone, three cold processes); nothing of it is exported, counted or kept. A
+ * V8 that counts differently just makes this a few hundred short-lived objects.
  */
 import { ROOT_CONTEXT, createNoopMeter, type MeterProvider } from '@opentelemetry/api';
-import { TracerProvider } from '@opentelemetry/sdk-trace';
 import type { Resource } from '@opentelemetry/resources';
+import { BridgeTracerProvider } from '../src/tracing/bridge-tracer-provider.js';
 
 /** Well above V8's minimum of 100 objects counted per site, so the first collection decides. */
 export const SETTLING_SPANS = 500;
@@ -33,7 +33,7 @@ const NO_METRICS: MeterProvider = { getMeter: () => createNoopMeter() };
 /** Start and end `spans` throwaway spans through the SDK's span code (`resource`: the bridge's, so none is detected). */
 export function settleSpanAllocationFeedback(resource: Resource, spans = SETTLING_SPANS): void {
   try {
-    const tracer = new TracerProvider({ resource, meterProvider: NO_METRICS }).getTracer('agent-otel-bridge/allocation-feedback');
+    const tracer = new BridgeTracerProvider({ resource, meterProvider: NO_METRICS }).getTracer('agent-otel-bridge/allocation-feedback');
     for (let i = 0; i < spans; i++) {
       const span = tracer.startSpan('settle', { attributes: { i } }, ROOT_CONTEXT);
       span.setStatus({ code: 0 });

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { context, diag, DiagConsoleLogger, metrics, propagation, trace } from '@opentelemetry/api';
-import { TracerProvider, type SpanLimits } from '@opentelemetry/sdk-trace';
+import type { SpanLimits } from '@opentelemetry/sdk-trace';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { registerInstrumentations, type Instrumentation } from '@opentelemetry/instrumentation';
 import { diagLogLevelFromString, getNumberFromEnv } from '@opentelemetry/core';
@@ -24,6 +24,7 @@ import {
 } from '../src/agent/semconv-incubating.js';
 import { loadConfig, type BridgeConfig, type ConfigProblem } from '../src/config.js';
 import { createBridgeSampler } from '../src/sampling/index.js';
+import { BridgeTracerProvider } from '../src/tracing/bridge-tracer-provider.js';
 import { createPropagator, localRootTransaction, orgIdFromDsn, type DscOptions } from '../src/propagation/index.js';
 import { LocalRootsProcessor } from '../src/processors/local-roots.js';
 import { ErrorTraceProcessor } from '../src/processors/error-traces.js';
@@ -442,7 +443,7 @@ function startSdk(
   if (config.logLevel !== undefined) {
     diag.setLogger(new DiagConsoleLogger(), { logLevel: diagLogLevelFromString(config.logLevel) });
   }
-  const provider = new TracerProvider({
+  const provider = new BridgeTracerProvider({
     resource,
     sampler: createBridgeSampler(config.sampling),
     spanLimits: spanLimitsFromEnv(),

@@ -20,6 +20,7 @@ import { parse } from 'yaml';
 import { BUCKETS } from '../../src/metrics/catalog.js';
 import { PICO_PER_USD, PriceTable } from '../../src/metrics/price-table.js';
 import { METRIC, SPAN_TYPE } from '../../grafana/src/metrics.js';
+import { seededRandom } from '../helpers/random.js';
 
 export const FIXTURE_JOB = 'agent-otel-bridge';
 export const FIXTURE_SCOPE = 'agent-otel-bridge';
@@ -43,18 +44,6 @@ function budgetsSet(): Map<string, Map<string, number>> {
     out.set(r.record, byValue);
   }
   return out;
-}
-
-/** Small deterministic PRNG (mulberry32): the same seed gives the same fixture. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function labelText(labels: Labels): string {
@@ -244,7 +233,7 @@ export function generateFixture(options: FixtureOptions): Fixture {
   const duration = options.duration ?? 9000;
   const end = Math.floor(options.end);
   const start = end - Math.floor(duration / step) * step;
-  const random = rng(options.seed ?? 42);
+  const random = seededRandom(options.seed ?? 42);
 
   const gaussian = (): number => {
     const u = Math.max(random(), 1e-12);

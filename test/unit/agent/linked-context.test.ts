@@ -2,20 +2,10 @@ import { context, createContextKey, propagation, ROOT_CONTEXT, trace, type Conte
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { isTracingSuppressed, suppressTracing } from '@opentelemetry/core';
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../helpers/random.js';
 import { linkable, MAX_LINKS } from '../../../src/agent/linked-context.js';
 
 const KEYS = Array.from({ length: 6 }, (_, i) => createContextKey(`linked-context-test-${i}`));
-
-/** A small deterministic generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** How many links `getValue` walks before it reaches a context that is not linked. */
 function chainLength(ctx: Context): number {
@@ -27,7 +17,7 @@ function chainLength(ctx: Context): number {
 describe('linked contexts', () => {
   it('read like the API context under any sequence of setValue and deleteValue, from any branch point', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       // The same operations on the API's context and on a linked one, with branches kept and revisited.
       const pairs: [Context, Context][] = [[ROOT_CONTEXT.setValue(KEYS[0]!, 'base'), linkable(ROOT_CONTEXT.setValue(KEYS[0]!, 'base'))]];
       for (let op = 0; op < 60; op++) {

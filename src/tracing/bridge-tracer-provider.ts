@@ -1,0 +1,203 @@
+/**
+ * The SDK's TracerProvider, whose tracers clean span start attributes without the SDK's per-value validation cost
+ * when every value is a string, number or boolean — what nearly every span carries.
+ *
+ * Why: `Tracer.startSpan` (sdk-trace 3.1 Tracer.mjs) cleans the start attributes twice, before and after the sampler,
+ * with `cleanAttributes` (core 3.1 common/attributes.mjs), which builds an entry array per attribute and a `WeakSet`
+ * per value (`isAnyValue`, to detect cycles in nested values). On the running bridge that was 1.9 µs of an agent step
+ * of three spans in a CPU profile; the fast path below saved 0.95 µs per step measured in one process, alternating
+ * 2,000-step blocks with the SDK's own `startSpan`.
+ *
+ * What the fast path does is the SDK's `startSpan`, step for step, with one difference: a start attribute set whose
+ * values are all primitives is copied (strings cut at the value length limit) instead of validated value by value —
+ * the result `cleanAttributes` gives for such a set. Anything else (an array, an object, an invalid value, an empty
+ * key, a count limit reached) goes to `cleanAttributes` itself. test/unit/tracing/bridge-tracer-provider.test.ts
+ * compares the spans of both over generated attribute sets, limits, parents, links and samplers.
+ *
+ * The fast path reads the SDK tracer's fields and builds the SDK's span class (taken from the first span the SDK's
+ * own `startSpan` returns). A tracer without those fields (another sdk-trace version) keeps the SDK's `startSpan`.
+ */
+import {
+  context as api,
+  diag,
+  INVALID_SPAN_CONTEXT,
+  SpanKind,
+  TraceFlags,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type Tracer,
+  type TracerOptions,
+} from '@opentelemetry/api';
+import { cleanAttributes, isTracingSuppressed } from '@opentelemetry/core';
+import { SamplingDecision, TracerProvider, type IdGenerator, type Sampler, type SpanLimits, type SpanProcessor } from '@opentelemetry/sdk-trace';
+
+/** What the first cleaning uses (sdk-trace Tracer.mjs `NO_ATTR_LIMITS`): the limits apply after the sampler. */
+const NO_ATTR_LIMITS = { attributeCountLimit: Infinity, attributeValueLengthLimit: Infinity };
+
+interface Limits {
+  attributeCountLimit?: number | undefined;
+  attributeValueLengthLimit?: number | undefined;
+}
+
+/** `cleanAttributes`'s parameter type (core's `AttributeLimits`, not exported); the SDK passes its span limits as is. */
+type AttributeLimits = Parameters<typeof cleanAttributes>[1];
+
+interface Cleaned {
+  attributes?: Attributes;
+  droppedAttributesCount?: number;
+}
+
+/**
+ * `cleanAttributes(attributes, limits)` for a set of primitive values, without its per-value work; any other set is
+ * `cleanAttributes`'s. Key order and values are what `cleanAttributes` gives (`Object.entries` order; own enumerable
+ * string keys).
+ */
+export function cleanPrimitiveAttributes(attributes: Attributes | undefined, limits: Limits): Cleaned {
+  if (typeof attributes !== 'object' || attributes === null) return cleanAttributes(attributes, limits as AttributeLimits);
+  // Undefined limits compare false in the SDK's checks: no limit.
+  const countLimit = limits.attributeCountLimit ?? Infinity;
+  const lengthLimit = limits.attributeValueLengthLimit ?? Infinity;
+  if (!(lengthLimit > 0)) return cleanAttributes(attributes, limits as AttributeLimits); // the SDK warns, or cuts at NaN
+  const out: Attributes = {};
+  let count = 0;
+  for (const key in attributes) {
+    if (!Object.hasOwn(attributes, key)) continue;
+    const value: AttributeValue | undefined = attributes[key];
+    if (value === undefined) continue;
+    if (typeof value === 'string') {
+      if (count >= countLimit || key.length === 0) return cleanAttributes(attributes, limits as AttributeLimits);
+      out[key] = value.length <= lengthLimit ? value : value.substring(0, lengthLimit);
+    } else if (typeof value === 'number' || typeof value === 'boolean') {
+      if (count >= countLimit || key.length === 0) return cleanAttributes(attributes, limits as AttributeLimits);
+      out[key] = value;
+    } else {
+      return cleanAttributes(attributes, limits as AttributeLimits);
+    }
+    count++;
+  }
+  return { attributes: out, droppedAttributesCount: 0 };
+}
+
+/** The fields of sdk-trace 3.1's `Tracer` that its `startSpan` reads. */
+interface SdkTracer extends Tracer {
+  _sampler: Sampler;
+  _spanLimits: SpanLimits & Required<Pick<SpanLimits, 'attributePerLinkCountLimit' | 'attributeValueLengthLimit'>>;
+  _idGenerator: IdGenerator;
+  _resource: unknown;
+  _spanProcessor: SpanProcessor;
+  _tracerMetrics: { startSpan(parent: SpanContext | undefined, decision: SamplingDecision): unknown };
+  instrumentationScope: unknown;
+}
+
+type SdkSpanClass = new (options: Record<string, unknown>) => Span;
+
+function isSdkTracer(tracer: Tracer): tracer is SdkTracer {
+  const t = tracer as Partial<SdkTracer>;
+  return (
+    typeof t._sampler?.shouldSample === 'function' &&
+    typeof t._spanLimits === 'object' &&
+    typeof t._idGenerator?.generateSpanId === 'function' &&
+    typeof t._spanProcessor?.onStart === 'function' &&
+    typeof t._tracerMetrics?.startSpan === 'function' &&
+    t.instrumentationScope !== undefined &&
+    t._resource !== undefined
+  );
+}
+
+/** An SDK span (not a non-recording wrapper): its class is what the fast path builds. */
+function sdkSpanClass(span: Span): SdkSpanClass | undefined {
+  const s = span as Span & { instrumentationScope?: unknown; attributes?: unknown; constructor: unknown };
+  return s.instrumentationScope !== undefined && typeof s.attributes === 'object' && typeof s.constructor === 'function' ? (s.constructor as SdkSpanClass) : undefined;
+}
+
+/**
+ * Give `tracer` the fast `startSpan` (an own property; the SDK's stays on its prototype). False, and `tracer` left as
+ * it is, when it is not an sdk-trace 3.1 tracer.
+ */
+export function installFastStartSpan(tracer: Tracer): boolean {
+  if (!isSdkTracer(tracer)) return false;
+  const sdkStartSpan = tracer.startSpan;
+  let SpanClass: SdkSpanClass | undefined;
+  tracer.startSpan = function startSpan(this: SdkTracer, name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
+    if (SpanClass === undefined) {
+      const span = sdkStartSpan.call(this, name, options, ctx);
+      SpanClass = sdkSpanClass(span);
+      return span;
+    }
+    // From here on, sdk-trace 3.1 Tracer.mjs `startSpan` line for line, but for the two cleanings.
+    if (options.root) ctx = trace.deleteSpan(ctx);
+    const parentSpan = trace.getSpan(ctx);
+    if (isTracingSuppressed(ctx)) {
+      diag.debug('Instrumentation suppressed, returning Noop Span');
+      return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+    }
+    const parentSpanContext = parentSpan?.spanContext();
+    const spanId = this._idGenerator.generateSpanId();
+    let validParentSpanContext: SpanContext | undefined;
+    let traceId: string;
+    let traceState: SpanContext['traceState'];
+    if (parentSpanContext === undefined || !trace.isSpanContextValid(parentSpanContext)) {
+      traceId = this._idGenerator.generateTraceId();
+    } else {
+      traceId = parentSpanContext.traceId;
+      traceState = parentSpanContext.traceState;
+      validParentSpanContext = parentSpanContext;
+    }
+    const spanKind = options.kind ?? SpanKind.INTERNAL;
+    const links: Link[] = (options.links ?? []).map((link) => ({
+      context: link.context,
+      ...cleanAttributes(link.attributes, {
+        attributeCountLimit: this._spanLimits.attributePerLinkCountLimit,
+        attributeValueLengthLimit: this._spanLimits.attributeValueLengthLimit,
+      }),
+    }));
+    const attrsData1 = cleanPrimitiveAttributes(options.attributes, NO_ATTR_LIMITS);
+    const attributes = attrsData1.attributes ?? {};
+    const samplingResult = this._sampler.shouldSample(ctx, traceId, name, spanKind, attributes, links);
+    const recordEndMetrics = this._tracerMetrics.startSpan(parentSpanContext, samplingResult.decision);
+    traceState = samplingResult.traceState ?? traceState;
+    const traceFlags = samplingResult.decision === SamplingDecision.RECORD_AND_SAMPLED ? TraceFlags.SAMPLED : TraceFlags.NONE;
+    const spanContext: SpanContext = { traceId, spanId, traceFlags, traceState };
+    if (samplingResult.decision === SamplingDecision.NOT_RECORD) {
+      diag.debug('Recording is off, propagating context in a non-recording span');
+      return trace.wrapSpanContext(spanContext);
+    }
+    const attrsData2 = cleanPrimitiveAttributes(Object.assign(attributes, samplingResult.attributes), this._spanLimits);
+    return new (SpanClass as SdkSpanClass)({
+      resource: this._resource,
+      scope: this.instrumentationScope,
+      context: ctx,
+      spanContext,
+      name,
+      kind: spanKind,
+      links,
+      parentSpanContext: validParentSpanContext,
+      attributes: attrsData2.attributes,
+      droppedAttributesCount: (attrsData1.droppedAttributesCount ?? 0) + (attrsData2.droppedAttributesCount ?? 0),
+      startTime: options.startTime,
+      spanProcessor: this._spanProcessor,
+      spanLimits: this._spanLimits,
+      recordEndMetrics,
+    });
+  };
+  return true;
+}
+
+export class BridgeTracerProvider extends TracerProvider {
+  private readonly fast = new WeakSet<Tracer>();
+
+  override getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
+    const tracer = super.getTracer(name, version, options);
+    if (!this.fast.has(tracer)) {
+      this.fast.add(tracer);
+      installFastStartSpan(tracer);
+    }
+    return tracer;
+  }
+}

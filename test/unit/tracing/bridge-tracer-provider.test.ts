@@ -1,0 +1,189 @@
+import { ROOT_CONTEXT, TraceFlags, trace, type Attributes, type AttributeValue, type Context, type Link, type SpanOptions } from '@opentelemetry/api';
+import { cleanAttributes, suppressTracing, TraceState } from '@opentelemetry/core';
+import {
+  SamplingDecision,
+  TracerProvider,
+  type IdGenerator,
+  type ReadableSpan,
+  type Sampler,
+  type SamplingResult,
+  type SpanLimits,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../../helpers/random.js';
+import { BridgeTracerProvider, cleanPrimitiveAttributes, installFastStartSpan } from '../../../src/tracing/bridge-tracer-provider.js';
+
+/** The same ids for both providers, in the same order. */
+class CountingIds implements IdGenerator {
+  private n = 0;
+  generateTraceId(): string {
+    return (++this.n).toString(16).padStart(32, '0');
+  }
+  generateSpanId(): string {
+    return (++this.n).toString(16).padStart(16, 'a');
+  }
+}
+
+/** Decides from the span name and adds attributes, as the bridge's sampler does; records what it was shown. */
+class NameSampler implements Sampler {
+  readonly seen: unknown[] = [];
+  shouldSample(_ctx: Context, _traceId: string, name: string, _kind: unknown, attributes: Attributes, links: Link[]): SamplingResult {
+    this.seen.push({ name, attributes: { ...attributes }, keys: Object.keys(attributes), links: links.length });
+    if (name.startsWith('drop')) return { decision: SamplingDecision.NOT_RECORD };
+    if (name.startsWith('record')) return { decision: SamplingDecision.RECORD, attributes: { 'sampler.rate': 0.5, 'sampler.note': 'recorded-only' } };
+    return { decision: SamplingDecision.RECORD_AND_SAMPLED, attributes: Object.freeze({ 'sentry.client_sample_rate': 1 }), traceState: new TraceState('k=v') };
+  }
+  toString(): string {
+    return 'NameSampler';
+  }
+}
+
+const VALUES: (() => AttributeValue | undefined | unknown)[] = [
+  () => 'short',
+  () => 'a value longer than the limit',
+  () => '',
+  () => 'ünïcödé 🙂 value',
+  () => 42,
+  () => -0,
+  () => Number.NaN,
+  () => Number.POSITIVE_INFINITY,
+  () => 3.25,
+  () => true,
+  () => false,
+  () => undefined,
+  () => null,
+  () => ['a', 'b'],
+  () => [1, undefined, 2],
+  () => [],
+  () => ({ nested: 'object' }),
+  () => new Uint8Array([1, 2, 3]),
+  () => () => 'a function',
+  () => Symbol('s'),
+  () => 10n,
+  () => new Date(0),
+];
+const PRIMITIVE = VALUES.slice(0, 11);
+const KEYS = ['gen_ai.operation.name', 'sentry.op', 'user.id', '', '0', '7', 'a.much.longer.attribute.key.name', 'sampler.rate'];
+
+function attributesOf(next: () => number, primitiveOnly: boolean): Attributes {
+  const pool = primitiveOnly ? PRIMITIVE : VALUES;
+  const out: Record<string, unknown> = {};
+  const n = Math.floor(next() * 12);
+  for (let i = 0; i < n; i++) {
+    const key = next() < 0.8 ? KEYS[Math.floor(next() * KEYS.length)]! : `key.${Math.floor(next() * 20)}`;
+    if (primitiveOnly && key === '') continue;
+    out[key] = pool[Math.floor(next() * pool.length)]!();
+  }
+  return out as Attributes;
+}
+
+/** What a span is, without its times (the two providers run one after the other). */
+function view(span: ReadableSpan): unknown {
+  return {
+    name: span.name,
+    kind: span.kind,
+    spanContext: { ...span.spanContext(), traceState: span.spanContext().traceState?.serialize() },
+    parent: span.parentSpanContext,
+    attributes: span.attributes,
+    keys: Object.keys(span.attributes),
+    dropped: span.droppedAttributesCount,
+    links: span.links,
+    droppedLinks: span.droppedLinksCount,
+    scope: span.instrumentationScope,
+    resource: span.resource.attributes,
+    status: span.status,
+    events: span.events.map((e) => ({ name: e.name, attributes: e.attributes })),
+  };
+}
+
+function setUp(Provider: typeof TracerProvider, spanLimits: SpanLimits) {
+  const ended: ReadableSpan[] = []; // every recorded span as it ends (sampled or not)
+  const collect: SpanProcessor = { onStart() {}, onEnd: (span) => void ended.push(span), forceFlush: async () => {}, shutdown: async () => {} };
+  const sampler = new NameSampler();
+  const provider = new Provider({
+    resource: resourceFromAttributes({ 'service.name': 'differential' }),
+    idGenerator: new CountingIds(),
+    sampler,
+    spanLimits,
+    spanProcessors: [collect],
+  });
+  return { ended, sampler, tracer: provider.getTracer('scope', '1.0.0', { schemaUrl: 'https://opentelemetry.io/schemas/1.30.0' }) };
+}
+
+const LIMITS: SpanLimits[] = [{}, { attributeCountLimit: 3 }, { attributeValueLengthLimit: 5 }, { attributeCountLimit: 2, attributeValueLengthLimit: 1 }, { attributeCountLimit: 0 }];
+
+describe('BridgeTracerProvider', () => {
+  it('starts spans equal to the SDK tracer’s over generated attributes, limits, parents, links and sampling decisions', () => {
+    const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    const invalid = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0'.repeat(32), spanId: '0'.repeat(16), traceFlags: 0 });
+    let spans = 0;
+    let recorded = 0;
+    for (const [l, limits] of LIMITS.entries()) {
+      const sdk = setUp(TracerProvider, limits);
+      const bridge = setUp(BridgeTracerProvider, limits);
+      expect(Object.hasOwn(bridge.tracer, 'startSpan'), 'the fast path is installed').toBe(true);
+      const next = seededRandom(1000 + l);
+      for (let i = 0; i < 2500; i++) {
+        const name = ['chat gpt-4o', 'drop me', 'record only', 'invoke_agent planner'][Math.floor(next() * 4)]!;
+        const primitiveOnly = next() < 0.7;
+        const attributes = attributesOf(next, primitiveOnly);
+        const links: Link[] | undefined = next() < 0.2 ? [{ context: trace.getSpanContext(remote)!, attributes: attributesOf(next, true) }] : undefined;
+        const root = next() < 0.1;
+        const which = next();
+        const options = (): SpanOptions => ({ kind: Math.floor(which * 5), attributes: { ...attributes }, links, root, ...(which < 0.05 ? { startTime: 1_700_000_000_000 } : {}) });
+        // Each provider's own parent span, so local parents are theirs.
+        const parentOf = (tracer: typeof sdk.tracer): Context =>
+          which < 0.3 ? ROOT_CONTEXT : which < 0.5 ? remote : which < 0.55 ? invalid : which < 0.6 ? suppressTracing(remote) : trace.setSpan(ROOT_CONTEXT, tracer.startSpan('parent', {}, remote));
+        const a = sdk.tracer.startSpan(name, options(), parentOf(sdk.tracer));
+        const b = bridge.tracer.startSpan(name, options(), parentOf(bridge.tracer));
+        expect(b.isRecording()).toBe(a.isRecording());
+        expect(b.spanContext()).toEqual(a.spanContext());
+        a.end();
+        b.end();
+        spans++;
+      }
+      const expected = sdk.ended.map(view);
+      const actual = bridge.ended.map(view);
+      expect(actual.length).toBe(expected.length);
+      recorded += expected.length;
+      for (let i = 0; i < expected.length; i++) expect(actual[i], `limits ${JSON.stringify(limits)}, span ${i}`).toEqual(expected[i]);
+      expect(bridge.sampler.seen).toEqual(sdk.sampler.seen);
+    }
+    expect(spans).toBe(LIMITS.length * 2500);
+    expect(recorded).toBeGreaterThan(spans / 2); // all but those the sampler drops (a name starting with `drop`)
+  });
+
+  it('cleans a set of primitives as cleanAttributes does, and hands anything else to it', () => {
+    const next = seededRandom(7);
+    for (let i = 0; i < 5000; i++) {
+      const attributes = attributesOf(next, next() < 0.5);
+      for (const limits of LIMITS) {
+        const full = { attributeCountLimit: limits.attributeCountLimit ?? 128, attributeValueLengthLimit: limits.attributeValueLengthLimit ?? Infinity };
+        const expected = cleanAttributes(attributes, full);
+        const actual = cleanPrimitiveAttributes(attributes, full);
+        expect(actual).toEqual(expected);
+        expect(Object.keys(actual.attributes ?? {})).toEqual(Object.keys(expected.attributes ?? {}));
+      }
+    }
+    expect(cleanPrimitiveAttributes(undefined, {})).toEqual(cleanAttributes(undefined, { attributeCountLimit: 128, attributeValueLengthLimit: Infinity }));
+    const odd = { attributeCountLimit: 128, attributeValueLengthLimit: Number.NaN };
+    expect(cleanPrimitiveAttributes({ a: 'cut to nothing at NaN' }, odd)).toEqual(cleanAttributes({ a: 'cut to nothing at NaN' }, odd));
+  });
+
+  it('leaves a tracer whose fields it does not know (another sdk-trace version) as it is', () => {
+    const startSpan = () => trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 });
+    const foreign = { startSpan, startActiveSpan: () => undefined };
+    expect(installFastStartSpan(foreign as never)).toBe(false);
+    expect(foreign.startSpan).toBe(startSpan);
+    const sdkTracer = new TracerProvider().getTracer('sdk');
+    expect(installFastStartSpan(sdkTracer)).toBe(true);
+    // Its first span comes from the SDK's own startSpan (that is where the span class is taken from), the next from the fast path.
+    const first = sdkTracer.startSpan('first', { attributes: { a: 1 } }) as unknown as ReadableSpan;
+    const second = sdkTracer.startSpan('second', { attributes: { a: 1 } }, trace.setSpan(ROOT_CONTEXT, first as never)) as unknown as ReadableSpan;
+    expect(second.constructor).toBe(first.constructor);
+    expect(second.parentSpanContext?.spanId).toBe(first.spanContext().spanId);
+    expect(second.attributes).toEqual({ a: 1 });
+  });
+});
