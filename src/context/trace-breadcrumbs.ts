@@ -10,6 +10,7 @@
  * trace's breadcrumbs (≤ perTrace).
  */
 import type { Breadcrumb } from '@sentry/core';
+import { ChurnMap } from '../churn-map.js';
 import { recordContextDrop } from '../self-metrics.js';
 import type { SizedBreadcrumb } from './span-breadcrumb.js';
 
@@ -27,7 +28,7 @@ interface TraceCrumbs {
 }
 
 export class TraceBreadcrumbs {
-  private readonly traces = new Map<string, TraceCrumbs>();
+  private readonly traces = new ChurnMap<string, TraceCrumbs>(); // an entry per trace: see churn-map.ts
   private bytes = 0;
   /** The trace written to last (it is last in `traces` while it is held). */
   private lastActive: string | undefined;

@@ -13,6 +13,7 @@
  * oldest and stops at the first young one: O(retired) per sweep. Sweeps run on every tracked start and before
  * every scrape (the store's collect hook), so a scrape always sees the current gauge.
  */
+import { ChurnMap } from '../churn-map.js';
 import type { GaugeCell, LabelValues, PreAggregatedCounter, PreAggregatedGauge } from './span-metrics-store.js';
 
 export const DEFAULT_INVOCATION_MAX_AGE_MS = 60 * 60 * 1000;
@@ -45,7 +46,7 @@ export class ActiveInvocations {
    * and onEnd). Two in-flight invocations sharing a span id (random 64 bits) are told apart by trace id: the
    * later one is left untracked, and an end matches its own start only.
    */
-  private readonly inFlight = new Map<string, InFlight>();
+  private readonly inFlight = new ChurnMap<string, InFlight>(); // an entry per invocation: see churn-map.ts
   private readonly gauge: PreAggregatedGauge;
   private readonly abandoned: PreAggregatedCounter;
   private readonly untracked: PreAggregatedCounter;
