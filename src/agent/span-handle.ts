@@ -185,7 +185,7 @@ export function startSpan<H extends SpanHandle>(plan: (active: Context) => SpanP
     let ctx: Context;
     if (tracer === undefined) {
       // No SDK: what the API's no-op tracer would give (the parent's span context, non-recording), without
-      // building attributes or a new context — the parent context already carries that span context.
+      // building attributes or setting the span — the parent context already carries that span context.
       const parentSpanContext = trace.getSpanContext(parent);
       span = parentSpanContext === undefined ? NOOP_SPAN : trace.wrapSpanContext(parentSpanContext);
       ctx = parent;
