@@ -193,14 +193,10 @@ export function installFastStartSpan(tracer: Tracer): boolean {
 }
 
 export class BridgeTracerProvider extends TracerProvider {
-  private readonly fast = new WeakSet<Tracer>();
-
   override getTracer(name: string, version?: string, options?: TracerOptions): Tracer {
     const tracer = super.getTracer(name, version, options);
-    if (!this.fast.has(tracer)) {
-      this.fast.add(tracer);
-      installFastStartSpan(tracer);
-    }
+    // The SDK keeps one tracer per name; an installed fast path is the tracer's own `startSpan`.
+    if (!Object.hasOwn(tracer, 'startSpan')) installFastStartSpan(tracer);
     return tracer;
   }
 }
