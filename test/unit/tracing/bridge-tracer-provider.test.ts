@@ -11,6 +11,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace';
 import { resourceFromAttributes } from '@opentelemetry/resources';
+import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../../helpers/random.js';
 import { BridgeTracerProvider, cleanPrimitiveAttributes, installFastStartSpan } from '../../../src/tracing/bridge-tracer-provider.js';
@@ -176,6 +177,65 @@ describe('BridgeTracerProvider', () => {
     expect(cleanPrimitiveAttributes(undefined, {})).toEqual(cleanAttributes(undefined, { attributeCountLimit: 128, attributeValueLengthLimit: Infinity }));
     const odd = { attributeCountLimit: 128, attributeValueLengthLimit: Number.NaN };
     expect(cleanPrimitiveAttributes({ a: 'cut to nothing at NaN' }, odd)).toEqual(cleanAttributes({ a: 'cut to nothing at NaN' }, odd));
+  });
+
+  it('records the SDK’s otel.sdk.span.* metrics when given a meter provider, and reaches every processor of several', async () => {
+    /** Spans of a few sampling decisions, parents and ends through `Provider`; what its processors and meter saw. */
+    async function run(Provider: typeof TracerProvider) {
+      const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+      const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
+      const meterProvider = new MeterProvider({ readers: [reader] });
+      const calls: string[] = [];
+      const processor = (tag: string): SpanProcessor => ({
+        onStart: (span) => void calls.push(`${tag} start ${span.name}`),
+        onEnding: (span) => void calls.push(`${tag} ending ${span.name}`),
+        onEnd: (span) => void calls.push(`${tag} end ${span.name}`),
+        forceFlush: async () => void calls.push(`${tag} flush`),
+        shutdown: async () => void calls.push(`${tag} shutdown`),
+      });
+      const provider = new Provider({ sampler: new NameSampler(), meterProvider, spanProcessors: [processor('one'), processor('two')] });
+      const tracer = provider.getTracer('scope');
+      const remote = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1, isRemote: true });
+      for (const name of ['chat', 'record only', 'drop me', 'chat again']) {
+        for (const parent of [ROOT_CONTEXT, remote]) {
+          const span = tracer.startSpan(name, {}, parent);
+          const child = tracer.startSpan(`${name} child`, {}, trace.setSpan(ROOT_CONTEXT, span));
+          if (name !== 'chat again') child.end(); // live spans stay counted as live
+          span.end();
+        }
+      }
+      await provider.forceFlush();
+      await provider.shutdown();
+      await reader.forceFlush();
+      const metrics = exporter
+        .getMetrics()
+        .flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics))
+        .filter((m) => m.descriptor.name.startsWith('otel.sdk.span.'))
+        .map((m) => ({ name: m.descriptor.name, points: m.dataPoints.map((p) => ({ attributes: p.attributes, value: p.value })) }));
+      await meterProvider.shutdown();
+      return { calls, metrics };
+    }
+    const sdk = await run(TracerProvider);
+    const bridge = await run(BridgeTracerProvider);
+    expect(sdk.metrics.map((m) => m.name).sort()).toEqual(['otel.sdk.span.live', 'otel.sdk.span.started']);
+    expect(bridge.metrics).toEqual(sdk.metrics);
+    expect(bridge.calls).toEqual(sdk.calls);
+    expect(sdk.calls).toContain('two ending chat child');
+  });
+
+  it('skips the span metrics only where they are the API’s no-op counters (no meter provider given)', () => {
+    const startsCounted = (provider: TracerProvider): number => {
+      const tracer = provider.getTracer('scope');
+      const metrics = (tracer as unknown as { _tracerMetrics: { startSpan: (...args: unknown[]) => unknown } })._tracerMetrics;
+      const original = metrics.startSpan.bind(metrics);
+      let calls = 0;
+      metrics.startSpan = (...args) => (calls++, original(...args));
+      for (let i = 0; i < 3; i++) tracer.startSpan(`span ${i}`).end();
+      return calls;
+    };
+    expect(startsCounted(new TracerProvider())).toBe(3);
+    expect(startsCounted(new BridgeTracerProvider())).toBe(1); // the first span is the SDK's own startSpan
+    expect(startsCounted(new BridgeTracerProvider({ meterProvider: new MeterProvider() }))).toBe(3);
   });
 
   it('leaves a tracer whose fields it does not know (another sdk-trace version) as it is', () => {
