@@ -8,11 +8,14 @@
  * of three spans in a CPU profile; the fast path below saved 0.95 µs per step measured in one process, alternating
  * 2,000-step blocks with the SDK's own `startSpan`.
  *
- * What the fast path does is the SDK's `startSpan`, step for step, with one difference: a start attribute set whose
- * values are all primitives is copied (strings cut at the value length limit) instead of validated value by value —
- * the result `cleanAttributes` gives for such a set. Anything else (an array, an object, an invalid value, an empty
- * key, a count limit reached) goes to `cleanAttributes` itself. test/unit/tracing/bridge-tracer-provider.test.ts
- * compares the spans of both over generated attribute sets, limits, parents, links and samplers.
+ * What the fast path does is the SDK's `startSpan`, step for step, with two differences in the cleanings:
+ *  - a start attribute set whose values are all primitives is copied (strings cut at the value length limit) instead
+ *    of validated value by value — the result `cleanAttributes` gives for such a set. Anything else (an array, an
+ *    object, an invalid value, an empty key, a count limit reached) goes to `cleanAttributes` itself;
+ *  - the second cleaning, after the sampler, is skipped where it would copy the first one's copy unchanged
+ *    (`cleanMergedAttributes`).
+ * test/unit/tracing/bridge-tracer-provider.test.ts compares the spans of both over generated attribute sets, limits,
+ * parents, links and samplers.
  *
  * Two hops are left out where they can do nothing (closed loop, one span per op: ~160 ns of ~3,100 per span, measured
  * in one process alternating 3,000-op blocks):
@@ -58,7 +61,17 @@ type AttributeLimits = Parameters<typeof cleanAttributes>[1];
 interface Cleaned {
   attributes?: Attributes;
   droppedAttributesCount?: number;
+  /** Set when the copy took the fast path (every value a primitive): its key count and longest string value. */
+  fast?: PrimitiveShape;
 }
+
+interface PrimitiveShape {
+  keys: number;
+  longest: number;
+}
+
+/** No start attributes: the SDK hands the sampler a new empty object. */
+const EMPTY: PrimitiveShape = { keys: 0, longest: 0 };
 
 /**
  * `cleanAttributes(attributes, limits)` for a set of primitive values, without its per-value work; any other set is
@@ -81,18 +94,85 @@ export function cleanPrimitiveAttributes(attributes: Attributes | undefined, lim
   const out: Attributes = { ...attributes };
   const keys = Object.keys(out);
   if (keys.length > countLimit) return cleanAttributes(out, limits as AttributeLimits);
+  let longest = 0;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i]!;
     const value = out[key];
     if (key.length === 0 || key === '__proto__') return cleanAttributes(out, limits as AttributeLimits);
     if (typeof value === 'string') {
       if (value.length > lengthLimit) out[key] = value.substring(0, lengthLimit);
+      longest = Math.max(longest, Math.min(value.length, lengthLimit));
     } else if (typeof value !== 'number' && typeof value !== 'boolean') {
       return cleanAttributes(out, limits as AttributeLimits);
     }
   }
   if (Object.getOwnPropertySymbols(out).length !== 0) return cleanAttributes(out, limits as AttributeLimits);
-  return { attributes: out, droppedAttributesCount: 0 };
+  return { attributes: out, droppedAttributesCount: 0, fast: { keys: keys.length, longest } };
+}
+
+const NOTHING_ADDED: AddedShape = { keys: [], longest: 0 };
+
+interface AddedShape {
+  keys: string[];
+  longest: number;
+}
+
+/**
+ * What a sampler's result attributes are, found once per object: their keys and longest string when the object is
+ * frozen plain data of primitives (no getter, no symbol key, no invalid key) — what it holds now it holds for good —
+ * else null. A sampler returns the same set span after span: the last one is looked up before the weak map.
+ */
+const addedShapes = new WeakMap<Attributes, AddedShape | null>();
+let lastAdded: Attributes | undefined;
+let lastShape: AddedShape | null = null;
+
+function addedShape(added: Attributes): AddedShape | null {
+  if (added === lastAdded) return lastShape;
+  let shape = addedShapes.get(added);
+  if (shape === undefined) {
+    shape = frozenPrimitives(added);
+    addedShapes.set(added, shape);
+  }
+  lastAdded = added;
+  lastShape = shape;
+  return shape;
+}
+
+function frozenPrimitives(added: Attributes): AddedShape | null {
+  if (!Object.isFrozen(added) || Object.getOwnPropertySymbols(added).length !== 0) return null;
+  const keys = Object.keys(added);
+  let longest = 0;
+  for (const key of keys) {
+    // Read through the descriptor, so a getter is not called (its `value` is undefined: not a primitive).
+    const value: unknown = Object.getOwnPropertyDescriptor(added, key)?.value;
+    if (key.length === 0 || key === '__proto__') return null;
+    if (typeof value === 'string') longest = Math.max(longest, value.length);
+    else if (typeof value !== 'number' && typeof value !== 'boolean') return null;
+  }
+  return { keys, longest };
+}
+
+/**
+ * The SDK's second cleaning, `cleanAttributes(Object.assign(attributes, added), limits)`: `attributes` is what the
+ * first cleaning gave the sampler, `shape` what its fast path found (undefined when it did not take it), `added` the
+ * sampler's attributes. When the first cleaning's copy already fits `limits` and `added` is a frozen set of primitives
+ * (what the bridge's samplers return) that keeps within them, the merged copy is the result as it is: a second copy
+ * would hold the same keys in the same order with the same values (~115 ns per span saved, closed loop, one process
+ * alternating blocks). Anything else is cleaned as the SDK does. The sampler is taken not to change the attributes
+ * it is shown (neither the SDK's samplers nor the bridge's do).
+ */
+export function cleanMergedAttributes(attributes: Attributes, shape: PrimitiveShape | undefined, added: Attributes | undefined, limits: Limits): Cleaned {
+  const countLimit = limits.attributeCountLimit ?? Infinity;
+  const lengthLimit = limits.attributeValueLengthLimit ?? Infinity;
+  const checked = added === undefined ? NOTHING_ADDED : addedShape(added);
+  if (shape === undefined || checked === null || !(lengthLimit > 0) || shape.longest > lengthLimit || checked.longest > lengthLimit) {
+    return cleanPrimitiveAttributes(Object.assign(attributes, added), limits);
+  }
+  let count = shape.keys;
+  for (const key of checked.keys) if (!Object.hasOwn(attributes, key)) count++;
+  Object.assign(attributes, added);
+  if (count > countLimit) return cleanPrimitiveAttributes(attributes, limits);
+  return { attributes, droppedAttributesCount: 0 };
 }
 
 /** The fields of sdk-trace 3.1's `Tracer` that its `startSpan` reads. */
@@ -200,7 +280,7 @@ export function installFastStartSpan(tracer: Tracer): boolean {
       diag.debug('Recording is off, propagating context in a non-recording span');
       return trace.wrapSpanContext(spanContext);
     }
-    const attrsData2 = cleanPrimitiveAttributes(Object.assign(attributes, samplingResult.attributes), this._spanLimits);
+    const attrsData2 = cleanMergedAttributes(attributes, attrsData1.attributes === undefined ? EMPTY : attrsData1.fast, samplingResult.attributes, this._spanLimits);
     return new (SpanClass as SdkSpanClass)({
       resource: this._resource,
       scope: this.instrumentationScope,
