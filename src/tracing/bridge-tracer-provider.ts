@@ -120,21 +120,16 @@ interface AddedShape {
 /**
  * What a sampler's result attributes are, found once per object: their keys and longest string when the object is
  * frozen plain data of primitives (no getter, no symbol key, no invalid key) — what it holds now it holds for good —
- * else null. A sampler returns the same set span after span: the last one is looked up before the weak map.
+ * else null.
  */
 const addedShapes = new WeakMap<Attributes, AddedShape | null>();
-let lastAdded: Attributes | undefined;
-let lastShape: AddedShape | null = null;
 
 function addedShape(added: Attributes): AddedShape | null {
-  if (added === lastAdded) return lastShape;
   let shape = addedShapes.get(added);
   if (shape === undefined) {
     shape = frozenPrimitives(added);
     addedShapes.set(added, shape);
   }
-  lastAdded = added;
-  lastShape = shape;
   return shape;
 }
 
