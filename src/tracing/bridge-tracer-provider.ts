@@ -24,8 +24,12 @@
  *    it then;
  *  - the provider's `MultiSpanProcessor` only loops over its processors: with exactly one, spans call it directly.
  *
- * The fast path reads the SDK tracer's fields and builds the SDK's span class (taken from the first span the SDK's
- * own `startSpan` returns). A tracer without those fields (another sdk-trace version) keeps the SDK's `startSpan`.
+ * The spans it builds set attributes after start the SDK's way with less work per primitive value
+ * (`withPrimitiveSetAttribute`: ~65 ns per closed-loop op, one process alternating 3,000-op blocks).
+ *
+ * The fast path reads the SDK tracer's fields and builds a subclass of the SDK's span class (taken from the first span
+ * the SDK's own `startSpan` returns). A tracer without those fields (another sdk-trace version) keeps the SDK's
+ * `startSpan`.
  */
 import {
   context as api,
@@ -36,6 +40,7 @@ import {
   TraceFlags,
   trace,
   type Attributes,
+  type AttributeValue,
   type Context,
   type Link,
   type Span,
@@ -183,6 +188,59 @@ interface SdkTracer extends Tracer {
 
 type SdkSpanClass = new (options: Record<string, unknown>) => Span;
 
+/** The fields of sdk-trace 3.1's `SpanImpl` that its `setAttribute` reads and writes. */
+interface SdkSpanFields {
+  attributes: Record<string, AttributeValue>;
+  _attributesCount: number;
+  _spanLimits: Limits;
+  _isSpanEnded(): boolean;
+}
+
+/** One subclass per SDK span class, shared by every tracer: spans of one class keep the processors' reads monomorphic. */
+const primitiveSetAttributeClasses = new WeakMap<SdkSpanClass, SdkSpanClass>();
+
+/**
+ * The SDK's span class with a `setAttribute` that stores one string, number or boolean as the SDK's would, without the
+ * SDK's per-call work: `maybeAddAttribute` (core 3.1 common/attributes.mjs) takes an options object and validates the
+ * value through `isAnyValue`, which makes a `WeakSet` per call (to detect cycles in nested values) — ~60 ns per call
+ * for a primitive in a loop, and the agent step sets six attributes after start. What the shortcut does is the SDK's
+ * `setAttribute` for such a value: nothing on an ended span (the SDK's own check, with its warning), the value cut at
+ * the span's value length limit, the attribute count kept. Anything else — another value type, an empty key or
+ * `__proto__`, a new key past the count limit (the SDK counts the drop and warns), a length limit that is not a
+ * positive number (the SDK warns) — is the SDK's `setAttribute` itself. A sample span without those fields (another
+ * sdk-trace version) keeps the SDK's class.
+ */
+function withPrimitiveSetAttribute(Base: SdkSpanClass, sample: Span): SdkSpanClass {
+  const fields = sample as unknown as Partial<SdkSpanFields>;
+  if (typeof fields._attributesCount !== 'number' || typeof fields._spanLimits !== 'object' || typeof fields._isSpanEnded !== 'function' || typeof fields.attributes !== 'object') return Base;
+  let Fast = primitiveSetAttributeClasses.get(Base);
+  if (Fast === undefined) {
+    const SdkSpan = Base as new (options: Record<string, unknown>) => Span & SdkSpanFields;
+    Fast = class PrimitiveSetAttributeSpan extends SdkSpan {
+      override setAttribute(key: string, value: AttributeValue): this {
+        const type = typeof value;
+        if ((type !== 'string' && type !== 'number' && type !== 'boolean') || typeof key !== 'string' || key.length === 0 || key === '__proto__') {
+          return super.setAttribute(key, value);
+        }
+        if (this._isSpanEnded()) return this;
+        const attributes = this.attributes;
+        const isNew = !Object.hasOwn(attributes, key);
+        const limits = this._spanLimits;
+        const lengthLimit = limits.attributeValueLengthLimit;
+        // Undefined limits compare false in the SDK's checks: no limit.
+        if ((isNew && this._attributesCount >= (limits.attributeCountLimit as number)) || (lengthLimit !== undefined && !(lengthLimit > 0))) {
+          return super.setAttribute(key, value);
+        }
+        attributes[key] = type === 'string' && lengthLimit !== undefined && (value as string).length > lengthLimit ? (value as string).substring(0, lengthLimit) : value;
+        if (isNew) this._attributesCount++;
+        return this;
+      }
+    };
+    primitiveSetAttributeClasses.set(Base, Fast);
+  }
+  return Fast;
+}
+
 function isSdkTracer(tracer: Tracer): tracer is SdkTracer {
   const t = tracer as Partial<SdkTracer>;
   return (
@@ -234,7 +292,8 @@ export function installFastStartSpan(tracer: Tracer): boolean {
   tracer.startSpan = function startSpan(this: SdkTracer, name: string, options: SpanOptions = {}, ctx: Context = api.active()): Span {
     if (SpanClass === undefined) {
       const span = sdkStartSpan.call(this, name, options, ctx);
-      SpanClass = sdkSpanClass(span);
+      const Base = sdkSpanClass(span);
+      SpanClass = Base === undefined ? undefined : withPrimitiveSetAttribute(Base, span);
       return span;
     }
     // From here on, sdk-trace 3.1 Tracer.mjs `startSpan` line for line, but for the two cleanings.

@@ -1,4 +1,4 @@
-import { ROOT_CONTEXT, TraceFlags, trace, type Attributes, type AttributeValue, type Context, type Link, type SpanOptions } from '@opentelemetry/api';
+import { DiagLogLevel, ROOT_CONTEXT, TraceFlags, diag, trace, type Attributes, type AttributeValue, type Context, type Link, type SpanOptions } from '@opentelemetry/api';
 import { cleanAttributes, suppressTracing, TraceState } from '@opentelemetry/core';
 import {
   SamplingDecision,
@@ -284,6 +284,66 @@ describe('BridgeTracerProvider', () => {
     }
   });
 
+  it('sets attributes after start as the SDK’s setAttribute does, over generated values, keys, limits and ended spans', () => {
+    const warnings: string[] = [];
+    diag.setLogger({ error: () => {}, warn: (message) => void warnings.push(message), info: () => {}, debug: () => {}, verbose: () => {} }, DiagLogLevel.WARN);
+    try {
+      const limitSets: SpanLimits[] = [...LIMITS, { attributeValueLengthLimit: 0 }, { attributeValueLengthLimit: -1 }, { attributeValueLengthLimit: Number.NaN }, { attributeCountLimit: 1, attributeValueLengthLimit: 3 }];
+      const keys = [...KEYS, '__proto__', 'constructor', 'toString'];
+      let calls = 0;
+      for (const [l, limits] of limitSets.entries()) {
+        /** The spans one provider makes for the same calls, and the warnings the SDK logged meanwhile. */
+        const run = (Provider: typeof TracerProvider) => {
+          const { ended, tracer } = setUp(Provider, limits);
+          warnings.length = 0;
+          const next = seededRandom(2000 + l);
+          const counts: number[] = [];
+          for (let i = 0; i < 600; i++) {
+            const span = tracer.startSpan('chat gpt-4o', { attributes: attributesOf(next, true) });
+            const n = Math.floor(next() * 10);
+            for (let j = 0; j < n; j++) {
+              const key = next() < 0.9 ? keys[Math.floor(next() * keys.length)]! : (Math.floor(next() * 3) as unknown as string);
+              const value = VALUES[Math.floor(next() * VALUES.length)]!() as AttributeValue;
+              if (next() < 0.15) span.setAttributes({ [key]: value, 'other.key': 'x'.repeat(Math.floor(next() * 8)) });
+              else span.setAttribute(key, value);
+              if (next() < 0.05) span.end(); // what follows goes to an ended span
+              calls++;
+            }
+            counts.push((span as unknown as { _attributesCount: number })._attributesCount);
+            span.end();
+          }
+          // Own attributes only: a generated object written to `__proto__` (the SDK's own setAttribute, in both) becomes
+          // the attributes' prototype, a different object in each run.
+          const own = (span: ReadableSpan) => ({ ...(view(span) as object), attributes: Object.fromEntries(Object.entries(span.attributes)), plain: Object.getPrototypeOf(span.attributes) === Object.prototype });
+          return { spans: ended.map(own), counts, warnings: [...warnings] };
+        };
+        const sdk = run(TracerProvider);
+        const bridge = run(BridgeTracerProvider);
+        expect(bridge.spans.length).toBe(sdk.spans.length);
+        for (let i = 0; i < sdk.spans.length; i++) expect(bridge.spans[i], `limits ${JSON.stringify(limits)}, span ${i}`).toEqual(sdk.spans[i]);
+        expect(bridge.counts).toEqual(sdk.counts);
+        expect(bridge.warnings).toEqual(sdk.warnings);
+      }
+      expect(calls).toBeGreaterThan(20_000);
+    } finally {
+      diag.disable();
+    }
+  });
+
+  it('gives every tracer’s spans one class, with the SDK’s own setAttribute beside the shortcut', () => {
+    const provider = new BridgeTracerProvider();
+    const [a, b] = [provider.getTracer('one'), provider.getTracer('two')];
+    a.startSpan('first of one').end(); // each tracer's first span is the SDK's own startSpan's
+    b.startSpan('first of two').end();
+    const spans = [a.startSpan('x'), b.startSpan('y')] as unknown as (ReadableSpan & { setAttribute(k: string, v: unknown): unknown })[];
+    expect(spans[0]!.constructor).toBe(spans[1]!.constructor);
+    const sdkSpan = new TracerProvider().getTracer('sdk').startSpan('sdk');
+    expect(spans[0]).toBeInstanceOf(sdkSpan.constructor);
+    spans[0]!.setAttribute('list', ['a', 'b']); // not a primitive: the SDK's own setAttribute
+    spans[0]!.setAttribute('text', 'value');
+    expect(spans[0]!.attributes).toEqual({ list: ['a', 'b'], text: 'value' });
+  });
+
   it('leaves a tracer whose fields it does not know (another sdk-trace version) as it is', () => {
     const startSpan = () => trace.wrapSpanContext({ traceId: '1'.repeat(32), spanId: '1'.repeat(16), traceFlags: 1 });
     const foreign = { startSpan, startActiveSpan: () => undefined };
@@ -294,7 +354,7 @@ describe('BridgeTracerProvider', () => {
     // Its first span comes from the SDK's own startSpan (that is where the span class is taken from), the next from the fast path.
     const first = sdkTracer.startSpan('first', { attributes: { a: 1 } }) as unknown as ReadableSpan;
     const second = sdkTracer.startSpan('second', { attributes: { a: 1 } }, trace.setSpan(ROOT_CONTEXT, first as never)) as unknown as ReadableSpan;
-    expect(second.constructor).toBe(first.constructor);
+    expect(second).toBeInstanceOf(first.constructor); // the SDK's class, with the primitive setAttribute
     expect(second.parentSpanContext?.spanId).toBe(first.spanContext().spanId);
     expect(second.attributes).toEqual({ a: 1 });
   });
