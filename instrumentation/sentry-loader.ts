@@ -9,7 +9,9 @@
  *
  * The load begins once the application's start-up has settled (`startup`, ./startup-settled.ts: no module loaded
  * for STARTUP_QUIET_MS, at the latest STARTUP_MAX_MS after the preload), not beside it: on the one thread the SDK's
- * modules interleaved with the application's and still delayed its first line by ~500 ms (issue 18).
+ * modules interleaved with the application's and still delayed its first line by ~500 ms (issue 18). The import runs
+ * with V8's young generation held at its size (./young-generation-hold.ts): it would otherwise leave the process with
+ * one twice as large.
  */
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { BridgeConfig } from '../src/config.js';
@@ -20,6 +22,7 @@ import { warn } from '../src/log.js';
 import { DeferredSpanExporter } from '../exporters/deferred-exporter.js';
 import type { SentryClientHandle } from '../exporters/sentry.js';
 import type { StartupSettled } from './startup-settled.js';
+import { withYoungGenerationHeld } from './young-generation-hold.js';
 
 type SentryModule = typeof import('../exporters/sentry.js');
 
@@ -50,7 +53,7 @@ export function loadSentryInBackground(config: BridgeConfig, dsn: string, releas
   // Begun once the application's start-up has settled, not now: started here, the import's module evaluation ran in
   // the preload's own awaits; from a setImmediate, beside the application's own module loading — either way the
   // application waited for it (measured: first line +500 ms with a DSN from the setImmediate).
-  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => import('../exporters/sentry.js')).then(
+  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => withYoungGenerationHeld(() => import('../exporters/sentry.js'))).then(
     (module) => {
       const client = module.initSentry(config, dsn, release);
       calls.ready(module);

@@ -1,0 +1,51 @@
+/**
+ * Keeps V8's young generation at its size while the bridge loads the Sentry SDK in the background, so that the
+ * SDK's import does not leave the application's process with a young generation twice or four times as large for
+ * the rest of its life.
+ *
+ * V8 grows the young generation (its two semi-spaces) at a collection when more bytes survived collections since
+ * the last growth than it holds, by `--semi-space-growth-factor` (2) each time, up to its maximum; it shrinks it
+ * only when the allocation rate falls below 1 KB/ms or the heap is asked to reduce memory (v8 src/heap/heap.cc
+ * `Heap::ShouldResizeNewSpace`, src/flags/flag-definitions.h `semi_space_growth_factor`, as vendored in nodejs/node
+ * deps/v8). Importing `@sentry/node` evaluates ~640 modules whose objects all survive, so it grew the young
+ * generation from 1–2 MB to 16 MB and at the next collection to 32 MB; a busy process then grew it to 64 MB, where a
+ * process without the SDK stayed at 32 (`npm run bench`, sustained, the bridge at 1.0 with a DSN: RSS under load
+ * 176 MB with young generation 64 MB; with this hold 150–151 MB and 32 MB, bare OpenTelemetry 158–163 MB at 64 MB;
+ * idle RSS of a one-line app once the SDK is up 121 → 115 MB; the import's CPU time unchanged within noise).
+ *
+ * So the factor is 1 for the import's duration (a growth then changes nothing, and V8 still restarts its survivor
+ * count) and V8's default again after it: the application's own allocations grow the young generation as before.
+ * Not done when the flag was given on the command line or in NODE_OPTIONS (the application's choice is left alone).
+ * `v8.setFlagsFromString` after start is V8's own API for this; a V8 that ignores or clamps the value makes this a
+ * no-op, never an error.
+ */
+import v8 from 'node:v8';
+
+const FLAG = 'semi-space-growth-factor';
+/** V8's default (flag-definitions.h), restored after the load. */
+const V8_DEFAULT_GROWTH_FACTOR = 2;
+
+/** Whether the process was started with the flag (either spelling V8 accepts), in its arguments or NODE_OPTIONS. */
+export function growthFactorGivenByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const given = `${execArgv.join(' ')} ${nodeOptions ?? ''}`;
+  return given.includes(FLAG) || given.includes(FLAG.replaceAll('-', '_'));
+}
+
+/** Runs `load` with the young generation held at its size; never throws anything of its own. */
+export async function withYoungGenerationHeld<T>(load: () => Promise<T>): Promise<T> {
+  if (growthFactorGivenByUser(process.execArgv, process.env.NODE_OPTIONS) || !setGrowthFactor(1)) return load();
+  try {
+    return await load();
+  } finally {
+    setGrowthFactor(V8_DEFAULT_GROWTH_FACTOR);
+  }
+}
+
+function setGrowthFactor(factor: number): boolean {
+  try {
+    v8.setFlagsFromString(`--${FLAG}=${factor}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
