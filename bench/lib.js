@@ -55,17 +55,7 @@ export async function setupBareOtel({ exporter = 'noop', otlp = {}, ratio } = {}
   const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
   const { BatchSpanProcessor, ParentBasedSampler, TraceIdRatioBasedSampler, TracerProvider } = await import('@opentelemetry/sdk-trace');
   const counts = { ended: 0, exported: 0, failed: 0 };
-  const inner = await createExporter(exporter, otlp);
-  const counting = {
-    export(spans, done) {
-      inner.export(spans, (result) => {
-        counts[result.code === 0 ? 'exported' : 'failed'] += spans.length;
-        done(result);
-      });
-    },
-    shutdown: () => inner.shutdown(),
-    forceFlush: () => inner.forceFlush?.(),
-  };
+  const counting = countingExporter(await createExporter(exporter, otlp), counts);
   const endCounter = { onStart() {}, onEnd: () => void counts.ended++, forceFlush: async () => {}, shutdown: async () => {} };
   context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
@@ -77,6 +67,36 @@ export async function setupBareOtel({ exporter = 'noop', otlp = {}, ratio } = {}
   return {
     forceFlush: () => provider.forceFlush(),
     totals: () => ({ ...counts, dropped: counts.ended - counts.exported - counts.failed }),
+  };
+}
+
+/**
+ * A bare NodeSDK as users preload it (./nodesdk.js), started in this process; its exporter counts what it exported.
+ * It samples every span (NodeSDK's default sampler) and ends what the caller reports with `ended(n)`.
+ */
+export async function setupNodeSdk({ otlp }) {
+  const { trace } = await import('@opentelemetry/api');
+  const { startNodeSdk } = await import('./nodesdk.js');
+  const counts = { ended: 0, exported: 0, failed: 0 };
+  await startNodeSdk({ url: otlp.url, headers: otlp.headers, wrapExporter: (exporter) => countingExporter(exporter, counts) });
+  return {
+    ended: (n) => void (counts.ended += n),
+    forceFlush: () => trace.getTracerProvider().getDelegate().forceFlush(),
+    totals: () => ({ ...counts, dropped: counts.ended - counts.exported - counts.failed }),
+  };
+}
+
+/** `inner`, counting into `counts` the spans it reports exported or failed. */
+function countingExporter(inner, counts) {
+  return {
+    export(spans, done) {
+      inner.export(spans, (result) => {
+        counts[result.code === 0 ? 'exported' : 'failed'] += spans.length;
+        done(result);
+      });
+    },
+    shutdown: () => inner.shutdown(),
+    forceFlush: () => inner.forceFlush?.(),
   };
 }
 

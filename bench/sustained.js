@@ -6,7 +6,7 @@ import { trace } from '@opentelemetry/api';
 import { PerformanceObserver, constants as perf } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { helperStep, rawStep as rawStepOn } from './agent-step.js';
-import { bridgeSpanTotals, collectorEnv, settledTotals, setupBareOtel, setupSentryTracer, startBridgeWith } from './lib.js';
+import { bridgeSpanTotals, collectorEnv, settledTotals, setupBareOtel, setupNodeSdk, setupSentryTracer, startBridgeWith } from './lib.js';
 
 const scenario = process.argv[2];
 const steps = Number(process.env.BENCH_STEPS ?? 20_000);
@@ -30,6 +30,19 @@ const stacks = {
   'otlp-encoder': async () => bareStack(await setupBareOtel({ exporter: 'ours', otlp }), rawStep),
   helpers: async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp }), await helperStep()),
   'ratio-0.1': async () => bareStack(await setupBareOtel({ exporter: 'stock', otlp, ratio: 0.1 }), rawStep),
+  // The bare NodeSDK preload of the start-up bench (http + undici instrumentation, ESM hook, stock OTLP), started here:
+  // the memory comparison the issue names. It samples every span: each step ends 3.
+  nodesdk: async () => {
+    const sdk = await setupNodeSdk({ otlp });
+    return {
+      step: async (i) => {
+        await rawStep(i);
+        sdk.ended(3);
+      },
+      flush: () => sdk.forceFlush(),
+      totals: async () => sdk.totals(),
+    };
+  },
   'bridge-1.0': () => bridgeStack('1'),
   'bridge-0.1': () => bridgeStack('0.1'),
   // Without a DSN: spans to the collector export only (the sink's OTLP route), no Sentry SDK in the process.
