@@ -30,10 +30,9 @@ const FLAG = 'semi-space-growth-factor';
 /** V8's default (flag-definitions.h), restored after the load. */
 const V8_DEFAULT_GROWTH_FACTOR = 2;
 
-/** Whether the process was started with the flag (either spelling V8 accepts), in its arguments or NODE_OPTIONS. */
+/** Whether the process was started with the flag (V8 reads `_` and `-` alike), in its arguments or NODE_OPTIONS. */
 export function growthFactorGivenByUser(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const given = `${execArgv.join(' ')} ${nodeOptions ?? ''}`;
-  return given.includes(FLAG) || given.includes(FLAG.replaceAll('-', '_'));
+  return `${execArgv.join(' ')} ${nodeOptions ?? ''}`.replaceAll('_', '-').includes(FLAG);
 }
 
 /** Runs `load` with the young generation held at its size; never throws anything of its own. */

@@ -11,6 +11,7 @@ describe('the young-generation hold', () => {
     [['--semi_space_growth_factor', '4'], undefined],
     [[], '--max-old-space-size=512 --semi-space-growth-factor=3'],
     [['--import', 'x.js'], '--semi_space_growth_factor=3'],
+    [['--semi_space-growth_factor=3'], ''],
   ])('leaves the factor alone when the process was given it: %j %j', (execArgv, nodeOptions) => {
     expect(growthFactorGivenByUser(execArgv, nodeOptions)).toBe(true);
   });
