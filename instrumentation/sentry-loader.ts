@@ -53,11 +53,16 @@ export function loadSentryInBackground(config: BridgeConfig, dsn: string, releas
   // Begun once the application's start-up has settled, not now: started here, the import's module evaluation ran in
   // the preload's own awaits; from a setImmediate, beside the application's own module loading — either way the
   // application waited for it (measured: first line +500 ms with a DSN from the setImmediate).
-  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => withYoungGenerationHeld(() => import('../exporters/sentry.js'))).then(
-    (module) => {
-      const client = module.initSentry(config, dsn, release);
-      calls.ready(module);
-      return { module, client };
+  // The SDK's `init` runs inside the hold too: its integrations' setup is part of loading it. A failing `init` is
+  // reported as a failed load.
+  const load = async (): Promise<{ module: SentryModule; client: SentryClientHandle }> => {
+    const module = await import('../exporters/sentry.js');
+    return { module, client: module.initSentry(config, dsn, release) };
+  };
+  const started: Promise<{ module: SentryModule; client: SentryClientHandle } | undefined> = startup.settled.then(() => withYoungGenerationHeld(load)).then(
+    (loaded) => {
+      calls.ready(loaded.module);
+      return loaded;
     },
     (err: unknown) => {
       warn(`could not load the Sentry SDK, errors are not sent to Sentry: ${(err as Error).message}`);
