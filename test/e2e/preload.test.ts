@@ -209,8 +209,10 @@ describe('what the preload loads', () => {
     const [, json] = await app.waitFor(/SIZES (\{.*\})/);
     const sizes = JSON.parse(json!) as { first: number; up: number; clientUp: boolean; afterAppGrowth: number };
     expect(sizes.clientUp).toBe(true);
+    // Unheld: 16 MB at the first line, 32 MB once the SDK is up. Held, the app's own work around them may still grow it
+    // a step (2 → 4 MB once, under the full suite's load).
     expect(sizes.first).toBeLessThan(16);
-    expect(sizes.up).toBeLessThanOrEqual(sizes.first);
+    expect(sizes.up).toBeLessThan(16);
     expect(sizes.afterAppGrowth).toBeGreaterThan(sizes.up); // V8's growth factor is back
   });
 
