@@ -21,8 +21,8 @@
  * count) and V8's default again after it: the application's own allocations grow the young generation as before.
  * Not done when the flag was given on the command line or in NODE_OPTIONS (the application's choice is left alone).
  * `v8.setFlagsFromString` after start is V8's own API for this; a V8 that ignores or clamps the value makes this a
- * no-op, never an error. The two loads never overlap: the Sentry SDK loads once the application's start-up has
- * settled, after the preload.
+ * no-op, never an error. Loads that overlap (a flush that starts the SDK's load while the preload still runs) share
+ * one hold: the factor comes back when the last of them ends.
  */
 import v8 from 'node:v8';
 
@@ -35,13 +35,22 @@ export function growthFactorGivenByUser(execArgv: readonly string[], nodeOptions
   return `${execArgv.join(' ')} ${nodeOptions ?? ''}`.replaceAll('_', '-').includes(FLAG);
 }
 
+/** Loads running under the hold now. */
+let holding = 0;
+
+/** Whether a load runs under the hold now (the factor is 1). */
+export function isYoungGenerationHeld(): boolean {
+  return holding > 0;
+}
+
 /** Runs `load` with the young generation held at its size; never throws anything of its own. */
 export async function withYoungGenerationHeld<T>(load: () => Promise<T>): Promise<T> {
-  if (growthFactorGivenByUser(process.execArgv, process.env.NODE_OPTIONS) || !setGrowthFactor(1)) return load();
+  if (holding === 0 && (growthFactorGivenByUser(process.execArgv, process.env.NODE_OPTIONS) || !setGrowthFactor(1))) return load();
+  holding++;
   try {
     return await load();
   } finally {
-    setGrowthFactor(V8_DEFAULT_GROWTH_FACTOR);
+    if (--holding === 0) setGrowthFactor(V8_DEFAULT_GROWTH_FACTOR);
   }
 }
 

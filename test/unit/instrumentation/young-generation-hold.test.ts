@@ -3,7 +3,7 @@
  * load gives. Its effect on V8 is tested in a real process (test/e2e/preload.test.ts, "young generation").
  */
 import { describe, expect, it } from 'vitest';
-import { growthFactorGivenByUser, withYoungGenerationHeld } from '../../../instrumentation/young-generation-hold.js';
+import { growthFactorGivenByUser, isYoungGenerationHeld, withYoungGenerationHeld } from '../../../instrumentation/young-generation-hold.js';
 
 describe('the young-generation hold', () => {
   it.each([
@@ -21,6 +21,22 @@ describe('the young-generation hold', () => {
     [['--import', 'agent-otel-bridge/register', '--max-semi-space-size=64'], '--enable-source-maps'],
   ])('holds otherwise: %j %j', (execArgv, nodeOptions) => {
     expect(growthFactorGivenByUser(execArgv, nodeOptions)).toBe(false);
+  });
+
+  it('overlapping loads share one hold, released when the last ends, whichever ends first', async () => {
+    let endFirst!: () => void;
+    let endSecond!: () => void;
+    const first = withYoungGenerationHeld(() => new Promise<void>((resolve) => (endFirst = resolve)));
+    expect(isYoungGenerationHeld()).toBe(true);
+    const second = withYoungGenerationHeld(() => new Promise<void>((resolve) => (endSecond = resolve)));
+    endFirst();
+    await first;
+    expect(isYoungGenerationHeld()).toBe(true);
+    endSecond();
+    await second;
+    expect(isYoungGenerationHeld()).toBe(false);
+    await expect(withYoungGenerationHeld(() => Promise.reject(new Error('x')))).rejects.toThrow('x');
+    expect(isYoungGenerationHeld()).toBe(false);
   });
 
   it('hands back the load’s value and its rejection as they are', async () => {
