@@ -421,12 +421,11 @@ function targets(r) {
     }
     // Memory beside both bare stacks: the bare NodeSDK preload (the issue's comparison) and bare sdk-trace alone (stricter:
     // no instrumentation, no ESM hook, no resource detection).
+    const { rssUnderLoadMB: rssBridge, liveHeapMB: liveBridge } = s['bridge-1.0'];
     for (const [key, name] of [['nodesdk', 'the bare NodeSDK preload'], ['otlp', 'bare OTel SDK (+ stock OTLP)']]) {
       const bare = s[key];
       if (bare === undefined) continue;
-      const rssBridge = s['bridge-1.0'].rssUnderLoadMB;
       t.push({ target: `RSS under sustained load ≤ ${name}`, value: `${rssBridge.toFixed(0)} vs ${bare.rssUnderLoadMB.toFixed(0)} MB`, met: rssBridge <= bare.rssUnderLoadMB });
-      const liveBridge = s['bridge-1.0'].liveHeapMB;
       if (liveBridge !== undefined && bare.liveHeapMB !== undefined) {
         t.push({ target: `live heap after the sustained load ≤ ${name}`, value: `${liveBridge.toFixed(1)} vs ${bare.liveHeapMB.toFixed(1)} MB`, met: liveBridge <= bare.liveHeapMB });
       }
