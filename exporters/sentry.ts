@@ -6,7 +6,7 @@
  *    SDK never registers a competing tracer provider, and everything it captures (our span-exception events,
  *    uncaught exceptions, unhandled rejections) is attached to the active OpenTelemetry trace.
  */
-import * as Sentry from '@sentry/node';
+import * as Sentry from './sentry-sdk.js';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
 import type { Event, Integration } from '@sentry/core';

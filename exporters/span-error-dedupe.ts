@@ -9,7 +9,8 @@
  * to this comparison (events are processed asynchronously, so the order varies): the process-error capture skips it
  * at capture time (src/errors/reported-from-span.ts).
  */
-import { dedupeIntegration, type Client, type Event, type EventHint, type Integration } from '@sentry/core';
+import type { Client, Event, EventHint, Integration } from '@sentry/core';
+import { dedupeIntegration } from './sentry-sdk.js';
 import { SPAN_ERROR_EVENT } from '../src/processors/sentry-errors.js';
 
 /** Replaces `@sentry/core` dedupeIntegration (same name). */
