@@ -2,19 +2,20 @@
  * Sentry, the JS v11 way for an OpenTelemetry-owned pipeline:
  *  - performance: spans go through a BatchSpanProcessor to the OTLP protobuf exporter at
  *    `getOtlpTracesEndpoint(dsn)` (Sentry ingests OTLP natively);
- *  - errors: `Sentry.init({ enableOpenTelemetrySetup: false, integrations: [openTelemetryIntegration()] })` so the
+ *  - errors: `Sentry.init({ enableOpenTelemetrySetup: false, integrations: [openTelemetryIntegration()] })` (as
+ *    `initWithoutDefaultIntegrations` with the defaults listed: ./sentry-integrations.ts) so the
  *    SDK never registers a competing tracer provider, and everything it captures (our span-exception events,
  *    uncaught exceptions, unhandled rejections) is attached to the active OpenTelemetry trace.
  */
 import * as Sentry from './sentry-sdk.js';
 import { createOtlpProtoTraceExporter } from './otlp-proto-encoder-exporter.js';
 import type { SpanExporter } from '@opentelemetry/sdk-trace';
-import type { Event, Integration } from '@sentry/core';
+import type { Event } from '@sentry/core';
 import type { BridgeConfig } from '../src/config.js';
 import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
-import { spanErrorDedupeIntegration } from './span-error-dedupe.js';
+import { bridgeSentryIntegrations } from './sentry-integrations.js';
 import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
 import type { ErrorReporter, LinkedCaptureHint, TraceLink } from '../src/errors/error-reporter.js';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
@@ -27,14 +28,12 @@ export interface SentryClientHandle {
 }
 
 /**
- * Sentry's default OnUncaughtException / OnUnhandledRejection integrations are left out: their process listeners
- * change how Node ends the process (exit 1 on any rejection, the app's own handlers bypassed). The bridge observes
- * those errors itself without changing Node's behaviour (instrumentation/process-errors.ts) and reports them through
- * `captureProcessError`.
+ * The SDK's default integrations, as ./sentry-integrations.ts lists them: without the process-error ones, which would
+ * change how Node ends the process (the bridge observes those errors and reports them through `captureProcessError`).
  */
 export function initSentry(config: BridgeConfig, dsn: string, release: string | undefined): SentryClientHandle {
   const scrubExtraKeys = config.scrub.extraKeys;
-  Sentry.init({
+  Sentry.initWithoutDefaultIntegrations({
     dsn,
     environment: config.environment,
     release,
@@ -55,20 +54,9 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     // by default (`dataCollection.userInfo`, default true: @sentry/core integrations/requestdata.js). The user id
     // and the id tags come from the trace's context instead (src/context/event-context.ts).
     dataCollection: { userInfo: config.context.personalData },
-    // Sentry's Dedupe would drop the same bug failing in another trace: replaced (same name, span-error-dedupe.ts).
-    // Its process-error integrations would change how the process exits: the bridge observes instead (below).
-    // Outgoing HTTP breadcrumbs come from the trace instead (src/context/trace-breadcrumbs.ts: linked to their span,
-    // kept per trace): the SDK's own would list every request twice.
-    // Its web-framework integrations (@sentry/server-utils, on by default since Sentry 11) patch the same frameworks
-    // as the OpenTelemetry instrumentations and capture every error the framework's handler sees, 4xx included:
-    // the bridge reports handled 5xx from the request span instead (src/processors/framework-spans.ts).
-    integrations: (defaults) => [
-      ...defaults
-        .filter((integration) => !PROCESS_ERROR_INTEGRATIONS.has(integration.name) && !FRAMEWORK_INTEGRATIONS.has(integration.name) && integration.name !== DEDUPE)
-        .map((integration) => HTTP_SCOPE_ONLY[integration.name]?.() ?? integration),
-      spanErrorDedupeIntegration(),
-      Sentry.openTelemetryIntegration(),
-    ],
+    // The defaults the bridge runs, listed (Dedupe replaced, the process-error and web-framework ones left out, the
+    // HTTP ones for the request's scope only), and the OpenTelemetry integration: ./sentry-integrations.ts.
+    integrations: bridgeSentryIntegrations(),
     beforeSend: (event) => scrubEvent(event, scrubExtraKeys) as typeof event,
     beforeBreadcrumb: (breadcrumb) => scrubBreadcrumb(breadcrumb, scrubExtraKeys),
   });
@@ -82,23 +70,6 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     close: (timeoutMs) => Sentry.close(timeoutMs),
   };
 }
-
-const PROCESS_ERROR_INTEGRATIONS = new Set(['OnUncaughtException', 'OnUnhandledRejection']);
-/** Sentry's integrations for the frameworks the bridge instruments through OpenTelemetry (instrumentation/instrumentations.ts). */
-const FRAMEWORK_INTEGRATIONS = new Set(['Express', 'Fastify', 'Koa', 'Hono']);
-/**
- * The default HTTP integrations, as the SDK makes them, but only for what OpenTelemetry does not do (the incoming
- * request's scope): no breadcrumbs (see above), no spans and no header injection of their own. OpenTelemetry's
- * instrumentations and the bridge's propagators own both — the SDK's injection would add `sentry-trace` and Sentry
- * baggage even where OTEL_PROPAGATORS leaves them out — and the SDK's outgoing-request hook, left on, ran its span
- * and header work on every request, the bridge's own exports included (issue 18: ~2.8 µs per agent step in the
- * sustained bench, ~0.3 ms per export request).
- */
-const HTTP_SCOPE_ONLY: Record<string, (() => Integration) | undefined> = {
-  Http: () => Sentry.httpIntegration({ breadcrumbs: false, spans: false, tracePropagation: false }),
-  NodeFetch: () => Sentry.nativeNodeFetchIntegration({ breadcrumbs: false, spans: false, tracePropagation: false }),
-};
-const DEDUPE = spanErrorDedupeIntegration().name;
 
 /**
  * The event those integrations would have sent: unhandled, `fatal` when it ends the process — linked to the span

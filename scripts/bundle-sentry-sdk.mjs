@@ -36,6 +36,8 @@ const bundle = await rolldown({
 });
 const { output: chunks } = await bundle.generate({
   format: 'esm',
+  charset: 'ascii',
+  comments: { legal: true, annotation: true, jsdoc: false },
   banner: `${MARK} (@sentry/node ${sentryVersion}, MIT): the code exporters/sentry-sdk.ts re-exports, built by scripts/bundle-sentry-sdk.mjs. Licenses: sentry-sdk.LICENSES.txt */`,
 });
 await bundle.close();
