@@ -17,7 +17,8 @@ const PARTS = [
   ['metrics SDK (after start-up or at the first scrape)', ['@opentelemetry/sdk-metrics']],
   ['runtime instrumentation (after start-up)', ['@opentelemetry/instrumentation-runtime-node']],
   ['Prometheus exporter (first scrape; node:http as an ES module)', ['@opentelemetry/exporter-prometheus']],
-  ['Sentry SDK (with a DSN; after start-up)', ['@sentry/node']],
+  // What the preload imports: the bridge's tree-shaken module of the SDK (exporters/sentry-sdk.ts), not the package.
+  ['Sentry SDK (with a DSN; after start-up)', [`${ROOT}dist/exporters/sentry.js`]],
 ];
 
 const out = {};

@@ -14,6 +14,7 @@ export {
   flush,
   getClient,
   getOtlpTracesEndpoint,
+  SDK_VERSION,
   // Not `init`: it reaches `getDefaultIntegrations()`, and so every integration the SDK ships; the defaults the
   // bridge runs are listed in ./sentry-integrations.ts.
   initWithoutDefaultIntegrations,

@@ -16,6 +16,7 @@ import { scrubBreadcrumb, scrubEvent } from '../src/scrub/index.js';
 import { recordSentryEvent } from '../src/self-metrics.js';
 import { warnOnce } from '../src/log.js';
 import { bridgeSentryIntegrations } from './sentry-integrations.js';
+import { warnOfOtherSentryVersions } from './sentry-versions.js';
 import { takeReportedFromSpan } from '../src/errors/reported-from-span.js';
 import type { ErrorReporter, LinkedCaptureHint, TraceLink } from '../src/errors/error-reporter.js';
 import { ROOT_CONTEXT, context, trace } from '@opentelemetry/api';
@@ -65,9 +66,16 @@ export function initSentry(config: BridgeConfig, dsn: string, release: string | 
     const status = response.statusCode ?? 0;
     recordSentryEvent(status >= 200 && status < 300 ? 'sent' : 'dropped');
   });
+  warnOfOtherSentryVersions();
   return {
-    flush: (timeoutMs) => Sentry.flush(timeoutMs),
-    close: (timeoutMs) => Sentry.close(timeoutMs),
+    flush: (timeoutMs) => {
+      warnOfOtherSentryVersions();
+      return Sentry.flush(timeoutMs);
+    },
+    close: (timeoutMs) => {
+      warnOfOtherSentryVersions();
+      return Sentry.close(timeoutMs);
+    },
   };
 }
 

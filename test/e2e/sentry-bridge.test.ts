@@ -212,6 +212,22 @@ describe('Sentry bridge end to end', () => {
     expect(ingest.spans().some((s) => s.service === 'crash' && s.name === 'before-crash')).toBe(true);
   });
 
+  it("the app's own calls to Sentry's API reach the bridge's client; another SDK version in the app is named once", async () => {
+    // Same version: one carrier (globalThis.__SENTRY__[version], @sentry/core carrier.js), one client — the bridge's.
+    const app = startNode([`${ROOT}test/fixtures/apps/sentry-api.mjs`], { env: bridged('sentry-api') });
+    const [, sameDsn] = await app.waitFor(/CLIENT (true|false)/);
+    expect(sameDsn).toBe('true');
+    expect((await app.exited).code).toBe(0);
+    const event = await ingest.waitFor(() => ingest.events().find((e) => e.message === 'a message from the app'));
+    expect(event.tags.from).toBe('app');
+    expect(app.stderr()).not.toMatch(/Sentry SDK .* beside the bridge's/);
+    // Another version has a carrier, and no client, of its own: its calls would be dropped without a word.
+    const other = startNode([`${ROOT}test/fixtures/apps/sentry-api.mjs`], { env: bridged('sentry-api', { OTHER_VERSION: '11.99.0' }) });
+    expect((await other.exited).code).toBe(0);
+    const warnings = other.stderr().split('\n').filter((line) => line.includes("beside the bridge's"));
+    expect(warnings).toEqual([expect.stringMatching(/^\[agent-otel-bridge\] warn: the app uses the Sentry SDK 11\.99\.0 beside the bridge's \d+\.\d+\.\d+: .* Install @sentry\/node@\d+\.\d+\.\d+ in the app to share it$/)]);
+  });
+
   it('secrets never reach the ingest: authorization header attribute, bearer values, sk- keys, ?token= URLs', async () => {
     const secrets = ['Bearer abcSECRETbearer123', 'sk-proj-SECRETKEY1234567890abcdef', 'tokSECRETquery987'];
     const app = startNode([`${ROOT}test/fixtures/apps/secrets.mjs`], {

@@ -27,7 +27,8 @@ describe('the built Sentry SDK module', () => {
   it('exports what exporters/sentry-sdk.ts exports, and each behaves as the package\'s', async () => {
     const bundle = (await import(pathToFileURL(BUNDLE).href)) as Record<string, unknown>;
     expect(Object.keys(bundle).sort()).toEqual(Object.keys(source).sort());
-    for (const [name, value] of Object.entries(bundle)) expect(typeof value, name).toBe('function');
+    for (const [name, value] of Object.entries(bundle)) if (name !== 'SDK_VERSION') expect(typeof value, name).toBe('function');
+    expect(bundle.SDK_VERSION).toBe(Sentry.SDK_VERSION);
     const dsn = 'http://0123456789abcdef0123456789abcdef@127.0.0.1:9000/42';
     expect((bundle.getOtlpTracesEndpoint as typeof Sentry.getOtlpTracesEndpoint)(dsn)).toEqual(Sentry.getOtlpTracesEndpoint(dsn));
     const names = (factory: string) => ((bundle[factory] as () => { name: string })().name);
