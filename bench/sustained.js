@@ -146,10 +146,11 @@ process.exit(0);
  * What the stack holds once the steps are over (the orchestrator runs this child with --expose-gc): the live heap
  * after two full GCs, and the external memory V8 accounts beside it — ArrayBuffers, and the source of every module
  * file over 1 MiB, which Node hands to V8 as an external string (a 1.05 MB module counted 2 MB there and nothing
- * in the heap; the same module at 1.00 MB, 1 MB of heap) — so the two are only comparable summed; and the young generation V8 sized itself to under the load — RSS under load is mostly that
- * (V8 grows it from 64 to 128 MB here after some tens of thousands of steps, bare OpenTelemetry too), not what the
- * stack keeps. `BENCH_HEAP_SNAPSHOT=/tmp/x-`: a heap snapshot of that live heap in `/tmp/x-<stack>.heapsnapshot`, for finding what
- * it holds.
+ * in the heap; the same module at 1.00 MB, 1 MB of heap) — so the two are only comparable summed; and the young
+ * generation V8 sized itself to under the load — RSS under load is mostly that (V8 grows it from 64 to 128 MB here
+ * after some tens of thousands of steps, bare OpenTelemetry too), not what the stack keeps.
+ * `BENCH_HEAP_SNAPSHOT=/tmp/x-`: a heap snapshot of that live heap in `/tmp/x-<stack>.heapsnapshot`, for finding
+ * what it holds.
  */
 function memoryAfterGc() {
   if (typeof globalThis.gc !== 'function') return {};

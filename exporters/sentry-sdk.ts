@@ -3,8 +3,9 @@
  * module's output with one tree-shaken module holding the code these names reach (scripts/bundle-sentry-sdk.mjs):
  * the packages' entry points load every integration and helper they ship — ~620 modules, ~2.7 MB of source that
  * V8 keeps in the heap, ~14 MB of live heap and ~40 MB of RSS for the life of the process (issue 18) — while the
- * bridge needs the client, the default integrations it runs (./sentry-integrations.ts) and the OTLP endpoint. The code is the SDK's own, unchanged;
- * only what these exports cannot reach is left out (the packages declare themselves free of side effects).
+ * bridge needs the client, the default integrations it runs (./sentry-integrations.ts) and the OTLP endpoint. The
+ * code is the SDK's own, unchanged; only what these exports cannot reach is left out (the packages declare
+ * themselves free of side effects).
  * Run from source (the unit tests), this module is what it says: re-exports from the packages.
  */
 export {

@@ -14,6 +14,7 @@ import ts from 'typescript';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const FOLDERS = ['dist/src', 'dist/instrumentation', 'dist/exporters'];
 const NON_ASCII = /[\u0080-\uffff]/g;
+const hasNonAscii = (text) => /[\u0080-\uffff]/.test(text);
 
 function* jsFiles(dir) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -29,7 +30,7 @@ function taggedTemplateWithNonAscii(file, text) {
   let found = false;
   const visit = (node) => {
     if (found) return;
-    if (ts.isTaggedTemplateExpression(node) && /[\u0080-\uffff]/.test(text.slice(node.template.pos, node.template.end))) found = true;
+    if (ts.isTaggedTemplateExpression(node) && hasNonAscii(text.slice(node.template.pos, node.template.end))) found = true;
     else ts.forEachChild(node, visit);
   };
   visit(source);
@@ -52,7 +53,7 @@ function escapeDist() {
   for (const folder of FOLDERS) {
     for (const file of jsFiles(join(root, folder))) {
       const text = readFileSync(file, 'utf8');
-      if (!/[\u0080-\uffff]/.test(text)) continue;
+      if (!hasNonAscii(text)) continue;
       const name = relative(root, file);
       if (taggedTemplateWithNonAscii(file, text)) {
         kept.push(name);
